@@ -209,7 +209,7 @@ class FakeRest:
                 fake._dispatch(self, "DELETE")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self.endpoint
 
     def stop(self) -> None:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from nhiscan.model import (
@@ -111,7 +112,7 @@ def owner_hint(description: str, display_name: str) -> str | None:
     for text in (description, display_name):
         m = _OWNER_HINT.search(text or "")
         if m:
-            return m.group(1).rstrip(".,;")
+            return m.group(1).rstrip(".,;)")
     m = _EMAIL.search(description or "")
     return m.group(0) if m else None
 
@@ -199,7 +200,7 @@ class _Builder:
             if p.ancestors and p.level in ("project", "folder"):
                 # Ancestors run nearest first, so each one is the parent of the one before it.
                 chain = [resource, *p.ancestors]
-                for child, parent in zip(chain, chain[1:]):
+                for child, parent in pairwise(chain):
                     self.parents.setdefault(child, parent)
             rec = PolicyRecord(resource, p.level, p.bindings, p.audit_configs, p.source, project, p.ancestors)
             old = merged.get(resource)
