@@ -3,7 +3,7 @@
 Identity attributes set here, which rules read as ``identity.attributes.<key>``:
 
 - users: ``path``, ``user_id``, ``groups``, ``password_enabled``, ``password_last_used``,
-  ``mfa_active``, ``permissions_boundary``, ``in_credential_report``
+  ``mfa_active``, ``active_access_keys``, ``permissions_boundary``, ``in_credential_report``
 - roles: ``path``, ``role_id``, ``service_linked``, ``instance_profiles``, ``permissions_boundary``,
   ``last_used_region``, ``trust`` (facts from :func:`nhiscan.analyse.aws_trust.analyse_trust`)
 - all: ``account``, ``aliases`` (the unique user/role id)
@@ -293,6 +293,10 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, where: str) -> Identity:
         trust = analyse_trust(trust_doc, account or "") if trust_doc is not None else {}
     except InputError as exc:
         raise InputError(where, f"AssumeRolePolicyDocument: {exc.problem}") from exc
+    if trust:
+        trust["oidc_issues"] = [
+            f"{o.get('provider')}: {o.get('issue')}" for o in trust.get("oidc", []) if o.get("issue")
+        ]
     last = role.get("RoleLastUsed") if isinstance(role.get("RoleLastUsed"), Mapping) else {}
     tags = _tags(role.get("Tags"))
     path = str(role.get("Path") or "/")
@@ -344,6 +348,7 @@ def _report_user_attrs(row: Mapping[str, str], where: str) -> dict[str, Any]:
         "password_enabled": _flag(row, "password_enabled"),
         "password_last_used": _time(pwd_used, where, "password_last_used") if pwd_used else None,
         "mfa_active": _flag(row, "mfa_active"),
+        "active_access_keys": _active_keys(row),
     }
 
 
