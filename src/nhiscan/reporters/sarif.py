@@ -245,15 +245,15 @@ def _notifications(result: ScanResult) -> list[dict[str, Any]]:
                 },
             }
         )
-    for provider in sorted(result.skipped_providers):
-        notes.append(
-            {
-                "level": "note",
-                "message": {"text": f"Provider {provider} skipped: {result.skipped_providers[provider]}"},
-                "descriptor": {"id": "provider/skipped"},
-                "properties": {"nhiscan/provider": provider},
-            }
-        )
+    notes.extend(
+        {
+            "level": "note",
+            "message": {"text": f"Provider {provider} skipped: {result.skipped_providers[provider]}"},
+            "descriptor": {"id": "provider/skipped"},
+            "properties": {"nhiscan/provider": provider},
+        }
+        for provider in sorted(result.skipped_providers)
+    )
     return notes
 
 
