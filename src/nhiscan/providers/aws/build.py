@@ -540,7 +540,7 @@ def _logging(docs: AwsDocuments, accounts: set[str], coverage: list[CoverageEntr
                     "where": where,
                 }
             )
-        states.append(_trail_state(key, facts))
+        states.append(_trail_state(key, facts, coverage))
     return states
 
 
@@ -559,12 +559,15 @@ def _status_for(docs: AwsDocuments, trail: Mapping[str, Any], all_trails: Sequen
     return None
 
 
-def _trail_state(key: str, facts: list[dict[str, Any]]) -> LoggingState:
+def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageEntry]) -> LoggingState:
     complete = [
         f["name"] for f in facts if f["multi_region"] and f["is_logging"] is True and f["management_events"] == "all"
     ]
     logging_any = [f["name"] for f in facts if f["is_logging"] is True and f["management_events"] not in ("none",)]
-    unknown = [f["name"] for f in facts if f["is_logging"] is None or f["management_events"] is None]
+    # only a multi-region trail can make the account complete, so only its unknowns matter
+    unknown = [
+        f["name"] for f in facts if f["multi_region"] and (f["is_logging"] is None or f["management_events"] is None)
+    ]
     attrs = {
         "trails": [{k: v for k, v in f.items() if k != "where"} for f in facts],
         "complete_trails": complete,
@@ -577,10 +580,18 @@ def _trail_state(key: str, facts: list[dict[str, Any]]) -> LoggingState:
         )
     if not facts:
         return LoggingState(key, "aws", LoggingStatus.DISABLED.value, "no CloudTrail trail exists", evidence, attrs)
-    if unknown and not logging_any:
+    if unknown:
+        names = ", ".join(map(str, unknown))
+        coverage.append(
+            CoverageEntry(
+                "aws", key, "cloudtrail:GetTrailStatus/GetEventSelectors", CoverageStatus.NOT_FOUND.value,
+                f"logging status or event selectors unknown for multi-region trail(s) {names}: "
+                "include get-trail-status and get-event-selectors output for them",
+            )
+        )
         return LoggingState(
-            key, "aws", LoggingStatus.UNKNOWN.value,
-            f"status or event selectors unknown for trail(s): {', '.join(map(str, unknown))}", evidence, attrs,
+            key, "aws", LoggingStatus.UNKNOWN.value, f"status or event selectors unknown for trail(s): {names}",
+            evidence, attrs,
         )
     if logging_any:
         return LoggingState(
@@ -588,6 +599,11 @@ def _trail_state(key: str, facts: list[dict[str, Any]]) -> LoggingState:
             "no trail is multi-region, logging and recording all management events "
             f"(logging: {', '.join(map(str, logging_any))})",
             evidence, attrs,
+        )
+    if not any(f["multi_region"] for f in facts):
+        return LoggingState(
+            key, "aws", LoggingStatus.PARTIAL.value,
+            f"no multi-region trail (single-region: {', '.join(str(f['name']) for f in facts)})", evidence, attrs,
         )
     return LoggingState(
         key, "aws", LoggingStatus.DISABLED.value,
