@@ -17,7 +17,7 @@ from nhiscan.engine.loader import CompiledRule
 from nhiscan.findings import Finding, Hop, Severity, Target
 from nhiscan.model import Credential, Edge, Identity, Inventory, LoggingState, Scope
 
-TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)\}")
+TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)(?:\|([^{}]*))?\}")
 
 
 def days_between(earlier: datetime | None, later: datetime) -> int | None:
@@ -101,7 +101,15 @@ def _display(value: Any) -> str:
 
 
 def render_message(template: str, ctx: Mapping[str, Any]) -> str:
-    return TEMPLATE.sub(lambda m: _display(resolve(ctx, m.group(1).split("."))), template)
+    """``{path}`` is replaced by the field's value; ``{path|text}`` shows ``text`` when it is empty."""
+
+    def sub(m: re.Match[str]) -> str:
+        value = resolve(ctx, m.group(1).split("."))
+        if m.group(2) is not None and value in (None, "", [], {}):
+            return m.group(2)
+        return _display(value)
+
+    return TEMPLATE.sub(sub, template)
 
 
 def _jsonable(value: Any) -> Any:
