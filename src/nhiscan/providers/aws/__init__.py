@@ -26,13 +26,22 @@ class Plugin(ProviderPlugin):
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if options.settings.get("profile"):
             return None
-        env = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        env = (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        )
         if any(os.environ.get(v) for v in env):
             return None
         home = Path.home() / ".aws"
-        files = [os.environ.get("AWS_SHARED_CREDENTIALS_FILE"), os.environ.get("AWS_CONFIG_FILE"),
-                 str(home / "credentials"), str(home / "config")]
+        files = [
+            os.environ.get("AWS_SHARED_CREDENTIALS_FILE"),
+            os.environ.get("AWS_CONFIG_FILE"),
+            str(home / "credentials"),
+            str(home / "config"),
+        ]
         if any(f and Path(f).is_file() for f in files):
             return None
         return "no AWS credentials found (no AWS_* environment variables, no ~/.aws/credentials or config)"
@@ -55,7 +64,9 @@ class Plugin(ProviderPlugin):
             if rf.doc_type == d.GAAD:
                 docs.gaad.append((where, data))
             elif rf.doc_type == d.CREDENTIAL_REPORT:
-                docs.reports.append((where, d.parse_report(d.report_csv(rf.file.data, rf.file.text, where), where)))
+                docs.reports.append(
+                    (where, d.parse_report(d.report_csv(rf.file.data, rf.file.text, where), where))
+                )
             elif rf.doc_type == d.TRAILS:
                 for i, trail in enumerate(d.require_list(data, "trailList", where)):
                     if not trail.get("TrailARN"):

@@ -65,7 +65,9 @@ def _client(session: Any, service: str, region: str, settings: Mapping[str, Any]
         connect_timeout=10,
         read_timeout=60,
     )
-    return session.client(service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config)
+    return session.client(
+        service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config
+    )
 
 
 def _call(fn: Callable[[], T]) -> T:
@@ -123,7 +125,8 @@ def collect(options: CollectOptions) -> Inventory:
         if settings.get("key_details"):
             for row in rows:
                 if row.get("user") != "<root_account>" and "true" in (
-                    row.get("access_key_1_active"), row.get("access_key_2_active")
+                    row.get("access_key_1_active"),
+                    row.get("access_key_2_active"),
                 ):
                     user = row["user"]
                     try:
@@ -136,7 +139,11 @@ def collect(options: CollectOptions) -> Inventory:
 
     progress.step(f"aws {account}: reading CloudTrail in {region}")
     _cloudtrail(session, region, settings, docs, gap, ok)
-    if all(c.is_gap for c in docs.coverage if c.source.startswith("iam:")) and not docs.gaad and not docs.reports:
+    if (
+        all(c.is_gap for c in docs.coverage if c.source.startswith("iam:"))
+        and not docs.gaad
+        and not docs.reports
+    ):
         reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
         raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
     return build(docs)

@@ -47,7 +47,11 @@ REPORT_COLUMNS = (
 
 def unwrap(data: Any) -> Any:
     """Strip a placebo recording wrapper and revive its datetime objects as ISO strings."""
-    if isinstance(data, Mapping) and set(data) == {"status_code", "data"} and isinstance(data["data"], Mapping):
+    if (
+        isinstance(data, Mapping)
+        and set(data) == {"status_code", "data"}
+        and isinstance(data["data"], Mapping)
+    ):
         data = data["data"]
     return _revive(data)
 
