@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, REAL, import_files, load
 
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict
 from nhiscan.providers.gcp import Plugin
+from providers.gcp.gcp_support import DEMO, REAL, import_files, load
 
 SA = ".iam.gserviceaccount.com"
 GCE3 = "GoogleCloudPlatform__gcpdiag__test-data__gce3__json-dumps__"

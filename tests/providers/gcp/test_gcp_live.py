@@ -11,14 +11,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import AS_OF
-from gcp_fakes import key_fields
 
 from nhiscan.errors import CollectionError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.gcp import Plugin, collect_inventory
 from nhiscan.providers.interface import CollectOptions
+from providers.gcp.gcp_fakes import key_fields
+from providers.gcp.gcp_support import AS_OF
 
 CANARY = "CANARY-gcp-private-key-7f3e9a1c"
 SA = ".iam.gserviceaccount.com"
@@ -65,7 +65,7 @@ def seed(f: SimpleNamespace) -> None:
         "iam.serviceAccounts.actAs",
         "storage.buckets.create",
     ]
-    iam.denied.add("roles/logging.viewer")
+    iam.denied.add("roles/dataflow.worker")
     rest.projects["acme-prod"] = {
         "name": "projects/1111",
         "projectId": "acme-prod",
@@ -88,7 +88,7 @@ def seed(f: SimpleNamespace) -> None:
                 "role": "projects/acme-prod/roles/keyMinter",
                 "members": [f"serviceAccount:minter@acme-prod{SA}"],
             },
-            {"role": "roles/logging.viewer", "members": [f"serviceAccount:app@acme-prod{SA}"]},
+            {"role": "roles/dataflow.worker", "members": [f"serviceAccount:app@acme-prod{SA}"]},
         ],
         "auditConfigs": [
             {
@@ -127,8 +127,8 @@ def test_project_scan_pages_through_accounts_and_reports_the_denied_project(
     assert ("gcp:project:acme-denied", "iam.serviceAccounts.list", "denied") in gaps
     assert ("gcp:project:acme-denied", "projects.getIamPolicy", "denied") in gaps
     assert ("gcp:project:acme-prod", f"iam.serviceAccounts.keys.list off@acme-prod{SA}", "denied") in gaps
-    assert any(g.source == "iam.roles.get roles/logging.viewer" and g.status == "denied" for g in inv.gaps)
-    assert any(g.source == "iam.roles.get" and "roles/logging.viewer" in g.detail for g in inv.gaps)
+    assert any(g.source == "iam.roles.get roles/dataflow.worker" and g.status == "denied" for g in inv.gaps)
+    assert any(g.source == "iam.roles.get" and "roles/dataflow.worker" in g.detail for g in inv.gaps)
 
     by_id = {i.id: i for i in inv.identities}
     ci = by_id[f"ci@acme-prod{SA}"]
@@ -143,7 +143,7 @@ def test_project_scan_pages_through_accounts_and_reports_the_denied_project(
     assert minter.attributes["escalation_methods"] == ["CreateServiceAccountKey"]
     assert "admin" not in minter.permissions.classes
     assert by_id[f"off@acme-prod{SA}"].attributes["disabled"] is True
-    assert by_id[f"app@acme-prod{SA}"].attributes["unexpanded_roles"] == ["roles/logging.viewer"]
+    assert by_id[f"app@acme-prod{SA}"].attributes["unexpanded_roles"] == ["roles/dataflow.worker"]
 
     keys = {(c.identity_id, c.id): c for c in inv.credentials}
     old = keys[(f"ci@acme-prod{SA}", "k-old")]

@@ -155,6 +155,9 @@ class _Builder:
             self.listed.add(sa.email)
             self.evidence[sa.email].append(Evidence(sa.source, "serviceAccounts.list"))
         self.by_uid = {sa.unique_id: e for e, sa in self.accounts.items() if sa.unique_id}
+        # Unexpanded roles that matter: held by a customer SA, or custom (service agents' roles are
+        # Google's business).
+        self.unexpanded_roles: set[str] = set()
 
     # -- resolution ------------------------------------------------------------------------------
 
@@ -262,6 +265,11 @@ class _Builder:
                         holdings[mid].append(holding)
                         if perms is None:
                             unexpanded[mid].add(b.role)
+                            if not is_service_agent(mid):
+                                self.unexpanded_roles.add(b.role)
+                    elif perms is None and not b.role.startswith("roles/"):
+                        # A custom role may hold impersonation permissions for anyone it names.
+                        self.unexpanded_roles.add(b.role)
                     for dst in targets:
                         if dst == mid:
                             continue
@@ -542,16 +550,17 @@ class _Builder:
 
     def _coverage(self) -> list[CoverageEntry]:
         entries = list(self.estate.coverage)
-        if self.roles.unknown:
+        unknown = sorted(self.unexpanded_roles)
+        if unknown:
             entries.append(
                 CoverageEntry(
                     provider=GCP,
                     scope=scope_key(GCP, "roles", "iam"),
                     source="iam.roles.get",
                     status=CoverageStatus.UNKNOWN.value,
-                    detail=f"permissions unknown for {len(self.roles.unknown)} roles: "
-                    + ", ".join(sorted(self.roles.unknown)[:10])
-                    + (", ..." if len(self.roles.unknown) > 10 else ""),
+                    detail=f"permissions unknown for {len(unknown)} roles held by service accounts: "
+                    + ", ".join(unknown[:10])
+                    + (", ..." if len(unknown) > 10 else ""),
                 )
             )
         return entries

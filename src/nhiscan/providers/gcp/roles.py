@@ -252,6 +252,28 @@ BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
     "roles/serviceusage.apiKeysAdmin": frozenset(
         {"serviceusage.apiKeys.create", "serviceusage.apiKeys.list"}
     ),
+    # Common data-plane roles that hold none of the permissions above; listed so offline scans do
+    # not report them as unexpanded.
+    **dict.fromkeys(
+        (
+            "roles/browser",
+            "roles/iam.securityReviewer",
+            "roles/storage.objectViewer",
+            "roles/storage.objectCreator",
+            "roles/logging.logWriter",
+            "roles/logging.viewer",
+            "roles/monitoring.metricWriter",
+            "roles/monitoring.viewer",
+            "roles/cloudtrace.agent",
+            "roles/pubsub.publisher",
+            "roles/pubsub.subscriber",
+            "roles/bigquery.dataViewer",
+            "roles/bigquery.jobUser",
+            "roles/cloudsql.client",
+            "roles/artifactregistry.reader",
+        ),
+        frozenset(),
+    ),
 }
 
 RoleFetcher = Callable[[str], "frozenset[str] | None"]
