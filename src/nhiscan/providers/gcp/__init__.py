@@ -7,7 +7,7 @@ Inventory produced (see docs/providers/gcp.md):
   attributes ``unique_id``, ``project``, ``disabled``, ``description``, ``display_name``,
   ``default_sa`` (null | "compute" | "appengine"), ``service_agent`` (Google-managed),
   ``listed`` (false when seen only in a binding or key list), ``aliases`` ([unique_id]),
-  ``roles`` ([{role, resource, level, conditional}]), ``admin_roles`` and ``basic_roles`` (roles
+  ``roles`` ([{role, resource, level, conditional}]), ``role_names``, ``admin_roles`` and ``basic_roles`` (roles
   held at project/folder/organization level that are admin-equivalent / Owner or Editor),
   ``escalation_methods``, ``impersonators`` (member ids that can impersonate, act as or mint keys
   for it), ``non_sa_impersonators`` (users, groups, domains granted that on the SA itself),

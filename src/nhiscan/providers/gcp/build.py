@@ -441,6 +441,7 @@ class _Builder:
                 }
                 for h in holdings
             ],
+            "role_names": sorted({h.role for h in holdings}),
             "admin_roles": admin_roles,
             "basic_roles": basic_roles,
             "escalation_methods": methods,
