@@ -173,6 +173,7 @@ class FakeRest:
         self.org_policies: dict[str, dict[str, Any]] = {}  # org number -> policy JSON
         self.search_results: dict[str, list[dict[str, Any]]] = {}  # org number -> results
         self.denied: set[str] = set()  # "projects/P", "organizations/O", "search/O"
+        self.disabled: set[str] = set()  # same keys: 403 "API has not been used ... or it is disabled"
         self.throttle: dict[str, int] = {}  # route name -> 429 replies left
         self.page_size = 2
         self.calls: list[tuple[str, str]] = []
@@ -255,6 +256,17 @@ class FakeRest:
                 self.throttle[name] = left - 1
                 return self._send(req, 429, _error(429, "RESOURCE_EXHAUSTED", "Quota exceeded"))
         deny_key = f"search/{resource}" if name == "searchAllIamPolicies" else resource
+        if deny_key in self.disabled:
+            return self._send(
+                req,
+                403,
+                _error(
+                    403,
+                    "PERMISSION_DENIED",
+                    "Cloud Asset API has not been used in project 1111 before or it is disabled. "
+                    "Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com",
+                ),
+            )
         if deny_key in self.denied:
             return self._send(
                 req,

@@ -271,6 +271,15 @@ def test_denied_asset_search_is_a_gap_and_the_scan_continues(gcp_fakes: SimpleNa
     assert any(i.id == f"ci@acme-prod{SA}" for i in inv.identities)
 
 
+def test_disabled_api_is_reported_as_not_enabled(gcp_fakes: SimpleNamespace) -> None:
+    seed(gcp_fakes)
+    gcp_fakes.rest.disabled.add("search/organizations/4242")
+    inv = _collect(gcp_fakes, ["acme-prod"], "4242")
+    gap = next(g for g in inv.gaps if g.source == "cloudasset.searchAllIamPolicies")
+    assert gap.status == "not_enabled" and "has not been used" in gap.detail
+    assert gap.scope == "gcp:organization:4242"
+
+
 def test_throttling_is_retried(gcp_fakes: SimpleNamespace) -> None:
     seed(gcp_fakes)
     gcp_fakes.rest.throttle["projects.getIamPolicy"] = 2

@@ -538,9 +538,9 @@ class _Builder:
                 kind, _, ident = parent[0].partition("/")
                 parent_key = scope_key(GCP, "folder" if kind == "folders" else "organization", ident)
             scopes[project] = Scope(GCP, "project", project, self.project_names.get(project), parent_key)
-        for node, parent in self.parents.items():
+        for node, folder_parent in self.parents.items():
             if node.startswith("folders/"):
-                kind, _, ident = parent.partition("/")
+                kind, _, ident = folder_parent.partition("/")
                 pk = scope_key(GCP, "folder" if kind == "folders" else "organization", ident)
                 scopes[node] = Scope(GCP, "folder", node.split("/", 1)[1], None, pk)
         for org in self.estate.organizations:

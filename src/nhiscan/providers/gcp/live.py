@@ -67,7 +67,7 @@ def make_clients(
     )
 
 
-def _status(exc: Exception) -> tuple[str, str]:
+def _status(exc: BaseException) -> tuple[str, str]:
     from google.api_core import exceptions as gexc
 
     message = str(getattr(exc, "message", "") or exc).splitlines()[0][:300]
