@@ -11,6 +11,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -312,72 +313,80 @@ def scan(
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
-        code = _scan(
-            providers or [],
-            from_path,
-            fmt or [Format.table],
-            output or [],
-            fail_on,
-            rules_dir or [],
-            config,
-            save_inventory,
-            strict,
-            as_of,
-            sarif_category,
-            _provider_settings(**locals()),
+        request = ScanRequest(
+            providers=providers or [],
+            from_path=from_path,
+            formats=fmt or [Format.table],
+            outputs=output or [],
+            fail_on=fail_on,
+            rules_dirs=rules_dir or [],
+            config_path=config,
+            save_inventory=save_inventory,
+            strict=strict,
+            as_of_text=as_of,
+            sarif_category=sarif_category,
+            sarif_include_suppressed=sarif_include_suppressed,
+            settings=_provider_settings(**locals()),
         )
+        code = _scan(request)
     except NhiscanError as exc:
         _fail(exc)
     raise typer.Exit(code)
 
 
-def _scan(
-    providers: list[str],
-    from_path: Path | None,
-    formats: list[Format],
-    outputs: list[str],
-    fail_on: FailOn | None,
-    rules_dirs: list[Path],
-    config_path: Path | None,
-    save_inventory: Path | None,
-    strict: bool,
-    as_of_text: str | None,
-    sarif_category: str | None,
-    settings: dict[str, Any],
-) -> int:
+@dataclass(frozen=True)
+class ScanRequest:
+    """Everything ``nhiscan scan`` was asked to do, after option parsing."""
+
+    providers: list[str]
+    from_path: Path | None
+    formats: list[Format]
+    outputs: list[str]
+    fail_on: FailOn | None
+    rules_dirs: list[Path]
+    config_path: Path | None
+    save_inventory: Path | None
+    strict: bool
+    as_of_text: str | None
+    sarif_category: str | None
+    sarif_include_suppressed: bool
+    settings: dict[str, Any]
+
+
+def _scan(req: ScanRequest) -> int:
     from nhiscan import scan as pipeline
     from nhiscan.config import load_config
     from nhiscan.engine import load_rules
     from nhiscan.inventory_io import dump_inventory
 
     started = datetime.now(timezone.utc)
-    as_of = _as_of(as_of_text)
-    pairs = pair_outputs(formats, outputs)
-    cfg = load_config(config_path)
+    as_of = _as_of(req.as_of_text)
+    pairs = pair_outputs(req.formats, req.outputs)
+    cfg = load_config(req.config_path)
     rules = load_rules(
-        extra_dirs=[Path(d) for d in cfg.rules_dirs] + rules_dirs,
+        extra_dirs=[Path(d) for d in cfg.rules_dirs] + req.rules_dirs,
         param_overrides=cfg.param_overrides(),
         disabled=cfg.disabled(),
         global_params=cfg.params,
     )
-    inventory, scanned, skipped = _inventory(providers, from_path, settings, as_of)
+    inventory, scanned, skipped = _inventory(req.providers, req.from_path, req.settings, as_of)
     for name, reason in skipped.items():
         if not STATE.quiet:
             _err(f"skipped {name}: {reason}")
     result = pipeline.run(inventory, rules, as_of=as_of, started=started, providers=scanned, skipped=skipped)
-    rendered = _render(result, pairs, sarif_category)
+    rendered = _render(result, pairs, req)
     files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
-    if save_inventory is not None:
-        files[save_inventory] = dump_inventory(inventory)
+    if req.save_inventory is not None:
+        files[req.save_inventory] = dump_inventory(inventory)
     _write_atomic(files)
     for (_, path), text in zip(pairs, rendered, strict=True):
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    threshold = (fail_on.value if fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, strict)
+    threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
+    return _exit_code(result, threshold, req.strict)
 
 
-def _render(result: Any, pairs: list[tuple[Format, Path | None]], sarif_category: str | None) -> list[str]:
+def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
     from nhiscan.reporters import OutputFormat, get_reporter
     from nhiscan.reporters.interface import ReportOptions
 
@@ -387,7 +396,8 @@ def _render(result: Any, pairs: list[tuple[Format, Path | None]], sarif_category
         options = ReportOptions(
             color=color,
             width=120 if path else _width(),
-            sarif_category=sarif_category,
+            sarif_category=req.sarif_category,
+            sarif_include_suppressed=req.sarif_include_suppressed,
             tool_version=__version__,
         )
         texts.append(get_reporter(OutputFormat(fmt.value)).render(result, options))
