@@ -298,6 +298,13 @@ def scan(
     sarif_category: Annotated[
         str | None, typer.Option("--sarif-category", help="SARIF automationDetails.id category.")
     ] = None,
+    sarif_include_suppressed: Annotated[
+        bool,
+        typer.Option(
+            "--sarif-include-suppressed",
+            help="Keep suppressed findings in SARIF, marked suppressed (GitHub would show them as open).",
+        ),
+    ] = False,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     key_details: KeyDetailsOpt = False,
