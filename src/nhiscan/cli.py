@@ -207,7 +207,10 @@ def _color() -> bool:
 
 ProvidersArg = Annotated[
     list[str] | None,
-    typer.Argument(help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found."),
+    typer.Argument(
+        help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
+        "Paths after mcp are folders or files to search for MCP client configs."
+    ),
 ]
 FromOpt = Annotated[
     Path | None,
@@ -255,8 +258,21 @@ AllSubsOpt = Annotated[
 ]
 
 
+def split_providers(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``nhiscan scan mcp ./repo ~/work``: arguments after ``mcp`` that are not provider names are
+    paths for the MCP scan. Anything else that is not a provider is an error."""
+    names = [a for a in args if a in PROVIDER_NAMES]
+    paths = [a for a in args if a not in PROVIDER_NAMES]
+    if paths and "mcp" not in names:
+        raise InputError(
+            "command line", f"unknown provider {paths[0]!r} (known: {', '.join(PROVIDER_NAMES)})"
+        )
+    return names, paths
+
+
 def _provider_settings(**kw: Any) -> dict[str, Any]:
     return _settings(
+        paths=kw.get("mcp_paths"),
         profile=kw["profile"],
         regions=kw["region"],
         key_details=kw["key_details"],
@@ -320,8 +336,9 @@ def scan(
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
+        names, mcp_paths = split_providers(providers or [])
         request = ScanRequest(
-            providers=providers or [],
+            providers=names,
             from_path=from_path,
             formats=fmt or [Format.table],
             outputs=output or [],
@@ -466,7 +483,8 @@ def inventory(
 
     try:
         when = _as_of(as_of)
-        inv, _, skipped = _inventory(providers or [], from_path, _provider_settings(**locals()), when)
+        names, mcp_paths = split_providers(providers or [])
+        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
                 _err(f"skipped {name}: {reason}")
