@@ -309,6 +309,19 @@ def scan(
     save_inventory: Annotated[
         Path | None, typer.Option("--save-inventory", help="Write the inventory JSON.")
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A previous JSON report: mark findings new or unchanged, list fixed."
+        ),
+    ] = None,
+    fail_on_new: Annotated[
+        bool, typer.Option("--fail-on-new", help="With --baseline: only new findings count for --fail-on.")
+    ] = False,
+    ignore_file: Annotated[
+        Path | None,
+        typer.Option("--ignore-file", help="Suppression file (default: ./.nhiscan-ignore.yaml if present)."),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any coverage gap.")] = False,
     as_of: AsOfOpt = None,
     sarif_category: Annotated[
@@ -346,6 +359,9 @@ def scan(
             rules_dirs=rules_dir or [],
             config_path=config,
             save_inventory=save_inventory,
+            baseline=baseline,
+            fail_on_new=fail_on_new,
+            ignore_file=ignore_file,
             strict=strict,
             as_of_text=as_of,
             sarif_category=sarif_category,
@@ -370,6 +386,9 @@ class ScanRequest:
     rules_dirs: list[Path]
     config_path: Path | None
     save_inventory: Path | None
+    baseline: Path | None
+    fail_on_new: bool
+    ignore_file: Path | None
     strict: bool
     as_of_text: str | None
     sarif_category: str | None
@@ -379,6 +398,7 @@ class ScanRequest:
 
 def _scan(req: ScanRequest) -> int:
     from nhiscan import scan as pipeline
+    from nhiscan.baseline import load_fingerprints
     from nhiscan.config import load_config
     from nhiscan.engine import load_rules
     from nhiscan.inventory_io import dump_inventory
@@ -386,6 +406,8 @@ def _scan(req: ScanRequest) -> int:
     started = datetime.now(timezone.utc)
     as_of = _as_of(req.as_of_text)
     pairs = pair_outputs(req.formats, req.outputs)
+    if req.fail_on_new and req.baseline is None:
+        raise ConfigError("--fail-on-new", "needs --baseline FILE (a previous JSON report)")
     cfg = load_config(req.config_path)
     rules = load_rules(
         extra_dirs=[Path(d) for d in cfg.rules_dirs] + req.rules_dirs,
@@ -393,11 +415,25 @@ def _scan(req: ScanRequest) -> int:
         disabled=cfg.disabled(),
         global_params=cfg.params,
     )
+    suppressions = _suppressions(req.ignore_file, cfg)
+    baseline = load_fingerprints(req.baseline) if req.baseline is not None else None
     inventory, scanned, skipped = _inventory(req.providers, req.from_path, req.settings, as_of)
     for name, reason in skipped.items():
-        if not STATE.quiet:
-            _err(f"skipped {name}: {reason}")
-    result = pipeline.run(inventory, rules, as_of=as_of, started=started, providers=scanned, skipped=skipped)
+        _note(f"skipped {name}: {reason}")
+    result, applied = pipeline.run(
+        inventory,
+        rules,
+        as_of=as_of,
+        started=started,
+        providers=scanned,
+        skipped=skipped,
+        suppressions=suppressions,
+        baseline=baseline,
+    )
+    for s in applied.expired:
+        _note(f"suppression {s.source} expired on {s.entry.expires}: its findings are open again")
+    for s in applied.unused:
+        _note(f"suppression {s.source} ({s.entry.rule} {s.entry.identity}) matched nothing")
     rendered = _render(result, pairs, req)
     files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
     if req.save_inventory is not None:
@@ -407,7 +443,25 @@ def _scan(req: ScanRequest) -> int:
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, req.strict)
+    return _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+
+
+def _note(message: str) -> None:
+    if not STATE.quiet:
+        _err(message)
+
+
+def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
+    from nhiscan.suppress import DEFAULT_IGNORE_FILE, load_file, parse_entries
+
+    entries = parse_entries(cfg.suppressions, cfg.source or "nhiscan.yaml")
+    if ignore_file is not None:
+        if not ignore_file.is_file():
+            raise ConfigError(str(ignore_file), "suppression file not found")
+        entries += load_file(ignore_file)
+    elif Path(DEFAULT_IGNORE_FILE).is_file():
+        entries += load_file(Path(DEFAULT_IGNORE_FILE))
+    return entries
 
 
 def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
@@ -435,13 +489,17 @@ def _width() -> int:
         return 120
 
 
-def _exit_code(result: Any, threshold: str, strict: bool) -> int:
+def _exit_code(result: Any, threshold: str, strict: bool, only_new: bool = False) -> int:
+    """Precedence: findings (1) over coverage gaps under --strict (3) over clean (0)."""
     from nhiscan.findings import Severity, Status
 
     failing = False
     if threshold != "none":
         rank = Severity(threshold).rank
-        failing = any(f.severity.rank >= rank and f.status is Status.OPEN for f in result.findings)
+        failing = any(
+            f.severity.rank >= rank and f.status is Status.OPEN and (not only_new or f.baseline == "new")
+            for f in result.findings
+        )
     if failing:
         return EXIT_FINDINGS
     if strict and result.inventory.gaps:
