@@ -89,7 +89,9 @@ def test_top_level_shape() -> None:
 def test_default_category_of_a_single_account_scan() -> None:
     from nhiscan.model import Inventory, Scope
 
-    one = scan_result(providers=("aws",), inventory=Inventory(scopes=(Scope("aws", "account", "123456789012"),)))
+    one = scan_result(
+        providers=("aws",), inventory=Inventory(scopes=(Scope("aws", "account", "123456789012"),))
+    )
     assert render(one)["runs"][0]["automationDetails"] == {"id": "nhiscan/aws/123456789012/"}
 
 
