@@ -247,3 +247,35 @@ def test_other_documents_are_not_claimed(tmp_path: Path, doc: object) -> None:
     path = tmp_path / "other.json"
     path.write_text(json.dumps(doc))
     assert Plugin().recognise(load(path)) is None
+
+
+def test_cai_export_in_camel_case_json_lines(tmp_path: Path) -> None:
+    lines = [
+        {
+            "name": "//iam.googleapis.com/projects/p-cai/serviceAccounts/200",
+            "assetType": "iam.googleapis.com/ServiceAccount",
+            "resource": {
+                "data": {
+                    "email": "etl@p-cai.iam.gserviceaccount.com",
+                    "projectId": "p-cai",
+                    "uniqueId": "200",
+                }
+            },
+            "ancestors": ["projects/900", "organizations/5"],
+        },
+        {
+            "name": "//iam.googleapis.com/projects/p-cai/serviceAccounts/200",
+            "assetType": "iam.googleapis.com/ServiceAccount",
+            "iamPolicy": {
+                "bindings": [{"role": "roles/iam.serviceAccountUser", "members": ["group:etl@x.example"]}]
+            },
+            "ancestors": ["projects/900", "organizations/5"],
+        },
+    ]
+    path = tmp_path / "assets.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    inv = import_files(path)
+    [ident] = inv.identities
+    assert ident.id == "etl@p-cai.iam.gserviceaccount.com"
+    assert ident.attributes["non_sa_impersonators"] == ["group:etl@x.example"]
+    assert [e.kind for e in inv.edges] == ["gcp.act_as"]

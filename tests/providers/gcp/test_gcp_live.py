@@ -368,3 +368,20 @@ def test_importing_the_provider_does_not_import_google() -> None:
     src = str(Path(__file__).resolve().parents[3] / "src")
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_collect_with_credentials_but_no_project_is_a_collection_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Placeholder values only: google-auth builds the credential without any network call.
+    adc = tmp_path / "adc.json"
+    adc.write_text(
+        '{"type": "authorized_user", "client_id": "id", "client_secret": "placeholder", "refresh_token": "x"}'
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
+    for var in ("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no gcloud binary to ask for a default project
+    with pytest.raises(CollectionError, match="no project to scan"):
+        Plugin().collect(CollectOptions(as_of=AS_OF))
