@@ -151,6 +151,14 @@ def test_forseti_cai_dumps() -> None:
     assert scopes["gcp:folder:1031"].parent == "gcp:organization:111222333"
     key = next(c for c in inv.credentials if c.id == "5555abcabcabc444444abcabc")
     assert key.attributes["key_type"] == "SYSTEM_MANAGED"
+    states = {s.scope: s for s in inv.logging}
+    assert states["gcp:project:project1"].status == "enabled"
+    # project3 sets nothing itself: it inherits ADMIN_READ for allServices from the organisation.
+    assert states["gcp:project:project3"].status == "partial"
+    assert states["gcp:project:project3"].attributes["inherited_from"] == [
+        "folders/1031",
+        "organizations/111222333",
+    ]
     # Custom roles exported as CAI Role assets are used to expand bindings.
     assert not any("role1" in g.detail for g in inv.gaps if g.source == "iam.roles.get")
 

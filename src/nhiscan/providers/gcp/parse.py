@@ -392,7 +392,8 @@ def cai_asset(item: Mapping[str, Any], where: str, path: str, out: EstateBuilder
                 resource=canonical,
                 level=level,
                 bindings=bindings,
-                audit_configs=audit,
+                # An asset export carries the whole policy: no auditConfigs means none are set.
+                audit_configs=audit if audit is not None else (),
                 source=where,
                 project=project,
                 ancestors=tuple(a for a in ancestors if a != canonical),
