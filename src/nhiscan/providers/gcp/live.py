@@ -14,7 +14,9 @@ offline importer uses. A failed call becomes a coverage entry and the scan carri
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -93,6 +95,7 @@ class LiveCollector:
         clients: GcpClients,
         progress: ProgressSink | None = None,
         retry_timeout: float = RETRY_TIMEOUT,
+        workers: int = 8,
     ) -> None:
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type
@@ -101,6 +104,8 @@ class LiveCollector:
         self.progress = progress or NullProgress()
         self.out = EstateBuilder()
         self.reads = 0
+        self.workers = workers
+        self._lock = threading.Lock()
         # Throttling is retried with backoff; everything else is reported at once.
         self.retry = Retry(
             predicate=if_exception_type(
@@ -123,11 +128,13 @@ class LiveCollector:
                 status, detail = CoverageStatus.THROTTLED.value, f"gave up after retries: {_status(cause)[1]}"
             else:
                 status, detail = _status(exc)
-            self.out.coverage.append(CoverageEntry("gcp", scope, source, status, detail))
+            with self._lock:
+                self.out.coverage.append(CoverageEntry("gcp", scope, source, status, detail))
             return None
-        self.reads += 1
-        if record_ok:
-            self.out.coverage.append(CoverageEntry("gcp", scope, source, CoverageStatus.OK.value))
+        with self._lock:
+            self.reads += 1
+            if record_ok:
+                self.out.coverage.append(CoverageEntry("gcp", scope, source, CoverageStatus.OK.value))
         return result
 
     # -- organisation ----------------------------------------------------------------------------
@@ -230,27 +237,37 @@ class LiveCollector:
             record_ok=True,
         )
         to_dict = iam_admin_v1.ServiceAccount.to_dict
+        where = f"iam.serviceAccounts.list {name}"
+        records = []
         for i, sa in enumerate(accounts or []):
-            where = f"iam.serviceAccounts.list {name}"
-            record = parse.service_account(
-                to_dict(sa, preserving_proto_field_name=False, use_integers_for_enums=False),
-                where,
-                f"accounts[{i}]",
-            )
+            body = to_dict(sa, preserving_proto_field_name=False, use_integers_for_enums=False)
+            record = parse.service_account(body, where, f"accounts[{i}]")
             self.out.service_accounts.append(record)
-            self._account(
-                scope, sa.name or f"{name}/serviceAccounts/{record.email}", record.email, project_id
-            )
+            records.append((sa.name or f"{name}/serviceAccounts/{record.email}", record.email))
+        # Two calls per account dominate a project scan; run them concurrently (the gRPC client
+        # is thread-safe) and record the results in list order so the estate is deterministic.
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            fetched = list(pool.map(lambda r: self._fetch_account(scope, *r), records))
+        for (_, email), (keys, policy) in zip(records, fetched, strict=True):
+            self._account(email, project_id, keys, policy)
 
-    def _account(self, scope: str, sa_name: str, email: str, project_id: str) -> None:
-        from google.cloud import iam_admin_v1
-        from google.protobuf import json_format
-
+    def _fetch_account(self, scope: str, sa_name: str, email: str) -> tuple[Any, Any]:
         keys = self._call(
             scope,
             f"iam.serviceAccounts.keys.list {email}",
             lambda: self.clients.iam.list_service_account_keys(request={"name": sa_name}, retry=self.retry),
         )
+        policy = self._call(
+            scope,
+            f"iam.serviceAccounts.getIamPolicy {email}",
+            lambda: self.clients.iam.get_iam_policy(request={"resource": sa_name}, retry=self.retry),
+        )
+        return keys, policy
+
+    def _account(self, email: str, project_id: str, keys: Any, policy: Any) -> None:
+        from google.cloud import iam_admin_v1
+        from google.protobuf import json_format
+
         where = f"iam.serviceAccounts.keys.list {email}"
         for i, k in enumerate(keys.keys if keys is not None else []):
             body = iam_admin_v1.ServiceAccountKey.to_dict(
@@ -259,11 +276,6 @@ class LiveCollector:
             # Keep metadata only: key material never leaves this function.
             body = {f: body[f] for f in _KEY_FIELDS if f in body}
             self.out.keys.append(parse.key(body, where, f"keys[{i}]", account=email))
-        policy = self._call(
-            scope,
-            f"iam.serviceAccounts.getIamPolicy {email}",
-            lambda: self.clients.iam.get_iam_policy(request={"resource": sa_name}, retry=self.retry),
-        )
         if policy is not None:
             self._policy(
                 json_format.MessageToDict(policy),
