@@ -34,6 +34,7 @@ from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
 from nhiscan.providers.gcp import parse
 from nhiscan.providers.gcp.build import build_inventory
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord
+from nhiscan.providers.gcp.live import RETRY_TIMEOUT, GcpClients, LiveCollector, collect_estate, make_clients
 from nhiscan.providers.gcp.roles import RoleBook
 from nhiscan.providers.interface import (
     CollectOptions,
@@ -86,8 +87,6 @@ class Plugin(ProviderPlugin):
             from google.auth.exceptions import DefaultCredentialsError
         except ImportError as exc:  # pragma: no cover - the gcp extra is installed in the test venv
             raise MissingExtraError("gcp", "google-auth") from exc
-        from nhiscan.providers.gcp.live import make_clients
-
         projects = list(options.settings.get("projects") or [])
         organization = options.settings.get("organization")
         try:
@@ -145,7 +144,7 @@ def _resolve_policy_projects(out: EstateBuilder) -> None:
 
 
 def collect_inventory(
-    clients: object,
+    clients: GcpClients,
     projects: Sequence[str],
     organization: str | None,
     options: CollectOptions,
@@ -153,9 +152,6 @@ def collect_inventory(
 ) -> Inventory:
     """Collect with prepared clients (the live path of ``Plugin.collect``; tests call it with
     clients pointed at local fakes)."""
-    from nhiscan.providers.gcp.live import RETRY_TIMEOUT, GcpClients, LiveCollector, collect_estate
-
-    assert isinstance(clients, GcpClients)
     collector = LiveCollector(clients, options.progress, retry_timeout or RETRY_TIMEOUT)
     out = collect_estate(collector, projects, organization)
     roles = RoleBook(known=dict(out.roles), fetch=collector.role_fetcher())

@@ -125,7 +125,8 @@ class LiveCollector:
         except self._errors as exc:
             if isinstance(exc, self._retry_error):
                 cause = exc.cause if exc.cause is not None else exc
-                status, detail = CoverageStatus.THROTTLED.value, f"gave up after retries: {_status(cause)[1]}"
+                status, detail = _status(cause)
+                detail = f"gave up after retries: {detail}"
             else:
                 status, detail = _status(exc)
             with self._lock:
@@ -155,8 +156,10 @@ class LiveCollector:
             record_ok=True,
         )
         if policy is not None:
+            body = json_format.MessageToDict(policy)
+            body.setdefault("auditConfigs", [])  # omitted when none are set
             self._policy(
-                json_format.MessageToDict(policy),
+                body,
                 org,
                 "organization",
                 None,
