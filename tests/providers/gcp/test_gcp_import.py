@@ -48,7 +48,19 @@ def test_demo_project_imports_with_resolved_projects_and_ancestry() -> None:
     # Folder-level Token Creator held by the deployer reaches every SA of the project.
     assert f"deployer@acme-pay-prod{SA}" in terraform.attributes["project_level_impersonators"]
     assert "group:sre@acme.example" in terraform.attributes["project_level_impersonators"]
-    assert "secret_read" in by_id[f"payments-api@acme-pay-prod{SA}"].permissions.classes
+    payments = by_id[f"payments-api@acme-pay-prod{SA}"]
+    assert "secret_read" in payments.permissions.classes
+    # GKE Workload Identity: a Kubernetes SA, not a Google SA identity nor a human impersonator.
+    ksa = "serviceAccount:acme-pay-prod.svc.id.goog[payments/api]"
+    assert ksa in payments.attributes["impersonators"] and payments.attributes["non_sa_impersonators"] == []
+    assert not any(".svc.id.goog" in i for i in by_id)
+    wi = next(e for e in inv.edges if e.src == ksa)
+    assert (wi.dst, wi.kind) == (f"payments-api@acme-pay-prod{SA}", "gcp.impersonate")
+    assert wi.attributes["workload_identity"] == {
+        "pool": "acme-pay-prod.svc.id.goog",
+        "namespace": "payments",
+        "service_account": "api",
+    }
 
     scopes = {s.key: s for s in inv.scopes}
     assert scopes["gcp:project:acme-pay-prod"].parent == "gcp:folder:555000111222"

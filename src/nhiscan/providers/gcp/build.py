@@ -76,6 +76,7 @@ _SERVICE_AGENT = re.compile(
     r"^(service-(org-|folder-)?\d+@|\d+@cloudservices\.gserviceaccount\.com$|[^@]+@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$)"
 )
 _OWNER_HINT = re.compile(r"\b(?:owner|owned by|team|contact|maintainer)\s*[:=]?\s*([A-Za-z0-9_.+@/-]+)", re.I)
+_WORKLOAD_IDENTITY = re.compile(r"^serviceAccount:([^\[\]]+\.svc\.id\.goog)\[([^/\]]+)/([^\]]+)\]$")
 _EMAIL = re.compile(r"[A-Za-z0-9_.+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 
 
@@ -117,12 +118,25 @@ def owner_hint(description: str, display_name: str) -> str | None:
     return m.group(0) if m else None
 
 
+def workload_identity(member: str) -> dict[str, str] | None:
+    """GKE Workload Identity members (``serviceAccount:POOL.svc.id.goog[NAMESPACE/KSA]``) name a
+    Kubernetes service account, not a Google one."""
+    m = _WORKLOAD_IDENTITY.match(member)
+    if m is None:
+        return None
+    return {"pool": m.group(1), "namespace": m.group(2), "service_account": m.group(3)}
+
+
+def is_sa_member(member: str) -> bool:
+    return member.startswith("serviceAccount:") and workload_identity(member) is None
+
+
 def member_id(member: str) -> str | None:
     """Edge/impersonator id for an IAM member: SA emails match identity ids; deleted principals
-    have no id."""
+    have no id; every other member (users, groups, Workload Identity) keeps its IAM form."""
     if member.startswith("deleted:"):
         return None
-    if member.startswith("serviceAccount:"):
+    if is_sa_member(member):
         return member.split(":", 1)[1]
     return member
 
@@ -240,7 +254,7 @@ class _Builder:
                 self.stub(p.resource.split("/")[3], p.project, p.source, "getIamPolicy")
             for b in p.bindings:
                 for m in b.members:
-                    if m.startswith("serviceAccount:"):
+                    if is_sa_member(m):
                         self.stub(m.split(":", 1)[1], p.project, p.source, f"binding {p.resource} {b.role}")
 
         holdings: dict[str, list[Holding]] = defaultdict(list)
@@ -261,7 +275,7 @@ class _Builder:
                     mid = member_id(m)
                     if mid is None:
                         continue
-                    if m.startswith("serviceAccount:"):
+                    if is_sa_member(m):
                         holdings[mid].append(holding)
                         if perms is None:
                             unexpanded[mid].add(b.role)
@@ -356,6 +370,9 @@ class _Builder:
                 "attributes": {"scope_level": level, "member": member, "roles": [], "conditional": False},
             },
         )
+        wi = workload_identity(member)
+        if wi is not None:
+            entry["attributes"]["workload_identity"] = wi
         entry["evidence"].append(Evidence(p.source, f"{p.resource} {b.role}"))
         if b.role not in entry["attributes"]["roles"]:
             entry["attributes"]["roles"].append(b.role)
@@ -421,7 +438,9 @@ class _Builder:
         )
         # Granted on the SA resource itself (project-wide grants are NHI-GCP-006's business). SA ids
         # are bare emails; every other member keeps its "user:"/"group:"/... prefix.
-        non_sa = sorted(m for m in sa_level if ":" in m or "@" not in m)
+        non_sa = sorted(
+            m for m in sa_level if (":" in m or "@" not in m) and not m.startswith("serviceAccount:")
+        )
         attributes: dict[str, Any] = {
             "unique_id": sa.unique_id,
             "project": sa.project,

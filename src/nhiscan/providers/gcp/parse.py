@@ -291,7 +291,7 @@ def derive_project(bindings: tuple[Binding, ...]) -> str | None:
     votes: Counter[str] = Counter()
     for b in bindings:
         for member in b.members:
-            if member.startswith("serviceAccount:"):
+            if member.startswith("serviceAccount:") and "@" in member:
                 project = project_of_email(member.split(":", 1)[1])
                 if project:
                     votes[project] += 1
