@@ -23,8 +23,8 @@ from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFi
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 SOURCES = [
-    *sorted(p.relative_to(REPO) for p in (REPO / "examples" / "demo" / "gcp").iterdir()),
-    *sorted(p.relative_to(REPO) for p in (HERE / "golden-extra").iterdir()),
+    *sorted(p.relative_to(REPO) for p in (REPO / "examples" / "demo" / "gcp").glob("*.json")),
+    *sorted(p.relative_to(REPO) for p in (HERE / "golden-extra").glob("*.json")),
 ]
 AS_OF = "2026-11-01T00:00:00Z"
 

@@ -21,7 +21,7 @@ POLICY_LIB = "GoogleCloudPlatform__policy-library__validator__test__fixtures__"
 
 
 def demo_inventory():  # type: ignore[no-untyped-def]
-    return import_files(*sorted(DEMO.iterdir()))
+    return import_files(*sorted(DEMO.glob("*.json")))
 
 
 def test_demo_project_imports_with_resolved_projects_and_ancestry() -> None:
