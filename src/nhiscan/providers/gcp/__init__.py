@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from nhiscan.errors import CollectionError, InputError, MissingExtraError
@@ -154,8 +155,11 @@ def collect_inventory(
     clients pointed at local fakes)."""
     collector = LiveCollector(clients, options.progress, retry_timeout or RETRY_TIMEOUT)
     out = collect_estate(collector, projects, organization)
-    roles = RoleBook(known=dict(out.roles), fetch=collector.role_fetcher())
-    # Expand every role now, so denied role reads land in coverage before the estate is frozen.
-    for role in sorted({b.role for p in out.policies for b in p.bindings}):
-        roles.permissions(role)
+    # Fetch every role once, concurrently, before the estate is frozen so that denied role reads
+    # land in its coverage.
+    needed = sorted({b.role for p in out.policies for b in p.bindings} - set(out.roles))
+    options.progress.step(f"gcp: expanding {len(needed)} roles")
+    with ThreadPoolExecutor(max_workers=collector.workers) as pool:
+        fetched = dict(zip(needed, pool.map(collector.role_fetcher(), needed), strict=True))
+    roles = RoleBook(known=dict(out.roles), fetch=fetched.get)
     return build_inventory(out.freeze(), roles, generated_at=options.as_of)
