@@ -328,7 +328,7 @@ class _Builder:
             edges=tuple(edge_list),
             logging=tuple(self._logging(policies)),
             coverage=tuple(self._coverage()),
-            scopes=tuple(self._scopes()),
+            scopes=tuple(self._scopes(policies)),
             providers=(GCP,),
             generated_at=generated_at,
         )
@@ -545,11 +545,9 @@ class _Builder:
             states.append(_audit_state(key_, chain, unread))
         return states
 
-    def _scopes(self) -> list[Scope]:
+    def _scopes(self, policies: list[PolicyRecord]) -> list[Scope]:
         scopes: dict[str, Scope] = {}
-        projects = {sa.project for sa in self.accounts.values() if sa.project} | set(
-            self._projects(self.policies())
-        )
+        projects = {sa.project for sa in self.accounts.values() if sa.project} | set(self._projects(policies))
         for project in sorted(projects):
             parent = self.ancestors(project)
             parent_key = None
