@@ -80,10 +80,11 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 from urllib.parse import unquote
 
@@ -111,6 +112,7 @@ _UNIVERSAL_PROBES: Final = (
     "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
     "arn:aws:lambda:us-east-1:123456789012:function:nhiscan-probe",
 )
+_UNIVERSAL_PREFIX: Final = "arn:aws:"
 _PASSED_TO_SERVICE_KEY: Final = "iam:passedtoservice"
 _POSITIVE_STRING_OPS: Final = frozenset(
     {"stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike"}
@@ -169,6 +171,77 @@ class _Applies(Enum):
 
 
 _Context = tuple[tuple[str, str], ...]  # sorted (lower-case condition key, value) pairs
+_Probe = tuple[str, _Context]
+
+
+def _build_probes() -> tuple[_Probe, ...]:
+    """Every (action, context) question a summary asks, each given one bit of a mask."""
+    keys: dict[_Probe, None] = {}
+    for action in (*IAM_WRITE_ACTIONS, *SECRET_READ_ACTIONS, *STS_ACTIONS, PASS_ROLE, ASSUME_ROLE):
+        keys[(action, ())] = None
+    for name, actions in ESCALATION_METHODS:
+        keys.update((_probe_for(name, action), None) for action in actions)
+    return tuple(keys)
+
+
+def _probe_for(method: str, action: str) -> _Probe:
+    service = PASSED_TO_SERVICE.get(method)
+    return (action, ((_PASSED_TO_SERVICE_KEY, service),) if service and action == PASS_ROLE else ())
+
+
+_PROBES: Final = _build_probes()
+_BIT: Final = MappingProxyType({probe: 1 << i for i, probe in enumerate(_PROBES)})
+
+
+def _mask_of(probes: Iterable[_Probe]) -> int:
+    mask = 0
+    for probe in probes:
+        mask |= _BIT[probe]
+    return mask
+
+
+def _bits(mask: int) -> Iterator[_Probe]:
+    while mask:
+        low = mask & -mask
+        yield _PROBES[low.bit_length() - 1]
+        mask ^= low
+
+
+_IAM_WRITE_MASK: Final = _mask_of((a, ()) for a in IAM_WRITE_ACTIONS)
+_SECRET_READ_MASK: Final = _mask_of((a, ()) for a in SECRET_READ_ACTIONS)
+_ADMIN_DENY_MASK: Final = _mask_of((a, ()) for a in (*IAM_WRITE_ACTIONS, *STS_ACTIONS))
+_PASS_ROLE_BIT: Final = _BIT[(PASS_ROLE, ())]
+_ASSUME_BIT: Final = _BIT[(ASSUME_ROLE, ())]
+_METHOD_MASKS: Final = tuple(
+    (name, _mask_of(_probe_for(name, a) for a in actions)) for name, actions in ESCALATION_METHODS
+)
+
+
+@lru_cache(maxsize=16384)
+def _probe_mask(action_pattern: str, negate: bool) -> int:
+    rx = re.compile(action_pattern, re.IGNORECASE | re.DOTALL)
+    mask = 0
+    for i, (action, _) in enumerate(_PROBES):
+        if (rx.fullmatch(action) is not None) != negate:
+            mask |= 1 << i
+    return mask
+
+
+@dataclass(frozen=True)
+class _Masks:
+    """Per probe bit: U unconditional Allow on every resource, C conditional Allow on every
+    resource, S any Allow, D unconditional Deny on any resource, DS conditional Deny."""
+
+    u: int = 0
+    c: int = 0
+    s: int = 0
+    d: int = 0
+    ds: int = 0
+
+    def __or__(self, other: _Masks) -> _Masks:
+        return _Masks(
+            self.u | other.u, self.c | other.c, self.s | other.s, self.d | other.d, self.ds | other.ds
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +252,7 @@ class _Statement:
     action_re: re.Pattern[str]
     not_resource: bool
     resource_patterns: tuple[str, ...]
-    resource_re: re.Pattern[str]
+    variables: bool  # ${...} policy variables are interpreted (policy version 2012-10-17)
     universal: bool  # Resource (not NotResource) matches every resource
     # (base operator, negated?, key, values) per condition entry; empty when there is none
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
@@ -190,6 +263,17 @@ class _Statement:
 
     def matches_action(self, action: str) -> bool:
         return (self.action_re.fullmatch(action) is not None) != self.not_action
+
+    @cached_property
+    def resource_re(self) -> re.Pattern[str]:
+        # Compiled on first use: most questions never look at a concrete resource, and inline
+        # policies name many distinct ARNs.
+        return _compile_resources(self.resource_patterns, self.variables)
+
+    @cached_property
+    def probe_mask(self) -> int:
+        """Bits of the summary probes whose action this statement matches (context ignored)."""
+        return _probe_mask(self.action_re.pattern, self.not_action)
 
     def matches_resource(self, resource: str) -> bool:
         return (self.resource_re.fullmatch(resource) is not None) != self.not_resource
@@ -281,7 +365,14 @@ def _compile_resources(patterns: tuple[str, ...], variables: bool) -> re.Pattern
 
 
 def _is_universal(pattern: str) -> bool:
+    if pattern == "*":
+        return True
     if "${" in pattern:
+        return False
+    # Cheap rejection before compiling: every probe starts "arn:aws:", so the literal text before
+    # the first wildcard must be a prefix of that.
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i != -1), default=-1)
+    if cut == -1 or not _UNIVERSAL_PREFIX.startswith(pattern[:cut]):
         return False
     rx = _compile_resources((pattern,), False)
     return all(rx.fullmatch(probe) for probe in _UNIVERSAL_PROBES)
@@ -432,7 +523,7 @@ def _compile_statement(
         action_re=_compile_actions(actions),
         not_resource=not_resource,
         resource_patterns=resources,
-        resource_re=_compile_resources(resources, variables),
+        variables=variables,
         universal=universal,
         conditions=conditions,
         has_condition=has_condition,
@@ -459,7 +550,18 @@ class _CompiledDoc:
     """A parsed policy document: its statements compiled once, and the statements matching
     each action asked about so far (the expensive part of every later question)."""
 
-    __slots__ = ("doc", "statements", "grants", "_matches", "_lock")
+    __slots__ = (
+        "doc",
+        "statements",
+        "grants",
+        "masks",
+        "some_sources",
+        "all_sources",
+        "has_admin",
+        "wildcards",
+        "_matches",
+        "_lock",
+    )
 
     def __init__(self, doc: PolicyDoc) -> None:
         self.doc = doc
@@ -475,6 +577,9 @@ class _CompiledDoc:
             _compile_statement(raw, i, labels[i], doc, variables) for i, raw in enumerate(raw_statements)
         )
         self.grants = tuple(s.grant for s in self.statements)
+        self.masks, self.some_sources, self.all_sources = _statement_masks(self.statements)
+        self.has_admin = any(st.grants_all_actions for st in self.statements)
+        self.wildcards = tuple(st.source for st in self.statements if st.wildcard)
         self._matches: dict[tuple[str, _Context], tuple[_Match, _Match]] = {}
         self._lock = threading.Lock()
 
@@ -497,6 +602,46 @@ class _CompiledDoc:
                 if len(self._matches) < 4096:
                     self._matches[key] = found
         return found
+
+
+def _statement_masks(
+    statements: Iterable[_Statement],
+) -> tuple[_Masks, dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """The document's probe masks, and per probe bit the Allow statements that match it
+    anywhere (``some``) and on every resource (``all``)."""
+    u = c = s = d = ds = 0
+    some: dict[int, tuple[str, ...]] = {}
+    every: dict[int, tuple[str, ...]] = {}
+    for st in statements:
+        mask = st.probe_mask
+        if not mask:
+            continue
+        if st.has_condition:
+            always = maybe = 0
+            for probe in _bits(mask):
+                applies = st.applies(probe[1])
+                if applies is _Applies.ALWAYS:
+                    always |= _BIT[probe]
+                elif applies is _Applies.MAYBE:
+                    maybe |= _BIT[probe]
+        else:
+            always, maybe = mask, 0
+        if st.allow:
+            s |= always | maybe
+            if st.universal:
+                u |= always
+                c |= maybe
+            rest = always | maybe
+            while rest:
+                low = rest & -rest
+                some[low] = (*some.get(low, ()), st.source)
+                if st.universal:
+                    every[low] = (*every.get(low, ()), st.source)
+                rest ^= low
+        else:
+            d |= always
+            ds |= maybe
+    return _Masks(u, c, s, d, ds), some, every
 
 
 # --------------------------------------------------------------------------- deciding
@@ -563,6 +708,13 @@ class _Side:
     """One side of the intersection: the identity policies, or the boundary."""
 
     docs: tuple[_CompiledDoc, ...]
+
+    @cached_property
+    def masks(self) -> _Masks:
+        combined = _Masks()
+        for doc in self.docs:
+            combined = combined | doc.masks
+        return combined
 
     def matching(self, action: str, context: _Context) -> tuple[_Match, _Match]:
         allows: list[tuple[_Statement, _Applies]] = []
@@ -648,7 +800,6 @@ def _combine(identity: _Verdict, boundary: _Verdict | None) -> Decision:
 
 
 _DocKey = tuple[str, str, str | None, str]
-_ADMIN_DENY_PROBES: Final = IAM_WRITE_ACTIONS + STS_ACTIONS
 
 
 class PolicyAnalyser:
@@ -753,11 +904,14 @@ class PolicyAnalyser:
         return self._escalation(side, bside, principal_arn)[0]
 
     def _escalation(
-        self, side: _Side, bside: _Side | None, principal_arn: str | None
+        self, side: _Side, bside: _Side | None, principal_arn: str | None, only: Iterable[str] | None = None
     ) -> tuple[list[str], list[str]]:
         methods: list[str] = []
         sources: list[str] = []
+        wanted = None if only is None else frozenset(only)
         for name, actions in ESCALATION_METHODS:
+            if wanted is not None and name not in wanted:
+                continue
             service = PASSED_TO_SERVICE.get(name)
             found: list[str] = []
             for action in actions:
@@ -796,49 +950,86 @@ class PolicyAnalyser:
         return summary
 
     def _summarise(self, side: _Side, bside: _Side | None, principal_arn: str | None) -> PermissionSummary:
+        # Bit masks answer "is it allowed" for every probe at once; the statement sources are
+        # looked up only for the probes that fired.
+        masks = side.masks
+        bmasks = bside.masks if bside is not None else None
         reasons: dict[str, tuple[str, ...]] = {}
 
-        admin = _admin_sources(side, bside)
-        if admin:
-            reasons["admin"] = admin
+        if any(doc.has_admin for doc in side.docs) and (
+            bside is None or any(d.has_admin for d in bside.docs)
+        ):
+            denied = masks.d | (bmasks.d if bmasks is not None else 0)
+            if not denied & _ADMIN_DENY_MASK:
+                reasons["admin"] = tuple(
+                    st.source for doc in side.docs for st in doc.statements if st.grants_all_actions
+                )
 
-        for cls, actions in (("iam_write", IAM_WRITE_ACTIONS), ("secret_read", SECRET_READ_ACTIONS)):
-            srcs = _union(self._evaluate(side, bside, a, "*", True, ()).allowed_by for a in actions)
-            if srcs:
-                reasons[cls] = srcs
+        some = _some_ok(side) & (_some_ok(bside) if bside is not None else -1)
+        for cls, mask in (("iam_write", _IAM_WRITE_MASK), ("secret_read", _SECRET_READ_MASK)):
+            if some & mask:
+                reasons[cls] = self._sources(side, some & mask, some=True)
 
-        wildcard = tuple(st.source for doc in side.docs for st in doc.statements if st.wildcard)
+        wildcard = tuple(src for doc in side.docs for src in doc.wildcards)
         if wildcard:
             reasons["wildcard"] = wildcard
 
-        methods, _ = self._escalation(side, bside, principal_arn)
+        sure = _all_ok(masks, unconditional=True)
+        if bmasks is not None:
+            sure &= _all_ok(bmasks, unconditional=True)
+        methods = [name for name, mask in _METHOD_MASKS if sure & mask == mask]
+        if principal_arn and len(methods) < len(_METHOD_MASKS):
+            extra = set(
+                self._escalation(side, bside, principal_arn, only=SELF_TARGET_METHODS - set(methods))[0]
+            )
+            methods = [name for name, _ in _METHOD_MASKS if name in extra or name in methods]
         if methods:
             reasons["can_escalate"] = tuple(methods)
 
-        pass_role = self._evaluate(side, bside, PASS_ROLE, "*", True, ())
-        if pass_role.allowed:
-            reasons["pass_role"] = _union([pass_role.allowed_by])
-        assume = self._evaluate(side, bside, ASSUME_ROLE, "*", False, ())
-        if assume.allowed:
-            reasons["assume_any_role"] = _union([assume.allowed_by])
+        if some & _PASS_ROLE_BIT:
+            reasons["pass_role"] = self._sources(side, _PASS_ROLE_BIT, some=True)
+        anywhere = _all_ok(masks, unconditional=False)
+        if bmasks is not None:
+            anywhere &= _all_ok(bmasks, unconditional=False)
+        if anywhere & _ASSUME_BIT:
+            reasons["assume_any_role"] = self._sources(side, _ASSUME_BIT, some=False)
 
         grants = tuple(g for doc in side.docs for g in doc.grants)
         if bside is not None:
             grants += tuple(g for doc in bside.docs for g in doc.grants)
         return PermissionSummary(grants=grants, classes=tuple(sorted(reasons)), reasons=reasons)
 
+    @staticmethod
+    def _sources(side: _Side, mask: int, *, some: bool) -> tuple[str, ...]:
+        """The identity statements behind the allowed probes in ``mask``."""
+        groups: list[Iterable[str]] = []
+        for probe in _bits(mask):
+            bit = _BIT[probe]
+            if some and bit & side.masks.d:
+                groups.append(_decide(side, probe[0], "*", True, probe[1]).allowed_by)
+            else:
+                table = "some_sources" if some else "all_sources"
+                groups.extend(getattr(doc, table).get(bit, ()) for doc in side.docs)
+        return _union(groups)
 
-def _admin_sources(side: _Side, bside: _Side | None) -> tuple[str, ...]:
-    allowing = tuple(st.source for doc in side.docs for st in doc.statements if st.grants_all_actions)
-    if not allowing:
-        return ()
-    if bside is not None and not any(st.grants_all_actions for doc in bside.docs for st in doc.statements):
-        return ()
-    for probe in _ADMIN_DENY_PROBES:
-        for s in (side, bside):
-            if s is not None and any(a is _Applies.ALWAYS for _, a in s.matching(probe, ())[1]):
-                return ()
-    return allowing
+
+def _all_ok(masks: _Masks, *, unconditional: bool) -> int:
+    """Probes allowed on every resource (only those without any Condition in the way, if
+    ``unconditional``)."""
+    if unconditional:
+        return masks.u & ~masks.d & ~masks.ds
+    return (masks.u | masks.c) & ~masks.d
+
+
+def _some_ok(side: _Side) -> int:
+    """Probes allowed on at least one resource. A probe with both an Allow and an unconditional
+    Deny needs the resource patterns compared, so only those take the slow path."""
+    masks = side.masks
+    ok = masks.s & ~masks.d
+    for action, ctx in _bits(masks.s & masks.d):
+        if _decide(side, action, "*", True, ctx).allowed:
+            ok |= _BIT[(action, ctx)]
+    return ok
 
 
 def _mentions_self_targets(side: _Side) -> bool:
