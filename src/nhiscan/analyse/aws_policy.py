@@ -961,8 +961,8 @@ class PolicyAnalyser:
         ):
             denied = masks.d | (bmasks.d if bmasks is not None else 0)
             if not denied & _ADMIN_DENY_MASK:
-                reasons["admin"] = tuple(
-                    st.source for doc in side.docs for st in doc.statements if st.grants_all_actions
+                reasons["admin"] = _union(
+                    [st.source for st in doc.statements if st.grants_all_actions] for doc in side.docs
                 )
 
         some = _some_ok(side) & (_some_ok(bside) if bside is not None else -1)
@@ -970,7 +970,7 @@ class PolicyAnalyser:
             if some & mask:
                 reasons[cls] = self._sources(side, some & mask, some=True)
 
-        wildcard = tuple(src for doc in side.docs for src in doc.wildcards)
+        wildcard = _union(doc.wildcards for doc in side.docs)
         if wildcard:
             reasons["wildcard"] = wildcard
 

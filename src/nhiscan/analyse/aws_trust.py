@@ -49,6 +49,8 @@ role, and whether the conditions that should narrow that down are there.
     is checked.
 ``oidc_unpinned``
     True if any ``oidc`` entry has an issue.
+``oidc_issues``
+    Those issues as ``"<provider>: <issue>"`` strings, for messages.
 ``saml``
     True if a SAML provider (``saml-provider/`` ARN) is trusted: humans sign in through it.
 ``deny_statements``
@@ -336,6 +338,7 @@ def analyse_trust(
         "services_without_source_condition": sorted(services_unguarded),
         "oidc": oidc,
         "oidc_unpinned": any(o["issue"] is not None for o in oidc),
+        "oidc_issues": [f"{o['provider']}: {o['issue']}" for o in oidc if o["issue"] is not None],
         "saml": saml,
         "deny_statements": denies,
     }
