@@ -135,7 +135,7 @@ def test_account_forms() -> None:
                 "AWS": [
                     OTHER,
                     f"arn:aws:iam::{third}:user/bob",
-                    f"arn:aws:sts::999900001111:assumed-role/r/session",
+                    "arn:aws:sts::999900001111:assumed-role/r/session",
                     "AROAEXAMPLEUNIQUEID00",  # a deleted role shows as its unique id
                 ]
             }
