@@ -210,6 +210,12 @@ def _bits(mask: int) -> Iterator[_Probe]:
 _IAM_WRITE_MASK: Final = _mask_of((a, ()) for a in IAM_WRITE_ACTIONS)
 _SECRET_READ_MASK: Final = _mask_of((a, ()) for a in SECRET_READ_ACTIONS)
 _ADMIN_DENY_MASK: Final = _mask_of((a, ()) for a in (*IAM_WRITE_ACTIONS, *STS_ACTIONS))
+_SELF_TARGET_MASK: Final = _mask_of(
+    _probe_for(name, a)
+    for name, actions in ESCALATION_METHODS
+    if name in SELF_TARGET_METHODS
+    for a in actions
+)
 _PASS_ROLE_BIT: Final = _BIT[(PASS_ROLE, ())]
 _ASSUME_BIT: Final = _BIT[(ASSUME_ROLE, ())]
 _METHOD_MASKS: Final = tuple(
@@ -254,7 +260,7 @@ class _Statement:
     resource_patterns: tuple[str, ...]
     variables: bool  # ${...} policy variables are interpreted (policy version 2012-10-17)
     universal: bool  # Resource (not NotResource) matches every resource
-    # (base operator, negated?, key, values) per condition entry; empty when there is none
+    # (base operator, lower-case key, values) per condition entry; empty when there is none
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
     has_condition: bool
     grants_all_actions: bool
@@ -559,6 +565,7 @@ class _CompiledDoc:
         "all_sources",
         "has_admin",
         "wildcards",
+        "scoped_self_target",
         "_matches",
         "_lock",
     )
@@ -580,6 +587,11 @@ class _CompiledDoc:
         self.masks, self.some_sources, self.all_sources = _statement_masks(self.statements)
         self.has_admin = any(st.grants_all_actions for st in self.statements)
         self.wildcards = tuple(st.source for st in self.statements if st.wildcard)
+        # An Allow of a self-targeted escalation action limited to some resources: whether it
+        # covers the principal itself depends on the principal's ARN.
+        self.scoped_self_target = any(
+            st.allow and not st.universal and st.probe_mask & _SELF_TARGET_MASK for st in self.statements
+        )
         self._matches: dict[tuple[str, _Context], tuple[_Match, _Match]] = {}
         self._lock = threading.Lock()
 
@@ -1033,17 +1045,7 @@ def _some_ok(side: _Side) -> int:
 
 
 def _mentions_self_targets(side: _Side) -> bool:
-    return any(
-        not st.universal
-        for action in (
-            "iam:PutUserPolicy",
-            "iam:AttachUserPolicy",
-            "iam:PutRolePolicy",
-            "iam:AttachRolePolicy",
-        )
-        for doc in side.docs
-        for st, _ in doc.matching(action)[0]
-    )
+    return any(doc.scoped_self_target for doc in side.docs)
 
 
 def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
