@@ -95,6 +95,23 @@ def test_any_principal_with_principal_account_condition_names_the_accounts() -> 
     assert f["external_accounts_without_external_id"] == [OTHER]
 
 
+def test_any_principal_with_principal_arn_condition_names_the_accounts() -> None:
+    f = facts(
+        assume(
+            {"AWS": "*"},
+            Condition={
+                "ArnLike": {
+                    "aws:PrincipalArn": [f"arn:aws:iam::{OTHER}:role/deploy-*", "arn:aws:iam::*:role/x"]
+                },
+                "StringEquals": {"sts:ExternalId": "abc"},
+            },
+        )
+    )
+    assert f["any_principal"] is False
+    assert f["external_accounts"] == [OTHER]
+    assert f["external_accounts_without_external_id"] == []
+
+
 # ---------------------------------------------------------------- accounts
 
 

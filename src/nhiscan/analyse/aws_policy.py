@@ -46,7 +46,8 @@ the statement sources, or for ``can_escalate`` to the method names):
     One of :data:`~nhiscan.analyse.aws_actions.IAM_WRITE_ACTIONS` is allowed (conditionally or
     not) on some resource. ``iam:PassRole`` is not IAM write.
 ``secret_read``
-    ``secretsmanager:GetSecretValue`` or an ``ssm:GetParameter*`` read is allowed on some resource.
+    ``secretsmanager:GetSecretValue`` or an ``ssm:GetParameter*`` read is allowed (conditionally
+    or not) on some resource.
 ``wildcard``
     An unconditional Allow statement that grants ``*`` / ``*:*``, a whole service (``svc:*``), an
     action pattern with a wildcard (``s3:Get*``) on every resource, or a ``NotAction`` on every
@@ -58,9 +59,15 @@ the statement sources, or for ``can_escalate`` to the method names):
     resource; the actions may come from different policies. With ``principal_arn`` given, the
     Put/Attach User/Role Policy methods also fire when allowed on the principal itself.
 ``pass_role``
-    ``iam:PassRole`` is allowed on some resource.
+    ``iam:PassRole`` is allowed (conditionally or not) on some resource.
 ``assume_any_role``
-    ``sts:AssumeRole`` is allowed on every resource.
+    ``sts:AssumeRole`` is allowed (conditionally or not) on every resource.
+
+The capability classes (``iam_write``, ``secret_read``, ``pass_role``, ``assume_any_role``) count
+conditional grants, because a rule cannot see the condition and the capability does exist; the
+power classes (``admin``, ``can_escalate``, ``wildcard``) need unconditional ones, as
+Cloudsplaining does. The statements behind a class are in ``reasons`` and their ``Grant`` says
+whether they are conditional.
 
 Grant sources are ``<policy source>#<Sid>`` when the statement has a Sid unique within its
 document, otherwise ``<policy source>#<statement index>`` (0-based).

@@ -21,8 +21,8 @@ role, and whether the conditions that should narrow that down are there.
     True if ``*`` is trusted but only under a restricting condition.
 ``external_accounts``
     Sorted 12-digit accounts other than ``own_account`` trusted through AWS principals (account
-    ids, ``:root``, user, role and assumed-role ARNs) or named by an ``aws:PrincipalAccount``
-    condition on a ``*`` principal.
+    ids, ``:root``, user, role and assumed-role ARNs) or named by an ``aws:PrincipalAccount`` or
+    ``aws:PrincipalArn`` condition on a ``*`` principal.
 ``external_accounts_without_external_id``
     The subset trusted by at least one statement without a restricting ``sts:ExternalId``
     condition.
@@ -212,6 +212,19 @@ def _account_of(value: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _condition_accounts(conditions: tuple[_Condition, ...]) -> list[str]:
+    """Accounts a ``*`` principal is narrowed to by aws:PrincipalAccount or aws:PrincipalArn."""
+    out: list[str] = []
+    for c in conditions:
+        if not c.restricts:
+            continue
+        if c.key == "aws:principalaccount":
+            out.extend(v for v in c.values if _ACCOUNT_RE.fullmatch(v))
+        elif c.key == "aws:principalarn":
+            out.extend(a for a in (_account_of(v) for v in c.values) if a)
+    return out
+
+
 def _github_subject_pinned(value: str) -> bool:
     if not value.lower().startswith("repo:"):
         return "*" not in value and "?" not in value
@@ -300,13 +313,7 @@ def analyse_trust(
             if value == "*" and ptype in ("*", "AWS"):
                 if restricted:
                     any_conditional = True
-                    accounts = [
-                        v
-                        for c in conditions
-                        if c.key == "aws:principalaccount" and c.restricts
-                        for v in c.values
-                        if _ACCOUNT_RE.fullmatch(v)
-                    ]
+                    accounts = _condition_accounts(conditions)
                 else:
                     any_open = True
             elif ptype == "AWS":
