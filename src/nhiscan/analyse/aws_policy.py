@@ -594,10 +594,10 @@ class _CompiledDoc:
         self.masks, self.some_sources, self.all_sources = _statement_masks(self.statements)
         self.has_admin = any(st.grants_all_actions for st in self.statements)
         self.wildcards = tuple(st.source for st in self.statements if st.wildcard)
-        # An Allow of a self-targeted escalation action limited to some resources: whether it
-        # covers the principal itself depends on the principal's ARN.
+        # An Allow or Deny of a self-targeted escalation action limited to some resources:
+        # whether it covers the principal itself depends on the principal's ARN.
         self.scoped_self_target = any(
-            st.allow and not st.universal and st.probe_mask & _SELF_TARGET_MASK for st in self.statements
+            not st.universal and st.probe_mask & _SELF_TARGET_MASK for st in self.statements
         )
         self._matches: dict[tuple[str, _Context], tuple[_Match, _Match]] = {}
         self._lock = threading.Lock()
@@ -959,7 +959,7 @@ class PolicyAnalyser:
         keys, side, bkey, bside = self._sides(policies, boundary)
         # The principal's ARN only matters to the self-targeted escalation check; leave it out
         # of the key unless some statement could match it, so that shared policy sets hit.
-        arn_key = principal_arn if principal_arn and _mentions_self_targets(side) else None
+        arn_key = principal_arn if principal_arn and _mentions_self_targets(side, bside) else None
         memo_key = (keys, bkey, arn_key)
         cached = self._summaries.get(memo_key)
         if cached is not None:
@@ -1051,8 +1051,10 @@ def _some_ok(side: _Side) -> int:
     return ok
 
 
-def _mentions_self_targets(side: _Side) -> bool:
-    return any(doc.scoped_self_target for doc in side.docs)
+def _mentions_self_targets(side: _Side, bside: _Side | None) -> bool:
+    return any(doc.scoped_self_target for doc in side.docs) or (
+        bside is not None and any(doc.scoped_self_target for doc in bside.docs)
+    )
 
 
 def _union(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
