@@ -247,6 +247,35 @@ def test_iam_write_removed_by_deny_covering_its_resources(analyser: PolicyAnalys
     assert s.reasons["iam_write"] == (f"arn:aws:iam::{ACCOUNT}:policy/a#0",)
 
 
+def test_deny_on_own_user_does_not_cover_every_user(analyser: PolicyAnalyser) -> None:
+    everyone = policy(allow("iam:CreateAccessKey", "arn:aws:iam::*:user/*"), name="a")
+    only_self = policy(deny("iam:CreateAccessKey", "arn:aws:iam::*:user/${aws:username}"), name="d")
+    assert analyser.summarise([everyone, only_self]).has("iam_write")
+    own = policy(allow("iam:CreateAccessKey", "arn:aws:iam::*:user/${aws:username}"), name="own")
+    assert not analyser.summarise([own, only_self]).has("iam_write")
+
+
+def test_question_mark_deny_does_not_cover_a_star(analyser: PolicyAnalyser) -> None:
+    a = policy(allow("iam:CreateAccessKey", "arn:aws:iam::*:user/a*c"), name="a")
+    assert analyser.summarise([a, policy(deny("iam:CreateAccessKey", "arn:aws:iam::*:user/a?c"))]).has(
+        "iam_write"
+    )
+    assert not analyser.summarise([a, policy(deny("iam:CreateAccessKey", "arn:aws:iam::*:user/a*"))]).has(
+        "iam_write"
+    )
+
+
+def test_not_resource_deny_covers_only_what_it_surely_excludes(analyser: PolicyAnalyser) -> None:
+    fence = policy(deny("iam:CreateAccessKey", None, NotResource="arn:aws:iam::*:user/ok-*"), name="fence")
+    other = policy(allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/bob"), name="bob")
+    assert not analyser.summarise([other, fence]).has("iam_write")
+    ok = policy(allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/ok-1"), name="ok")
+    assert analyser.summarise([ok, fence]).has("iam_write")
+    # A wildcard that overlaps the exception keeps the capability.
+    wide = policy(allow("iam:CreateAccessKey", "arn:aws:iam::*:user/*"), name="wide")
+    assert analyser.summarise([wide, fence]).has("iam_write")
+
+
 def test_pass_role_is_not_iam_write(analyser: PolicyAnalyser) -> None:
     s = analyser.summarise([policy(allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/app"))])
     assert s.classes == ("pass_role",)

@@ -31,8 +31,10 @@ Resources are asked about in three ways:
 - a concrete ARN is matched against each statement's patterns (policy variables such as
   ``${aws:username}`` match any text, an over-approximation);
 - ``on_some_resource=True`` asks whether the action is allowed on at least one resource: an Allow
-  survives unless an unconditional Deny covers all of its resource patterns. With a boundary this
-  is approximate (the boundary must allow the action on some resource, not necessarily the same).
+  survives unless an unconditional Deny surely covers all of its resource patterns (glob
+  containment, erring towards "not covered"; a policy variable covers only itself). With a
+  boundary this is approximate (the boundary must allow the action on some resource, not
+  necessarily the same one).
 
 Classes put on the summary (``PermissionSummary.classes``, sorted; ``reasons`` maps each class to
 the statement sources, or for ``can_escalate`` to the method names):
@@ -75,8 +77,11 @@ document, otherwise ``<policy source>#<statement index>`` (0-based).
 Performance: every document is parsed and compiled once (memoised by source, kind, via and a
 content hash; a document object seen again is recognised by identity first), each compiled
 statement keeps its regexes, and the statements matching each probed action are memoised per
-document. Whole summaries are memoised by the set of documents. The memo lives in a
-:class:`PolicyAnalyser`; the module-level functions share one bounded default analyser, whose
+document; a per-document bit mask over the fixed set of actions a summary asks about makes a
+principal's summary a few integer ORs. Whole summaries are memoised by their documents' keys and
+the boundary's (plus the principal's ARN when a statement limited to some resources touches a
+self-targeted escalation action). The memo lives in a :class:`PolicyAnalyser` (bounded LRU maps,
+thread-safe); the module-level functions share one default analyser, created on first use, whose
 content is a pure function of its inputs.
 """
 
@@ -309,12 +314,23 @@ class _Statement:
                 return _Applies.NEVER
         return verdict
 
+    @cached_property
+    def cover_re(self) -> re.Pattern[str]:
+        """Matches the *text* of the patterns this statement's Resource contains: its ``*``
+        absorbs anything (including another pattern's ``*``), its ``?`` one character that is not
+        a ``*``, and a policy variable only the same variable text (its value is unknown)."""
+        return _compile_cover(self.resource_patterns, self.variables)
+
     def covers_resource_pattern(self, pattern: str) -> bool:
-        """Whether this (Deny) statement's resources include everything ``pattern`` names. A
-        glob that matches another glob's text covers it, bar ``?`` against ``*`` corner cases."""
+        """Whether this (Deny) statement's resources surely include everything ``pattern``
+        names. Errs towards "no", so that an Allow is never wrongly removed."""
         if self.universal:
             return True
-        return self.matches_resource(pattern)
+        if self.not_resource:
+            # Denies everything except its patterns: covers a literal ARN those patterns miss;
+            # for a wildcard pattern, disjointness is not worth deciding.
+            return not _has_wildcard(pattern, self.variables) and self.resource_re.fullmatch(pattern) is None
+        return self.cover_re.fullmatch(pattern) is not None
 
 
 def _decide_string_condition(op: str, values: tuple[str, ...], actual: str) -> bool | None:
@@ -375,6 +391,29 @@ def _compile_resources(patterns: tuple[str, ...], variables: bool) -> re.Pattern
     if not patterns:
         return re.compile(r"(?!)")
     return re.compile("|".join(f"(?:{_glob_source(p, variables=variables)})" for p in patterns), re.DOTALL)
+
+
+def _has_wildcard(pattern: str, variables: bool) -> bool:
+    return "*" in pattern or "?" in pattern or (variables and "${" in pattern)
+
+
+@lru_cache(maxsize=16384)
+def _compile_cover(patterns: tuple[str, ...], variables: bool) -> re.Pattern[str]:
+    parts: list[str] = []
+    for pattern in patterns:
+        out: list[str] = []
+        i = 0
+        while i < len(pattern):
+            if variables and pattern.startswith("${", i) and pattern.find("}", i + 2) != -1:
+                end = pattern.find("}", i + 2) + 1
+                out.append(re.escape(pattern[i:end]))
+                i = end
+                continue
+            ch = pattern[i]
+            out.append(".*" if ch == "*" else "[^*]" if ch == "?" else re.escape(ch))
+            i += 1
+        parts.append("(?:" + "".join(out) + ")")
+    return re.compile("|".join(parts) or "(?!)", re.DOTALL)
 
 
 def _is_universal(pattern: str) -> bool:
