@@ -66,6 +66,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any, Final
 
 from nhiscan.analyse.aws_policy import load_document, statements_of
@@ -107,11 +108,11 @@ class _Condition:
     key: str  # lower case
     values: tuple[str, ...]
 
-    @property
+    @cached_property
     def positive(self) -> bool:
         return self.op in _POSITIVE_OPS
 
-    @property
+    @cached_property
     def restricts(self) -> bool:
         """Narrows who matches, even when the key is absent from the request."""
         return (
@@ -176,6 +177,11 @@ def _assume_actions(stmt: Mapping[str, Any], where: str, field_prefix: str) -> s
     for p in patterns:
         if not _ACTION_SHAPE.fullmatch(p):
             raise InputError(where, f"{field_prefix}.{field_name} {p!r} is not of the form service:action")
+    return set(_covered_assume_actions(patterns, negate))
+
+
+@lru_cache(maxsize=4096)
+def _covered_assume_actions(patterns: tuple[str, ...], negate: bool) -> frozenset[str]:
     rx = re.compile(
         "|".join(
             "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
@@ -184,7 +190,7 @@ def _assume_actions(stmt: Mapping[str, Any], where: str, field_prefix: str) -> s
         or "(?!)",
         re.IGNORECASE,
     )
-    return {a for a in _ASSUME_ACTIONS if (rx.fullmatch(a) is not None) != negate}
+    return frozenset(a for a in _ASSUME_ACTIONS if (rx.fullmatch(a) is not None) != negate)
 
 
 def _principals(stmt: Mapping[str, Any], where: str, field_prefix: str) -> list[tuple[str, str]]:
