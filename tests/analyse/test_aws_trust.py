@@ -53,6 +53,7 @@ def test_any_principal_without_condition(principal: Any) -> None:
         {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/ci-*"}},
         {"StringEquals": {"sts:ExternalId": "abc"}},
         {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a/r-b/ou-c/*"}},
+        {"StringEquals": {"aws:PrincipalOrgID": "*"}},  # a literal "*": matches no organisation
     ],
 )
 def test_any_principal_with_restricting_condition(condition: dict[str, Any]) -> None:
@@ -68,6 +69,7 @@ def test_any_principal_with_restricting_condition(condition: dict[str, Any]) -> 
         {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc123"}},  # passes when the key is absent
         {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},  # likewise
         {"StringLike": {"aws:PrincipalArn": "*"}},  # matches everyone
+        {"ArnLike": {"aws:PrincipalArn": "arn:*"}},  # likewise
         {"StringNotEquals": {"aws:PrincipalAccount": OTHER}},  # excludes one account only
     ],
 )

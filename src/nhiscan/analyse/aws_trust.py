@@ -14,7 +14,8 @@ role, and whether the conditions that should narrow that down are there.
     True if ``Principal: "*"`` or ``{"AWS": "*"}`` is trusted with no *restricting* condition.
     Restricting condition keys: ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
     ``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceArn``,
-    ``sts:ExternalId``, used with a positive string/ARN operator whose values are not all ``*``.
+    ``sts:ExternalId``, used with a positive string/ARN operator that does not match everything
+    (``StringLike``/``ArnLike``/``ArnEquals`` with only ``*`` values does).
     ``...IfExists`` and ``ForAllValues:`` forms do not restrict, because they pass when the key is
     absent (a principal outside any organisation has no ``aws:PrincipalOrgID``).
 ``any_principal_conditional``
@@ -78,6 +79,7 @@ _PRINCIPAL_TYPES: Final = ("AWS", "Service", "Federated", "CanonicalUser")
 _POSITIVE_OPS: Final = frozenset(
     {"stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike"}
 )
+_WILDCARD_OPS: Final = frozenset({"stringlike", "arnequals", "arnlike"})
 _RESTRICTING_KEYS: Final = frozenset(
     {
         "aws:principalorgid",
@@ -115,16 +117,18 @@ class _Condition:
     @cached_property
     def restricts(self) -> bool:
         """Narrows who matches, even when the key is absent from the request."""
-        return (
-            self.positive
-            and not self.if_exists
-            and not self.for_all
-            and not all(_only_wild(v) for v in self.values)
-        )
+        # Only the Like and Arn operators expand wildcards; StringEquals "*" means a literal "*".
+        matches_anything = self.op in _WILDCARD_OPS and all(_matches_any_value(v) for v in self.values)
+        return self.positive and not self.if_exists and not self.for_all and not matches_anything
 
 
 def _only_wild(value: str) -> bool:
     return value.strip("*?") == ""
+
+
+def _matches_any_value(pattern: str) -> bool:
+    """``*``, ``arn:*``, ``arn:aws:*:*``...: a wildcard pattern every value or ARN matches."""
+    return "*" in pattern and pattern.rstrip("*?:") in ("", "arn", "arn:aws")
 
 
 def _conditions(raw: Any, where: str, field_name: str) -> tuple[_Condition, ...]:
