@@ -218,6 +218,12 @@ def test_deny_without_matching_allow_is_reported(analyser: PolicyAnalyser) -> No
     assert not d.allowed and d.denied_by == (f"arn:aws:iam::{ACCOUNT}:policy/p#0",)
 
 
+def test_deny_on_another_resource_is_not_reported(analyser: PolicyAnalyser) -> None:
+    p = [policy(deny("s3:*", "arn:aws:s3:::private/*"))]
+    assert analyser.evaluate(p, None, "s3:GetObject", "arn:aws:s3:::public/x").denied_by == ()
+    assert analyser.evaluate(p, None, "s3:GetObject", "arn:aws:s3:::private/x").denied_by != ()
+
+
 def test_nothing_allowed_by_default(analyser: PolicyAnalyser) -> None:
     d = analyser.evaluate([], None, "s3:GetObject")
     assert d == aws_policy.Decision(allowed=False)

@@ -160,9 +160,9 @@ class Decision:
 
     ``allowed`` is true when some Allow reaches the action and no unconditional Deny removes it;
     ``conditional`` is true when it is allowed only under some Condition (a conditional Allow, a
-    conditional Deny that might apply, or a conditional boundary). ``allowed_by`` and
-    ``denied_by`` list statement sources (``denied_by`` holds the unconditional Denies that
-    removed the action); ``conditional_denies`` the conditional Denies that might;
+    conditional Deny that might apply, or a conditional boundary). ``allowed_by`` lists the
+    allowing statement sources (the identity policies', then the boundary's); ``denied_by`` the
+    unconditional Denies that apply; ``conditional_denies`` the conditional Denies that might;
     ``boundary_blocked`` is true when the identity policies allow it but the boundary does not.
     """
 
@@ -795,9 +795,14 @@ class _Verdict:
 
 def _decide(side: _Side, action: str, resource: str, some: bool, context: _Context) -> _Verdict:
     allows, denies = side.matching(action, context)
-    if not allows:
-        return _Verdict(False, False, denied_by=tuple(d.source for d, a in denies if a is _Applies.ALWAYS))
     hard = [d for d, a in denies if a is _Applies.ALWAYS]
+    if not allows:
+        concrete = not some and resource != "*"
+        return _Verdict(
+            False,
+            False,
+            denied_by=tuple(d.source for d in hard if not concrete or d.matches_resource(resource)),
+        )
     soft = [d for d, a in denies if a is not _Applies.ALWAYS]
     if some:
         candidates = [(s, a) for s, a in allows if not _all_covered(s, hard)]
