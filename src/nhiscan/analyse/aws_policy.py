@@ -75,7 +75,8 @@ Grant sources are ``<policy source>#<Sid>`` when the statement has a Sid unique 
 document, otherwise ``<policy source>#<statement index>`` (0-based).
 
 Performance: every document is parsed and compiled once (memoised by source, kind, via and a
-content hash; a document object seen again is recognised by identity first), each compiled
+content hash; a document object seen again is recognised by identity first, so do not mutate a
+document after handing it over), each compiled
 statement keeps its regexes, and the statements matching each probed action are memoised per
 document; a per-document bit mask over the fixed set of actions a summary asks about makes a
 principal's summary a few integer ORs. Whole summaries are memoised by their documents' keys and
