@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 from nhiscan.errors import CollectionError, MissingExtraError
@@ -130,7 +131,7 @@ def collect(options: CollectOptions) -> Inventory:
                 ):
                     user = row["user"]
                     try:
-                        keys = _call(lambda u=user: iam.list_access_keys(UserName=u)["AccessKeyMetadata"])
+                        keys = _call(partial(_access_keys, iam, user))
                         docs.key_details[row["arn"]] = keys
                     except _Gap as g:
                         gap(f"iam:ListAccessKeys {user}", g)
@@ -147,6 +148,10 @@ def collect(options: CollectOptions) -> Inventory:
         reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
         raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
     return build(docs)
+
+
+def _access_keys(iam: Any, user: str) -> list[Any]:
+    return list(iam.list_access_keys(UserName=user)["AccessKeyMetadata"])
 
 
 def _authorization_details(iam: Any) -> dict[str, list[Any]]:
@@ -195,12 +200,12 @@ def _cloudtrail(
         client = clients.get(home) or clients.setdefault(home, _client(session, "cloudtrail", home, settings))
         docs.trails.append(("cloudtrail:DescribeTrails", trail))
         try:
-            status = _call(lambda c=client, a=arn: c.get_trail_status(Name=a))
+            status = _call(partial(client.get_trail_status, Name=arn))
             docs.statuses.append((arn, "cloudtrail:GetTrailStatus", status))
         except _Gap as g:
             gap(f"cloudtrail:GetTrailStatus {trail.get('Name')}", g)
         try:
-            sel = _call(lambda c=client, a=arn: c.get_event_selectors(TrailName=a))
+            sel = _call(partial(client.get_event_selectors, TrailName=arn))
             docs.selectors.append(("cloudtrail:GetEventSelectors", sel))
         except _Gap as g:
             gap(f"cloudtrail:GetEventSelectors {trail.get('Name')}", g)
