@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -123,11 +124,12 @@ def run(principals: int) -> None:
     work = estate(principals)
     analyser = PolicyAnalyser()
     classes: Counter[str] = Counter()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for arn, docs, boundary in work:
         summary = analyser.summarise(docs, boundary, principal_arn=arn)
         classes.update(summary.classes)
     cold = time.perf_counter() - started
+    cold_cpu = time.process_time() - cpu_started
     stats = analyser.stats()
     started = time.perf_counter()
     for arn, docs, boundary in work:
@@ -136,11 +138,20 @@ def run(principals: int) -> None:
     out = sys.stdout
     out.write(f"principals                 {principals}\n")
     out.write(f"cold: total                {cold:.3f} s  ({principals / cold:,.0f} principals/s)\n")
+    out.write(
+        f"cold: CPU time             {cold_cpu:.3f} s  (this process only; wall time suffers on a busy host)\n"
+    )
     out.write(f"warm: total                {warm:.3f} s  ({principals / warm:,.0f} principals/s)\n")
     out.write(f"documents compiled         {stats.documents_compiled}\n")
     out.write(f"document cache hit rate    {stats.document_hit_rate:.1%} (cold pass)\n")
     out.write(f"summary cache hit rate     {stats.summary_hit_rate:.1%} (cold pass)\n")
-    out.write(f"budget (2 s for 10,000)    {'met' if cold * 10_000 / principals < 2.0 else 'MISSED'}\n")
+    scale = 10_000 / principals
+    wall_ok = "met" if cold * scale < 2.0 else "MISSED"
+    cpu_ok = "met" if cold_cpu * scale < 2.0 else "MISSED"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    out.write(
+        f"budget (2 s for 10,000)    CPU time: {cpu_ok}; wall time: {wall_ok} (1-min load {load:.1f}, {os.cpu_count()} CPUs)\n"
+    )
     out.write(
         "classes                    " + ", ".join(f"{k}={v}" for k, v in sorted(classes.items())) + "\n"
     )

@@ -92,7 +92,6 @@ import hashlib
 import json
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -231,6 +230,8 @@ _SELF_TARGET_MASK: Final = _mask_of(
 )
 _PASS_ROLE_BIT: Final = _BIT[(PASS_ROLE, ())]
 _ASSUME_BIT: Final = _BIT[(ASSUME_ROLE, ())]
+# Classes decided "on some resource", whose statement sources each document lists up front.
+_CLASS_MASKS: Final = (_IAM_WRITE_MASK, _SECRET_READ_MASK, _PASS_ROLE_BIT)
 _METHOD_MASKS: Final = tuple(
     (name, _mask_of(_probe_for(name, a) for a in actions)) for name, actions in ESCALATION_METHODS
 )
@@ -256,11 +257,6 @@ class _Masks:
     s: int = 0
     d: int = 0
     ds: int = 0
-
-    def __or__(self, other: _Masks) -> _Masks:
-        return _Masks(
-            self.u | other.u, self.c | other.c, self.s | other.s, self.d | other.d, self.ds | other.ds
-        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -610,6 +606,7 @@ class _CompiledDoc:
         "masks",
         "some_sources",
         "all_sources",
+        "class_sources",
         "has_admin",
         "wildcards",
         "scoped_self_target",
@@ -632,6 +629,11 @@ class _CompiledDoc:
         )
         self.grants = tuple(s.grant for s in self.statements)
         self.masks, self.some_sources, self.all_sources = _statement_masks(self.statements)
+        self.class_sources = {
+            cls: _union(self.some_sources.get(1 << i, ()) for i in range(len(_PROBES)) if cls >> i & 1)
+            for cls in _CLASS_MASKS
+            if self.masks.s & cls
+        }
         self.has_admin = any(st.grants_all_actions for st in self.statements)
         self.wildcards = tuple(st.source for st in self.statements if st.wildcard)
         # An Allow or Deny of a self-targeted escalation action limited to some resources:
@@ -710,32 +712,30 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class _LRU(Generic[_K, _V]):
-    """A small thread-safe LRU map with hit/miss counters."""
+class _Memo(Generic[_K, _V]):
+    """A bounded memo map with hit/miss counters. Reads take no lock (a dict read is atomic
+    under the GIL; the worst race computes a value twice); when full, the oldest entries go."""
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._data: OrderedDict[_K, _V] = OrderedDict()
+        self._size = max(1, size)
+        self._data: dict[_K, _V] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: _K) -> _V | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is None:
-                self.misses += 1
-                return None
+        value = self._data.get(key)
+        if value is None:
+            self.misses += 1
+        else:
             self.hits += 1
-            self._data.move_to_end(key)
-            return value
+        return value
 
     def put(self, key: _K, value: _V) -> None:
         with self._lock:
+            while len(self._data) >= self._size:
+                del self._data[next(iter(self._data))]
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -770,10 +770,11 @@ class _Side:
 
     @cached_property
     def masks(self) -> _Masks:
-        combined = _Masks()
+        u = c = s = d = ds = 0
         for doc in self.docs:
-            combined = combined | doc.masks
-        return combined
+            m = doc.masks
+            u, c, s, d, ds = u | m.u, c | m.c, s | m.s, d | m.d, ds | m.ds
+        return _Masks(u, c, s, d, ds)
 
     def matching(self, action: str, context: _Context) -> tuple[_Match, _Match]:
         allows: list[tuple[_Statement, _Applies]] = []
@@ -871,11 +872,11 @@ class PolicyAnalyser:
     summaries. One analyser may serve a whole scan (and several threads)."""
 
     def __init__(self, *, max_documents: int = 50_000, max_summaries: int = 50_000) -> None:
-        self._by_identity: _LRU[tuple[str, str, str | None, int], tuple[object, _DocKey]] = _LRU(
+        self._by_identity: _Memo[tuple[str, str, str | None, int], tuple[object, _DocKey]] = _Memo(
             max_documents
         )
-        self._docs: _LRU[_DocKey, _CompiledDoc] = _LRU(max_documents)
-        self._summaries: _LRU[tuple[Any, ...], PermissionSummary] = _LRU(max_summaries)
+        self._docs: _Memo[_DocKey, _CompiledDoc] = _Memo(max_documents)
+        self._summaries: _Memo[tuple[Any, ...], PermissionSummary] = _Memo(max_summaries)
         self._compiled = 0
 
     # -- documents
@@ -1065,16 +1066,27 @@ class PolicyAnalyser:
 
     @staticmethod
     def _sources(side: _Side, mask: int, *, some: bool) -> tuple[str, ...]:
-        """The identity statements behind the allowed probes in ``mask``."""
-        groups: list[Iterable[str]] = []
+        """The identity statements behind the allowed probes in ``mask``, in policy order."""
+        if some and not mask & side.masks.d and mask == side.masks.s & _class_mask(mask):
+            # Everything the identity allows in this class is allowed: the per-document
+            # precomputed lists answer without looking at single probes.
+            cls_mask = _class_mask(mask)
+            return _union(doc.class_sources.get(cls_mask, ()) for doc in side.docs)
+        found: set[str] = set()
         for probe in _bits(mask):
             bit = _BIT[probe]
             if some and bit & side.masks.d:
-                groups.append(_decide(side, probe[0], "*", True, probe[1]).allowed_by)
+                found.update(_decide(side, probe[0], "*", True, probe[1]).allowed_by)
             else:
                 table = "some_sources" if some else "all_sources"
-                groups.extend(getattr(doc, table).get(bit, ()) for doc in side.docs)
-        return _union(groups)
+                for doc in side.docs:
+                    found.update(getattr(doc, table).get(bit, ()))
+        return tuple(st.source for doc in side.docs for st in doc.statements if st.source in found)
+
+
+def _class_mask(mask: int) -> int:
+    """The class mask (IAM write, secret read, PassRole) that ``mask`` lies within, or 0."""
+    return next((c for c in _CLASS_MASKS if mask & c == mask), 0)
 
 
 def _all_ok(masks: _Masks, *, unconditional: bool) -> int:
@@ -1120,10 +1132,11 @@ def _content_hash(document: Mapping[str, Any] | str) -> str:
     if isinstance(document, str):
         text = document
     else:
-        try:
+        # repr of JSON-shaped data is deterministic and several times faster than json.dumps;
+        # the same content in another key order merely misses the memo.
+        text = repr(document)
+        if " at 0x" in text:
             text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
-        except (TypeError, ValueError):
-            text = repr(document)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
