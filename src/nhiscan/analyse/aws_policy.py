@@ -943,8 +943,10 @@ class PolicyAnalyser:
         context: Mapping[str, str] | None = None,
     ) -> Decision:
         """May the principal call ``action`` on ``resource``? See the module docstring for what
-        ``"*"`` and ``on_some_resource`` mean. ``context`` supplies known condition values
-        (keys are case-insensitive); conditions on other keys stay undecided."""
+        ``"*"`` and ``on_some_resource`` mean (with ``on_some_resource``, ``resource`` is not
+        used). ``context`` supplies known condition values (keys are case-insensitive); a
+        statement whose Condition uses other keys stays conditional. Raises InputError for a
+        malformed document."""
         _, side, _, bside = self._sides(policies, boundary)
         ctx = _context(context)
         return self._evaluate(side, bside, action, resource, on_some_resource, ctx)
