@@ -208,19 +208,26 @@ def _color() -> bool:
 ProvidersArg = Annotated[
     list[str] | None,
     typer.Argument(
+        metavar="PROVIDER...",
         help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
-        "Paths after mcp are folders or files to search for MCP client configs."
+        "Paths after mcp are folders or files to search for MCP client configs.",
     ),
 ]
 FromOpt = Annotated[
     Path | None,
     typer.Option("--from", help="A saved inventory, an exported file, or a folder of exported files."),
 ]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate ages as of this time (ISO 8601).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile.", rich_help_panel="AWS")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", metavar="TIME", help="Evaluate ages as of this time (ISO 8601).")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", metavar="NAME", help="AWS profile.", rich_help_panel="AWS")
+]
 RegionOpt = Annotated[
     list[str] | None,
-    typer.Option("--region", help="AWS region for regional services.", rich_help_panel="AWS"),
+    typer.Option(
+        "--region", metavar="REGION", help="AWS region for regional services.", rich_help_panel="AWS"
+    ),
 ]
 KeyDetailsOpt = Annotated[
     bool,
@@ -232,7 +239,9 @@ KeyDetailsOpt = Annotated[
 ]
 ContextOpt = Annotated[
     list[str] | None,
-    typer.Option("--context", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"),
+    typer.Option(
+        "--context", metavar="CONTEXT", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"
+    ),
 ]
 AllContextsOpt = Annotated[
     bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
@@ -243,7 +252,8 @@ ClusterNameOpt = Annotated[
     typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
 ]
 ProjectOpt = Annotated[
-    list[str] | None, typer.Option("--project", help="GCP project (repeatable).", rich_help_panel="GCP")
+    list[str] | None,
+    typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
 ]
 OrgOpt = Annotated[
     str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
@@ -251,7 +261,12 @@ OrgOpt = Annotated[
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
 SubOpt = Annotated[
     list[str] | None,
-    typer.Option("--subscription", help="Azure subscription (repeatable).", rich_help_panel="Azure"),
+    typer.Option(
+        "--subscription",
+        metavar="SUBSCRIPTION",
+        help="Azure subscription (repeatable).",
+        rich_help_panel="Azure",
+    ),
 ]
 AllSubsOpt = Annotated[
     bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
@@ -294,15 +309,20 @@ def scan(
     from_path: FromOpt = None,
     fmt: Annotated[
         list[Format] | None,
-        typer.Option("--format", "-f", help="table | json | sarif | markdown (repeatable)."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table | json | sarif | markdown (repeatable)."
+        ),
     ] = None,
     output: Annotated[
-        list[str] | None, typer.Option("--output", "-o", help="File for the -f before it (repeatable).")
+        list[str] | None,
+        typer.Option("--output", "-o", metavar="PATH", help="File for the -f before it (repeatable)."),
     ] = None,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Exit 1 when a finding is at/above this severity.")
     ] = None,
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="nhiscan.yaml (default: ./nhiscan.yaml).")
     ] = None,
@@ -563,7 +583,9 @@ def inventory(
 
 @rules_app.command("list")
 def rules_list(
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
 ) -> None:
     """List every rule."""
@@ -602,7 +624,9 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. NHI-AWS-001.")],
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
 ) -> None:
     """Show one rule: description, parameters, condition, remediation, references."""
     from nhiscan.engine import load_rules
