@@ -132,3 +132,35 @@ def test_conditional_and_unconditional_grants_and_never_expiring_keys() -> None:
     by_id = {i.id: i for i in inv.identities}
     assert by_id[target].attributes["user_managed_keys"] == 1
     assert by_id[target].attributes["impersonators"] == [ci]
+
+
+def test_numbered_accounts_of_other_projects_are_not_given_this_project() -> None:
+    """A Compute default SA of another project bound here must not inherit this project's grants."""
+    own, foreign = "111-compute@developer.gserviceaccount.com", "222-compute@developer.gserviceaccount.com"
+    estate = Estate(
+        service_accounts=(ServiceAccountRecord(own, "p-one", "1", source="f"),),
+        policies=(
+            PolicyRecord(
+                "projects/p-one",
+                "project",
+                (
+                    Binding(
+                        "roles/editor",
+                        (f"serviceAccount:{foreign}", "serviceAccount:111@cloudbuild.gserviceaccount.com"),
+                    ),
+                    Binding("roles/iam.serviceAccountUser", ("group:ops@x.example",)),
+                ),
+                (),
+                "f",
+                "p-one",
+            ),
+        ),
+    )
+    inv = build_inventory(estate, RoleBook())
+    by_id = {i.id: i for i in inv.identities}
+    assert by_id[foreign].scope == "gcp:project:unknown"
+    assert by_id[foreign].attributes["project_level_impersonators"] == []
+    assert by_id[foreign].attributes["basic_roles"] == ["roles/editor"]
+    # The legacy Cloud Build account of this project's number does belong here.
+    assert by_id["111@cloudbuild.gserviceaccount.com"].scope == "gcp:project:p-one"
+    assert by_id[own].attributes["project_level_impersonators"] == ["group:ops@x.example"]

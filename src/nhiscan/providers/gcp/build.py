@@ -72,6 +72,10 @@ _RELEVANT = (
 )
 
 _COMPUTE_DEFAULT = re.compile(r"^(\d+)-compute@developer\.gserviceaccount\.com$")
+# Accounts named after a project number: Compute default, legacy Cloud Build, Google APIs, agents.
+_NUMBERED = re.compile(
+    r"^(?:service-)?(\d+)(?:-compute@developer|@cloudbuild|@cloudservices|@[a-z0-9-]+\.iam)\.gserviceaccount\.com$"
+)
 _SERVICE_AGENT = re.compile(
     r"^(service-(org-|folder-)?\d+@|\d+@cloudservices\.gserviceaccount\.com$|[^@]+@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$)"
 )
@@ -185,12 +189,27 @@ class _Builder:
 
     def stub(self, email: str, project: str | None, source: str, detail: str) -> None:
         if email not in self.accounts:
-            m = _COMPUTE_DEFAULT.match(email)
-            derived = project_of_email(email) or (self.numbers.get(m.group(1)) if m else None)
             self.accounts[email] = ServiceAccountRecord(
-                email=email, project=derived or project, source=source
+                email=email, project=self._project_of(email, project), source=source
             )
         self.evidence[email].append(Evidence(source, detail))
+
+    def _project_of(self, email: str, seen_in: str | None) -> str | None:
+        """The project of an account that no list named: from its email, else from the project
+        number in it, else where it was seen unless that project's number says otherwise."""
+        named = project_of_email(email)
+        if named:
+            return named
+        m = _NUMBERED.match(email)
+        if m is None:
+            return seen_in
+        number = m.group(1)
+        if number in self.numbers:
+            return self.numbers[number]
+        known = {v: k for k, v in self.numbers.items()}
+        if seen_in is not None and seen_in in known and known[seen_in] != number:
+            return None  # an account of another project, whose id is unknown
+        return seen_in
 
     def ancestors(self, project: str) -> list[str]:
         chain: list[str] = []
