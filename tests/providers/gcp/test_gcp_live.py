@@ -177,6 +177,12 @@ def test_organization_scan_uses_asset_search_and_discovers_projects(gcp_fakes: S
         "projectId": "acme-denied",
         "parent": "folders/77",
     }
+    # Visible to the credentials but in another organisation: the asset search does not name it.
+    rest.projects["elsewhere"] = {
+        "name": "projects/8888",
+        "projectId": "elsewhere",
+        "parent": "organizations/1",
+    }
     gcp_fakes.iam.accounts["acme-dev"] = [_sa("acme-dev", "builder")]
     rest.org_policies["4242"] = {
         "bindings": [{"role": "roles/iam.serviceAccountUser", "members": ["group:ops@acme.example"]}],
@@ -223,6 +229,16 @@ def test_organization_scan_uses_asset_search_and_discovers_projects(gcp_fakes: S
                 "bindings": [{"role": "roles/iam.serviceAccountUser", "members": ["domain:acme.example"]}]
             },
         },
+        *(
+            {
+                "resource": f"//cloudresourcemanager.googleapis.com/projects/{number}",
+                "assetType": "cloudresourcemanager.googleapis.com/Project",
+                "project": f"projects/{number}",
+                "organization": "organizations/4242",
+                "policy": {"bindings": [{"role": "roles/owner", "members": ["user:root@acme.example"]}]},
+            }
+            for number in ("1111", "3333")
+        ),
         {
             "resource": "//storage.googleapis.com/acme-dev-artifacts",
             "assetType": "storage.googleapis.com/Bucket",
@@ -240,8 +256,10 @@ def test_organization_scan_uses_asset_search_and_discovers_projects(gcp_fakes: S
     inv = _collect(gcp_fakes, [], "4242")
 
     searches = [c for c in rest.calls if c[0] == "searchAllIamPolicies"]
-    assert len(searches) == 3  # 5 results, 2 per page
-    assert len([c for c in rest.calls if c[0] == "projects.search"]) == 2  # 3 projects, 2 per page
+    assert len(searches) == 4  # 7 results, 2 per page
+    assert len([c for c in rest.calls if c[0] == "projects.search"]) == 2  # 4 projects, 2 per page
+    assert not [c for c in rest.calls if c[1] == "projects/elsewhere"]
+    assert not [c for c in gcp_fakes.iam.calls if c[1] == "projects/elsewhere"]
     by_id = {i.id: i for i in inv.identities}
     builder = by_id[f"builder@acme-dev{SA}"]
     # Folder-level Token Creator reaches the project's SA; org-level SA User too.

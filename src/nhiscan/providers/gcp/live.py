@@ -105,6 +105,8 @@ class LiveCollector:
         self.out = EstateBuilder()
         self.reads = 0
         self.workers = workers
+        self.org_projects: set[str] = set()  # project numbers named by the organisation's asset search
+        self.searched = False
         self._lock = threading.Lock()
         # Throttling is retried with backoff; everything else is reported at once.
         self.retry = Retry(
@@ -180,18 +182,25 @@ class LiveCollector:
         where = f"cloudasset.searchAllIamPolicies {org}"
         for i, r in enumerate(results or []):
             self.out.policies.append(parse.search_result(r, where, f"results[{i}]", self.out))
+            # Every project has an IAM policy, so the search names every project of the org.
+            if r.get("project"):
+                self.org_projects.add(str(r["project"]).split("/", 1)[1])
+        self.searched = results is not None
 
     def discover_projects(self, org: str) -> list[str]:
+        """Projects the credentials can see; when the organisation's asset search succeeded, only
+        those it names (``projects.search`` also returns projects of other organisations)."""
         scope = scope_key("gcp", "organization", org.split("/", 1)[1])
         found = self._call(
             scope,
             "projects.search",
             lambda: [
-                p.project_id for p in self.clients.projects.search_projects(request={}, retry=self.retry)
+                (p.project_id, p.name.split("/", 1)[-1])
+                for p in self.clients.projects.search_projects(request={}, retry=self.retry)
             ],
             record_ok=True,
         )
-        return list(found or [])
+        return [pid for pid, number in found or [] if not self.searched or number in self.org_projects]
 
     # -- projects --------------------------------------------------------------------------------
 
