@@ -578,7 +578,7 @@ class _Builder:
         audience = (app or {}).get("signInAudience") or sp.get("signInAudience")
         names, ids, known = self._owners(app)
         sp_names, sp_ids, sp_known = self._owners(sp)
-        for n, i in zip(sp_names, sp_ids):
+        for n, i in zip(sp_names, sp_ids, strict=True):
             if i not in ids:
                 names.append(n)
                 ids.append(i)
@@ -765,7 +765,7 @@ class _Builder:
                 ),
                 attributes={"owner": name},
             )
-            for owner_id, name in zip(ids, names)
+            for owner_id, name in zip(ids, names, strict=True)
             if owner_id
         ]
 

@@ -113,8 +113,7 @@ class AzureHttp:
             if not url:
                 return
             page = self.get(url)
-            for item in page.get("value") or []:
-                yield item
+            yield from page.get("value") or []
             url = page.get("@odata.nextLink") or page.get("nextLink")
 
 
