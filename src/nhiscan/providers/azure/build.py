@@ -300,12 +300,13 @@ class _Builder:
         for obj, _ in self.c.items.get(d.SUBSCRIPTIONS, []):
             sid = _lower(obj.get("subscriptionId") or obj.get("id", "")).rsplit("/", 1)[-1]
             if sid:
-                subs[sid] = obj.get("displayName") or obj.get("name") or subs.get(sid)
+                name = obj.get("displayName") or obj.get("name") or subs.get(sid)
+                subs[sid] = str(name) if name else None
         for doc_type in (d.ROLE_ASSIGNMENTS, d.ACTIVITY_LOG_SETTINGS):
             for obj, _ in self.c.items.get(doc_type, []):
-                sid = _subscription_of(str(obj.get("scope") or obj.get("id") or ""))
-                if sid:
-                    subs.setdefault(sid, None)
+                found = _subscription_of(str(obj.get("scope") or obj.get("id") or ""))
+                if found:
+                    subs.setdefault(found, None)
         return subs
 
     # -- permissions --------------------------------------------------------------------------
@@ -373,14 +374,14 @@ class _Builder:
     def _graph_grants(self) -> dict[str, list[tuple[Grant, str, set[str]]]]:
         roles_by_resource: dict[str, dict[str, str]] = {}
         for oid, (sp, _) in self.sps.items():
-            names = {
+            declared = {
                 _lower(r.get("id")): str(r.get("value") or r.get("displayName") or r.get("id"))
                 for r in sp.get("appRoles") or []
                 if isinstance(r, Mapping)
             }
             if _lower(sp.get("appId")) == cat.MICROSOFT_GRAPH_APP_ID:
-                names = {**cat.GRAPH_APP_ROLES, **names}
-            roles_by_resource[oid] = names
+                declared = {**cat.GRAPH_APP_ROLES, **declared}
+            roles_by_resource[oid] = declared
         out: dict[str, list[tuple[Grant, str, set[str]]]] = defaultdict(list)
         for index, (obj, where) in enumerate(self.c.items.get(d.APP_ROLE_ASSIGNMENTS, [])):
             what = f"app role assignment [{index}]"
@@ -388,7 +389,7 @@ class _Builder:
             resource = _lower(_req(obj, "resourceId", where, what))
             role_id = _lower(_req(obj, "appRoleId", where, what))
             resource_name = str(obj.get("resourceDisplayName") or "")
-            names = roles_by_resource.get(resource)
+            names: dict[str, str] | None = roles_by_resource.get(resource)
             if names is None and resource_name == "Microsoft Graph":
                 names = cat.GRAPH_APP_ROLES
             is_graph = resource_name == "Microsoft Graph" or (
@@ -427,7 +428,8 @@ class _Builder:
             what = f"directory role assignment [{index}]"
             principal = _lower(_req(obj, "principalId", where, what))
             role_def = _lower(_req(obj, "roleDefinitionId", where, what))
-            expanded = obj.get("roleDefinition") if isinstance(obj.get("roleDefinition"), Mapping) else {}
+            raw = obj.get("roleDefinition")
+            expanded: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
             name = str(
                 expanded.get("displayName")
                 or cat.DIRECTORY_ROLE_TEMPLATES.get(_lower(expanded.get("templateId")))

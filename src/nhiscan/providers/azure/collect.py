@@ -90,7 +90,9 @@ class _Run:
         return result
 
     def graph_list(self, doc_type: str, source: str, path: str) -> list[dict[str, Any]] | None:
-        items = self.attempt(self._scope(), source, lambda: list(self.graph.pages(path)))
+        items: list[dict[str, Any]] | None = self.attempt(
+            self._scope(), source, lambda: list(self.graph.pages(path))
+        )
         if items is not None:
             self.c.add(doc_type, (d.camel_keys(i) for i in items), f"graph:{source}")
             self.c.read.add(doc_type)

@@ -199,7 +199,7 @@ def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
 def recognise(doc: Any) -> str | None:
     """The document type, judged by content, or None when this is not an Azure document."""
     if isinstance(doc, Mapping) and isinstance(doc.get("interactions"), list) and "version" in doc:
-        text = json.dumps(doc.get("interactions")[:3])[:20000]
+        text = json.dumps(list(doc["interactions"])[:3])[:20000]
         if "management.azure.com" in text or "graph.microsoft.com" in text:
             return VCR_CASSETTE
         return None
