@@ -4,37 +4,22 @@ token credential and the local Graph + ARM server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
 
-REPO = Path(__file__).resolve().parents[3]
-DEMO = REPO / "examples" / "demo" / "azure"
-# The real exports sit beside the repository (never copied into it); CI provides them. A git
-# worktree lives one level deeper, so take the nearest ancestor that has them.
-REAL = next(
-    (
-        p / "shared" / "real-exports" / "azure"
-        for p in REPO.parents
-        if (p / "shared" / "real-exports").is_dir()
-    ),
-    REPO.parent / "shared" / "real-exports" / "azure",
-)
-AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
-CANARY = "nhiscan-CANARY-Zq8~secret-value-4f1d2c"
+from providers.azure import azure_support
+from providers.azure.azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
 
 
 @pytest.fixture
 def demo_dir() -> Path:
-    return DEMO
+    return azure_support.DEMO
 
 
 @pytest.fixture
 def real_dir() -> Path:
-    assert REAL.is_dir(), f"real exports missing at {REAL}"
-    return REAL
+    return azure_support.real_dir()
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def credential() -> StaticTokenCredential:
 
 @pytest.fixture
 def tenant() -> Tenant:
-    return Tenant.from_demo(DEMO)
+    return Tenant.from_demo(azure_support.DEMO)
 
 
 @pytest.fixture

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
-from conftest import AS_OF, CANARY, DEMO
-from test_azure_import import DEV, PROD, SP, TENANT, build
 
 from nhiscan.errors import CollectionError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers import get
 from nhiscan.providers.interface import CollectOptions
+from providers.azure.azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
+from providers.azure.azure_support import AS_OF, CANARY, DEMO, DEV, PROD, SP, TENANT, build
 
 PLUGIN = get("azure")
 

@@ -194,7 +194,7 @@ class _Builder:
             if oid in out:
                 merged = dict(out[oid][0])
                 for k, v in obj.items():
-                    if merged.get(k) in (None, [], "") and v not in (None, [], ""):
+                    if k not in merged or (merged[k] in (None, [], "") and v not in (None, [], "")):
                         merged[k] = v
                 out[oid] = (merged, out[oid][1])
             else:
