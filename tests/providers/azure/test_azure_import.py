@@ -102,6 +102,8 @@ def test_demo_attributes(demo_inv: Inventory) -> None:
     assert ids[SP["helpdesk"]].tags == {"owner": "it-helpdesk"}
     assert ids[SP["app_only"]].owner == "research-team"  # from the notes hint
     assert ids[SP["mi_user"]].permissions.classes == ("secret_read",)
+    assert ids[SP["mi_user"]].owner == "payments-team"  # tag on the identity's ARM resource
+    assert ids[SP["mi_user"]].tags == {"owner": "payments-team", "env": "prod"}
     assert ids[SP["gha"]].attributes["rbac_roles_at_broad_scope"] == ["Contributor"]
     grants = {g.kind for g in ids[SP["graph_auto"]].permissions.grants}
     assert grants == {"app_role"}

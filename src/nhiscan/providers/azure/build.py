@@ -107,6 +107,7 @@ class Collected:
     activity_log_read: set[str] = field(default_factory=set)
     subscriptions: dict[str, str | None] = field(default_factory=dict)
     tenant_id: str | None = None
+    tenant_name: str | None = None
     coverage: list[CoverageEntry] = field(default_factory=list)
 
     def add(self, doc_type: str, objects: Iterable[dict[str, Any]], source: str) -> None:
@@ -179,6 +180,11 @@ class _Builder:
         self.tenant_key = scope_key(PROVIDER, "tenant", self.tenant)
         self.any_sp = ANY_SP.format(tenant=self.tenant)
         self.role_defs = self._role_definitions()
+        self.mi_resources = {
+            _lower(obj.get("principalId")): obj
+            for obj, _ in self.c.items.get(d.RESOURCES, [])
+            if obj.get("principalId") and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
+        }
         # First role assignment seen per principal, for principals missing from the SP export.
         self.rbac_principals: dict[str, tuple[dict[str, Any], str]] = {}
 
@@ -288,7 +294,7 @@ class _Builder:
         )
 
     def _scopes(self) -> list[Scope]:
-        scopes = [Scope(provider=PROVIDER, type="tenant", id=self.tenant)]
+        scopes = [Scope(provider=PROVIDER, type="tenant", id=self.tenant, name=self.c.tenant_name)]
         for sub_id, name in sorted(self._subscriptions().items()):
             scopes.append(
                 Scope(provider=PROVIDER, type="subscription", id=sub_id, name=name, parent=self.tenant_key)
@@ -690,6 +696,10 @@ class _Builder:
         edges += self._owner_edges(ids, names, oid, app is not None)
 
         tags, owner_tag = _tags(sp.get("tags"))
+        # A user-assigned identity's ARM resource (`az identity list`) carries the Azure tags.
+        arm_tags, arm_owner = _tags(self.mi_resources.get(oid, {}).get("tags"))
+        tags.update(arm_tags)
+        owner_tag = owner_tag or arm_owner
         owner = names[0] if names else owner_tag or _notes_owner(sp.get("notes") or (app or {}).get("notes"))
         created = None
         if app is not None:

@@ -28,7 +28,10 @@ API_AUTHORIZATION = "2022-04-01"
 API_DIAGNOSTICS = "2021-05-01-preview"
 API_AADIAM = "2017-04-01"
 API_RESOURCE_GRAPH = "2022-10-01"
-IDENTITY_QUERY = "resources | where isnotempty(identity) | project id, type, identity"
+IDENTITY_QUERY = (
+    "resources | where isnotempty(identity) or type =~ 'microsoft.managedidentity/userassignedidentities'"
+    " | project id, type, identity, tags, properties"
+)
 
 
 class _TenantCredential:
@@ -107,6 +110,7 @@ class _Run:
             )
             if org:
                 self.tenant = str(org[0].get("id", "")).lower() or None
+                self.c.tenant_name = org[0].get("displayName")
         sps = self.graph_list(
             d.SERVICE_PRINCIPALS,
             "GET /v1.0/servicePrincipals",
@@ -239,7 +243,7 @@ class _Run:
 
         rows = self.attempt("azure", "POST /providers/Microsoft.ResourceGraph/resources", query)
         if rows is not None:
-            self.c.add(d.RESOURCES, rows, "arm:resource-graph")
+            self.c.add(d.RESOURCES, (d.flatten_arm(r) for r in rows), "arm:resource-graph")
             self.c.read.add(d.RESOURCES)
 
 
