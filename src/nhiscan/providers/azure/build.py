@@ -183,7 +183,8 @@ class _Builder:
         self.mi_resources = {
             _lower(obj.get("principalId")): obj
             for obj, _ in self.c.items.get(d.RESOURCES, [])
-            if obj.get("principalId") and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
+            if obj.get("principalId")
+            and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
         }
         # First role assignment seen per principal, for principals missing from the SP export.
         self.rbac_principals: dict[str, tuple[dict[str, Any], str]] = {}
