@@ -216,6 +216,33 @@ class FakeAzure:
 
     # -- the APIs -----------------------------------------------------------------------------
 
+    def _resource_graph(self, body: dict[str, Any]) -> dict[str, Any]:
+        t = self.tenant
+        subs = {s.lower() for s in body.get("subscriptions", [])}
+        query = str(body["query"])
+        if "microsoft.authorization/roleassignments" in query:
+            rows = [
+                _arm(a)
+                for a in t.role_assignments
+                if not a["scope"].lower().startswith("/subscriptions/")
+                or a["scope"].split("/")[2].lower() in subs
+            ]
+        elif "microsoft.authorization/roledefinitions" in query:
+            rows = [_arm(r) for r in t.role_definitions]
+        else:
+            rows = [r for r in t.resources if r["id"].split("/")[2].lower() in subs]
+        start = int(body.get("options", {}).get("$skipToken") or 0)
+        page = rows[start : start + self.page_size]
+        out: dict[str, Any] = {
+            "totalRecords": len(rows),
+            "count": len(page),
+            "data": page,
+            "resultTruncated": "false",
+        }
+        if start + self.page_size < len(rows):
+            out["$skipToken"] = str(start + self.page_size)
+        return out
+
     def _route(self, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any]:
         t = self.tenant
         expand = query.get("$expand", [""])[0]
@@ -252,14 +279,7 @@ class FakeAzure:
         if path == "/providers/Microsoft.ResourceGraph/resources":
             if not isinstance(body, dict) or "query" not in body:
                 return 400, {"error": {"code": "BadRequest", "message": "query missing"}}
-            subs = {s.lower() for s in body.get("subscriptions", [])}
-            rows = [r for r in t.resources if r["id"].split("/")[2].lower() in subs]
-            return 200, {
-                "totalRecords": len(rows),
-                "count": len(rows),
-                "data": rows,
-                "resultTruncated": "false",
-            }
+            return 200, self._resource_graph(body)
         segs = path.split("/")
         if len(segs) >= 6 and segs[1] == "subscriptions" and segs[3] == "providers":
             sid = segs[2].lower()

@@ -158,6 +158,24 @@ def test_selected_subscription_and_tenant(fake: FakeAzure, credential: StaticTok
     assert set(credential.tenants) == {TENANT}
 
 
+def test_many_subscriptions_read_rbac_through_resource_graph(
+    live: tuple[Inventory, FakeAzure, StaticTokenCredential, float],
+    tenant: Tenant,
+    credential: StaticTokenCredential,
+) -> None:
+    with FakeAzure(tenant) as fake:
+        inv = collect(fake, credential, resource_graph_threshold=1)
+    paths = [p for _, p in fake.requests]
+    assert not any("Microsoft.Authorization" in p for p in paths)  # no per-subscription RBAC calls
+    queries = [p for m, p in fake.requests if m == "POST"]
+    assert len(queries) == 4 + 3 + 2  # assignments (7 rows), definitions (6), identities (3), 2 per page
+
+    def rbac(i: Any) -> tuple[Any, ...]:
+        return (i.id, str(i.attributes["rbac_roles"]), i.permissions.classes)
+
+    assert sorted(map(rbac, inv.identities)) == sorted(map(rbac, live[0].identities))
+
+
 def test_throttled_past_the_budget_is_reported(tenant: Tenant, credential: StaticTokenCredential) -> None:
     with FakeAzure(tenant, throttle_always={"/v1.0/roleManagement"}, retry_after="0") as fake:
         inv = collect(fake, credential, max_retries=1)

@@ -28,6 +28,8 @@ API_AUTHORIZATION = "2022-04-01"
 API_DIAGNOSTICS = "2021-05-01-preview"
 API_AADIAM = "2017-04-01"
 API_RESOURCE_GRAPH = "2022-10-01"
+RESOURCE_GRAPH_THRESHOLD = 10
+RBAC_QUERY = "authorizationresources | where type =~ 'microsoft.authorization/{type}' | project id, name, type, properties"
 IDENTITY_QUERY = (
     "resources | where isnotempty(identity) or type =~ 'microsoft.managedidentity/userassignedidentities'"
     " | project id, type, identity, tags, properties"
@@ -189,9 +191,20 @@ class _Run:
         self.c.add(doc_type, (d.flatten_arm(i) for i in items), f"arm:{source}")
         return True
 
-    def subscription(self, sid: str) -> None:
+    def subscription(self, sid: str, rbac: bool) -> None:
         scope = scope_key(PROVIDER, "subscription", sid)
         base = f"/subscriptions/{sid}/providers"
+        if rbac:
+            self.subscription_rbac(sid, scope, base)
+        if self.arm_list(
+            d.ACTIVITY_LOG_SETTINGS,
+            scope,
+            f"GET {base}/Microsoft.Insights/diagnosticSettings",
+            f"{base}/Microsoft.Insights/diagnosticSettings?api-version={API_DIAGNOSTICS}",
+        ):
+            self.c.activity_log_read.add(sid)
+
+    def subscription_rbac(self, sid: str, scope: str, base: str) -> None:
         if self.arm_list(
             d.ROLE_ASSIGNMENTS,
             scope,
@@ -205,13 +218,6 @@ class _Run:
             f"GET {base}/Microsoft.Authorization/roleDefinitions",
             f"{base}/Microsoft.Authorization/roleDefinitions?api-version={API_AUTHORIZATION}",
         )
-        if self.arm_list(
-            d.ACTIVITY_LOG_SETTINGS,
-            scope,
-            f"GET {base}/Microsoft.Insights/diagnosticSettings",
-            f"{base}/Microsoft.Insights/diagnosticSettings?api-version={API_DIAGNOSTICS}",
-        ):
-            self.c.activity_log_read.add(sid)
 
     def entra_settings(self) -> None:
         if self.arm_list(
@@ -222,29 +228,55 @@ class _Run:
         ):
             self.c.read.add(d.ENTRA_SETTINGS)
 
-    def identity_resources(self, subscriptions: list[str]) -> None:
-        def query() -> list[dict[str, Any]]:
-            rows: list[dict[str, Any]] = []
-            skip: str | None = None
-            for _ in range(1000):
-                options: dict[str, Any] = {"$top": 1000}
-                if skip:
-                    options["$skipToken"] = skip
-                page = self.arm.request(
-                    "POST",
-                    f"/providers/Microsoft.ResourceGraph/resources?api-version={API_RESOURCE_GRAPH}",
-                    {"subscriptions": subscriptions, "query": IDENTITY_QUERY, "options": options},
-                )
-                rows += [r for r in page.get("data") or [] if isinstance(r, dict)]
-                skip = page.get("$skipToken")
-                if not skip:
-                    break
-            return rows
+    def resource_graph(self, query: str, subscriptions: list[str]) -> list[dict[str, Any]]:
+        """Every row of a Resource Graph query across the subscriptions, following
+        ``$skipToken``."""
+        rows: list[dict[str, Any]] = []
+        skip: str | None = None
+        for _ in range(10_000):
+            options: dict[str, Any] = {"$top": 1000}
+            if skip:
+                options["$skipToken"] = skip
+            page = self.arm.request(
+                "POST",
+                f"/providers/Microsoft.ResourceGraph/resources?api-version={API_RESOURCE_GRAPH}",
+                {"subscriptions": subscriptions, "query": query, "options": options},
+            )
+            rows += [d.flatten_arm(r) for r in page.get("data") or [] if isinstance(r, dict)]
+            skip = page.get("$skipToken")
+            if not skip:
+                break
+        return rows
 
-        rows = self.attempt("azure", "POST /providers/Microsoft.ResourceGraph/resources", query)
+    def identity_resources(self, subscriptions: list[str]) -> None:
+        rows = self.attempt(
+            "azure",
+            "POST /providers/Microsoft.ResourceGraph/resources (managed identities)",
+            lambda: self.resource_graph(IDENTITY_QUERY, subscriptions),
+        )
         if rows is not None:
-            self.c.add(d.RESOURCES, (d.flatten_arm(r) for r in rows), "arm:resource-graph")
+            self.c.add(d.RESOURCES, rows, "arm:resource-graph")
             self.c.read.add(d.RESOURCES)
+
+    def rbac_via_resource_graph(self, subscriptions: list[str]) -> bool:
+        """Role assignments and definitions of every subscription in two paged queries instead
+        of two calls per subscription. False when Resource Graph could not be read."""
+        assignments = self.attempt(
+            "azure",
+            "POST /providers/Microsoft.ResourceGraph/resources (role assignments)",
+            lambda: self.resource_graph(RBAC_QUERY.format(type="roleassignments"), subscriptions),
+        )
+        if assignments is None:
+            return False
+        definitions = self.attempt(
+            "azure",
+            "POST /providers/Microsoft.ResourceGraph/resources (role definitions)",
+            lambda: self.resource_graph(RBAC_QUERY.format(type="roledefinitions"), subscriptions),
+        )
+        self.c.add(d.ROLE_ASSIGNMENTS, assignments, "arm:resource-graph")
+        self.c.read.add(d.ROLE_ASSIGNMENTS)
+        self.c.add(d.ROLE_DEFINITIONS, definitions or [], "arm:resource-graph")
+        return True
 
 
 def collect(options: CollectOptions) -> Inventory:
@@ -252,8 +284,11 @@ def collect(options: CollectOptions) -> Inventory:
     try:
         run.directory()
         subs = run.subscriptions()
+        threshold = int(options.settings.get("resource_graph_threshold", RESOURCE_GRAPH_THRESHOLD))
+        # Many subscriptions: one paged Resource Graph query beats two ARM calls per subscription.
+        rbac_done = len(subs) > threshold and run.rbac_via_resource_graph(subs)
         for sid in subs:
-            run.subscription(sid)
+            run.subscription(sid, rbac=not rbac_done)
         run.entra_settings()
         if subs:
             run.identity_resources(subs)
