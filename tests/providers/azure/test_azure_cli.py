@@ -87,3 +87,14 @@ def test_truncated_json_is_exit_2(run_cli, tmp_path: Path) -> None:  # type: ign
     r = run_cli(["scan", "--from", str(bad), *AS_OF])
     assert r.code == 2
     assert "invalid JSON" in _one_line_error(r.err)
+
+
+def test_secret_bearing_az_output_is_refused_without_echoing_it(run_cli) -> None:  # type: ignore[no-untyped-def]
+    # `az ad sp create-for-rbac` / `az ad app credential reset` print the new secret; such a file in
+    # an export folder must be refused without the secret appearing anywhere.
+    path = Path(__file__).parent / "fixtures" / "sp-create-for-rbac.json"
+    assert CANARY in path.read_text()
+    r = run_cli(["scan", "--from", str(path), *AS_OF])
+    assert r.code == 2
+    line = _one_line_error(r.err)
+    assert str(path) in line and CANARY not in r.out + r.err
