@@ -200,7 +200,10 @@ def evaluate(
     cred_rules = by_target.get(Target.CREDENTIAL, [])
     for ident in inventory.identities:
         if id_rules:
-            ctx = {"identity": ns_for(ident), "scope": _scope_ns(scopes.get(ident.scope), ident.scope)}
+            ctx: dict[str, Any] = {
+                "identity": ns_for(ident),
+                "scope": _scope_ns(scopes.get(ident.scope), ident.scope),
+            }
             for rule in id_rules:
                 if not _applies(rule, ident.provider):
                     continue
@@ -220,7 +223,7 @@ def evaluate(
             owner = identities.get(cred.identity_id)
             if owner is None:
                 continue
-            ctx = {
+            cctx: dict[str, Any] = {
                 "credential": credential_ns(cred, as_of),
                 "identity": ns_for(owner),
                 "scope": _scope_ns(scopes.get(owner.scope), owner.scope),
@@ -228,11 +231,11 @@ def evaluate(
             for rule in cred_rules:
                 if not _applies(rule, owner.provider):
                     continue
-                ctx["params"] = rule.params
-                if rule.predicate(ctx):
+                cctx["params"] = rule.params
+                if rule.predicate(cctx):
                     emit(
                         rule,
-                        ctx,
+                        cctx,
                         provider=owner.provider,
                         scope=owner.scope,
                         resource_id=owner.id,

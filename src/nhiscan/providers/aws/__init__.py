@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from nhiscan.errors import InputError
 from nhiscan.model import Inventory
@@ -60,7 +60,7 @@ class Plugin(ProviderPlugin):
         docs = AwsDocuments()
         for rf in files:
             where = str(rf.file.path)
-            data = d.unwrap(rf.file.data) if rf.file.data is not None else None
+            data: Any = d.unwrap(rf.file.data) if rf.file.data is not None else None
             if rf.doc_type == d.GAAD:
                 docs.gaad.append((where, data))
             elif rf.doc_type == d.CREDENTIAL_REPORT:

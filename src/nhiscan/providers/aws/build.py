@@ -177,11 +177,9 @@ def build(docs: AwsDocuments) -> Inventory:
             identities[ident.id] = ident
 
     for arn, (where, row) in report_rows.items():
-        ident = identities.get(arn)
-        if ident is None:
-            ident = _report_only_identity(row, where)
-            identities[ident.id] = ident
-        credentials.extend(_report_credentials(row, ident.id, where, docs.key_details.get(arn, [])))
+        if arn not in identities:
+            identities[arn] = _report_only_identity(row, where)
+        credentials.extend(_report_credentials(row, arn, where, docs.key_details.get(arn, [])))
 
     for ident in identities.values():
         acct = ident.attributes.get("account")
@@ -309,7 +307,8 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, where: str) -> Identity:
         trust["oidc_issues"] = [
             f"{o.get('provider')}: {o.get('issue')}" for o in trust.get("oidc", []) if o.get("issue")
         ]
-    last = role.get("RoleLastUsed") if isinstance(role.get("RoleLastUsed"), Mapping) else {}
+    last_used_raw = role.get("RoleLastUsed")
+    last: Mapping[str, Any] = last_used_raw if isinstance(last_used_raw, Mapping) else {}
     tags = _tags(role.get("Tags"))
     path = str(role.get("Path") or "/")
     profiles = [
