@@ -69,6 +69,7 @@ class Tenant:
     app_role_assignments: list[dict[str, Any]]
     directory_roles: list[dict[str, Any]]
     sign_ins: list[dict[str, Any]]
+    credential_sign_ins: list[dict[str, Any]]
     subscriptions: list[dict[str, Any]]
     role_assignments: list[dict[str, Any]]
     role_definitions: list[dict[str, Any]]
@@ -95,6 +96,7 @@ class Tenant:
             app_role_assignments=_values(_load(demo, "graph-app-role-assignments.json")),
             directory_roles=_values(_load(demo, "directory-role-assignments.json")),
             sign_ins=_values(_load(demo, "sp-sign-in-activity.json")),
+            credential_sign_ins=_values(_load(demo, "app-credential-sign-in-activity.json")),
             subscriptions=[
                 {
                     "id": f"/subscriptions/{a['id']}",
@@ -121,7 +123,12 @@ class FakeAzure:
     page_size: int = 2
     throttle_once: set[str] = field(default_factory=set)  # path prefixes answering 429 once
     throttle_always: set[str] = field(default_factory=set)
-    deny: set[str] = field(default_factory=lambda: {"/beta/reports/servicePrincipalSignInActivities"})
+    deny: set[str] = field(
+        default_factory=lambda: {
+            "/beta/reports/servicePrincipalSignInActivities",
+            "/beta/reports/appCredentialSignInActivities",
+        }
+    )
     retry_after: str = "1"
     requests: list[tuple[str, str]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
@@ -272,6 +279,8 @@ class FakeAzure:
             return graph(t.directory_roles)
         if path == "/beta/reports/servicePrincipalSignInActivities":
             return graph(t.sign_ins)
+        if path == "/beta/reports/appCredentialSignInActivities":
+            return graph(t.credential_sign_ins)
         if path == "/subscriptions":
             return arm(t.subscriptions)
         if path == "/providers/microsoft.aadiam/diagnosticSettings":

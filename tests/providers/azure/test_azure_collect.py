@@ -41,7 +41,11 @@ def collect(fake: FakeAzure, credential: StaticTokenCredential, **settings: Any)
 def live() -> tuple[Inventory, FakeAzure, StaticTokenCredential, float]:
     """One full scan with a 429 on the first applications page, shared by the read-only checks."""
     credential = StaticTokenCredential()
-    with FakeAzure(Tenant.from_demo(DEMO), throttle_once={"/v1.0/applications"}) as fake:
+    with FakeAzure(
+        Tenant.from_demo(DEMO),
+        throttle_once={"/v1.0/applications"},
+        deny={"/beta/reports/servicePrincipalSignInActivities"},
+    ) as fake:
         start = time.monotonic()
         inv = collect(fake, credential)
         return inv, fake, credential, time.monotonic() - start
@@ -119,6 +123,8 @@ def test_sign_in_report_denied_is_a_gap_and_the_scan_goes_on(
     ci = next(i for i in inv.identities if i.id == SP["ci"])
     assert ci.last_used is None and ci.attributes["sign_in_known"] is False
     assert ci.attributes["rbac_roles_at_broad_scope"] == ["Owner"]  # later calls still happened
+    secret = next(c for c in inv.credentials if c.identity_id == SP["ci"])
+    assert secret.last_used is not None and secret.last_used.isoformat().startswith("2026-10-30")
     assert len(inv.gaps) == 1
 
 

@@ -23,6 +23,7 @@ def demo_inv() -> Inventory:
 
 EXPECTED_TYPES = {
     "accounts.json": "azure.subscriptions",
+    "app-credential-sign-in-activity.json": "azure.credential_sign_in_activity",
     "app-federated-credentials.json": "azure.applications",
     "app-list.json": "azure.applications",
     "app-owners.json": "azure.applications",
@@ -114,6 +115,7 @@ def test_demo_credentials(demo_inv: Inventory) -> None:
     secret = creds[(SP["ci"], "00000a10-4a2b-4c3d-8e4f-000000000a10")]
     assert secret.kind == "azure.client_secret" and secret.attributes["source"] == "application"
     assert (secret.expires - secret.created).days == 400
+    assert secret.last_used is not None and secret.attributes["sign_in_known"] is True
     cert = creds[(SP["graph_auto"], "00000c10-4a2b-4c3d-8e4f-000000000c10")]
     assert cert.kind == "azure.certificate" and cert.active is False
     fic = creds[(SP["gha"], "any-repo")]

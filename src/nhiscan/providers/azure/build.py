@@ -186,6 +186,8 @@ class _Builder:
             if obj.get("principalId")
             and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
         }
+        self.credential_use = self._credential_sign_in()
+        self.credential_use_known = d.CREDENTIAL_SIGN_IN_ACTIVITY in self.c.read
         # First role assignment seen per principal, for principals missing from the SP export.
         self.rbac_principals: dict[str, tuple[dict[str, Any], str]] = {}
 
@@ -485,6 +487,20 @@ class _Builder:
             out[app_id] = latest
         return out
 
+    def _credential_sign_in(self) -> dict[str, datetime | None]:
+        """Last sign-in per credential key id (``appCredentialSignInActivities``)."""
+        out: dict[str, datetime | None] = {}
+        for index, (obj, where) in enumerate(self.c.items.get(d.CREDENTIAL_SIGN_IN_ACTIVITY, [])):
+            what = f"credential sign-in activity [{index}]"
+            key_id = _lower(_req(obj, "keyId", where, what))
+            activity = obj.get("signInActivity")
+            last = (
+                _time(activity, "lastSignInDateTime", where, what) if isinstance(activity, Mapping) else None
+            )
+            previous = out.get(key_id)
+            out[key_id] = max((t for t in (previous, last) if t is not None), default=None)
+        return out
+
     # -- identities ---------------------------------------------------------------------------
 
     def _owners(self, obj: Mapping[str, Any] | None) -> tuple[list[str], list[str], bool]:
@@ -522,6 +538,8 @@ class _Builder:
             seen.add(cred_id)
             expires = _time(c, "endDateTime", where, what)
             attributes: dict[str, Any] = {"source": source, "display_name": c.get("displayName")}
+            if self.credential_use_known:
+                attributes["sign_in_known"] = True
             if field_name == "keyCredentials":
                 attributes["key_usage"] = c.get("usage")
                 attributes["key_type"] = key_type or None
@@ -532,6 +550,7 @@ class _Builder:
                     kind=kind,
                     created=_time(c, "startDateTime", where, what),
                     expires=expires,
+                    last_used=self.credential_use.get(key_id),
                     active=expires is None or expires > self.as_of,
                     location=f"{source}:{obj.get('id')}/{field_name}",
                     attributes=attributes,

@@ -155,6 +155,11 @@ class _Run:
             "GET /beta/reports/servicePrincipalSignInActivities",
             "/beta/reports/servicePrincipalSignInActivities",
         )
+        self.graph_list(
+            d.CREDENTIAL_SIGN_IN_ACTIVITY,
+            "GET /beta/reports/appCredentialSignInActivities",
+            "/beta/reports/appCredentialSignInActivities",
+        )
 
     # -- Azure Resource Manager ---------------------------------------------------------------
 

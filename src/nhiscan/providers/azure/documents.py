@@ -40,6 +40,7 @@ ENTRA_SETTINGS = "azure.entra_diagnostic_settings"
 APP_ROLE_ASSIGNMENTS = "azure.app_role_assignments"
 DIRECTORY_ROLE_ASSIGNMENTS = "azure.directory_role_assignments"
 SIGN_IN_ACTIVITY = "azure.sign_in_activity"
+CREDENTIAL_SIGN_IN_ACTIVITY = "azure.credential_sign_in_activity"
 SUBSCRIPTIONS = "azure.subscriptions"
 RESOURCES = "azure.resources"
 # Recognised only to be rejected with a clear message.
@@ -56,6 +57,7 @@ DOC_TYPES = (
     APP_ROLE_ASSIGNMENTS,
     DIRECTORY_ROLE_ASSIGNMENTS,
     SIGN_IN_ACTIVITY,
+    CREDENTIAL_SIGN_IN_ACTIVITY,
     SUBSCRIPTIONS,
     RESOURCES,
 )
@@ -153,6 +155,8 @@ def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
     ident = str(item.get("id", "")).lower()
     if "servicePrincipalSignInActivities" in context or "lastSignInActivity" in item:
         return SIGN_IN_ACTIVITY
+    if "appCredentialSignInActivities" in context or ("keyId" in item and "signInActivity" in item):
+        return CREDENTIAL_SIGN_IN_ACTIVITY
     if "/providers/microsoft.aadiam/diagnosticsettings/" in ident:
         return ENTRA_SETTINGS
     if "/diagnosticsettings/" in ident and ident.startswith("/subscriptions/"):

@@ -12,6 +12,7 @@ from nhiscan.providers.interface import CollectOptions, RecognisedFile
 # What a scan misses when an export is absent, so the gap is reported instead of looking clean.
 _OPTIONAL = {
     d.SIGN_IN_ACTIVITY: "service-principal sign-in activity (last used) unknown",
+    d.CREDENTIAL_SIGN_IN_ACTIVITY: "credential sign-in activity (secret/certificate last used) unknown",
     d.APP_ROLE_ASSIGNMENTS: "Microsoft Graph application permissions unknown",
     d.DIRECTORY_ROLE_ASSIGNMENTS: "Entra directory role assignments unknown",
     d.ROLE_ASSIGNMENTS: "Azure RBAC role assignments unknown",
