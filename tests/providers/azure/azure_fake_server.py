@@ -76,6 +76,7 @@ class Tenant:
     activity_settings: list[dict[str, Any]]
     entra_settings: list[dict[str, Any]]
     resources: list[dict[str, Any]]
+    mi_fics: list[dict[str, Any]]
 
     @classmethod
     def from_demo(cls, demo: Path) -> Tenant:
@@ -112,6 +113,7 @@ class Tenant:
             activity_settings=_load(demo, "diagnostic-settings-northwind-prod.json"),
             entra_settings=entra,
             resources=_load(demo, "identity-resources.json")["data"],
+            mi_fics=_load(demo, "uami-federated-credentials.json"),
         )
 
 
@@ -289,6 +291,9 @@ class FakeAzure:
             if not isinstance(body, dict) or "query" not in body:
                 return 400, {"error": {"code": "BadRequest", "message": "query missing"}}
             return 200, self._resource_graph(body)
+        if path.lower().endswith("/federatedidentitycredentials"):
+            parent = path[: -len("/federatedIdentityCredentials")].lower()
+            return arm([_arm(f) for f in t.mi_fics if f["id"].lower().startswith(parent + "/")])
         segs = path.split("/")
         if len(segs) >= 6 and segs[1] == "subscriptions" and segs[3] == "providers":
             sid = segs[2].lower()

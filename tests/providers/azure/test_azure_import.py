@@ -36,6 +36,7 @@ EXPECTED_TYPES = {
     "role-definitions.json": "azure.role_definitions",
     "sp-list.json": "azure.service_principals",
     "sp-sign-in-activity.json": "azure.sign_in_activity",
+    "uami-federated-credentials.json": "azure.managed_identity_federated_credentials",
 }
 
 
@@ -124,6 +125,9 @@ def test_demo_credentials(demo_inv: Inventory) -> None:
     assert fic.attributes["issuer"] == "https://token.actions.githubusercontent.com"
     assert fic.attributes["audiences"] == ["api://AzureADTokenExchange"]
     assert creds[(SP["app_only"], "00001010-4a2b-4c3d-8e4f-000000001010")].expires.year == 2299
+    mi_fic = creds[(SP["mi_user"], "aks-payments-api")]
+    assert mi_fic.kind == "azure.federated_credential" and mi_fic.attributes["source"] == "managed_identity"
+    assert mi_fic.attributes["subject"] == "system:serviceaccount:payments:api"
     for c in demo_inv.credentials:
         assert "hint" not in c.attributes and "secretText" not in c.attributes
 

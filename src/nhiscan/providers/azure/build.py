@@ -186,6 +186,10 @@ class _Builder:
             if obj.get("principalId")
             and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
         }
+        self.mi_fics: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)
+        for index, (obj, where) in enumerate(self.c.items.get(d.MI_FEDERATED_CREDENTIALS, [])):
+            fid = _lower(_req(obj, "id", where, f"managed identity federated credential [{index}]"))
+            self.mi_fics[fid.split("/federatedidentitycredentials/")[0]].append((obj, where))
         self.credential_use = self._credential_sign_in()
         self.credential_use_known = d.CREDENTIAL_SIGN_IN_ACTIVITY in self.c.read
         # First role assignment seen per principal, for principals missing from the SP export.
@@ -587,6 +591,34 @@ class _Builder:
             )
         return creds
 
+    def _mi_federated(self, identity_id: str, resource_id: str) -> list[Credential]:
+        """Federated credentials of a user-assigned identity (ARM child resources)."""
+        creds: list[Credential] = []
+        for obj, _where in self.mi_fics.get(resource_id, []):
+            name = str(obj.get("name") or _lower(obj.get("id")).rsplit("/", 1)[-1])
+            audiences = obj.get("audiences")
+            creds.append(
+                Credential(
+                    id=name,
+                    identity_id=identity_id,
+                    kind="azure.federated_credential",
+                    location=str(obj.get("id")),
+                    attributes={
+                        "source": "managed_identity",
+                        "display_name": name,
+                        "issuer": obj.get("issuer"),
+                        "subject": obj.get("subject"),
+                        "claims_matching_expression": None,
+                        "audiences": audiences
+                        if isinstance(audiences, list)
+                        else [audiences]
+                        if audiences
+                        else [],
+                    },
+                )
+            )
+        return creds
+
     def _sp_identity(
         self,
         oid: str,
@@ -709,6 +741,8 @@ class _Builder:
         creds: list[Credential] = []
         seen: set[str] = set()
         creds += self._credentials(oid, sp, "service_principal", where, seen)
+        if attrs.get("mi_type") == "user" and attrs.get("mi_resource_id"):
+            creds += self._mi_federated(oid, str(attrs["mi_resource_id"]))
         if app is not None:
             app_where = self.apps[_lower(app["id"])][1]
             creds += self._credentials(oid, app, "application", app_where, seen)

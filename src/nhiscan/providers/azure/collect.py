@@ -28,6 +28,7 @@ API_AUTHORIZATION = "2022-04-01"
 API_DIAGNOSTICS = "2021-05-01-preview"
 API_AADIAM = "2017-04-01"
 API_RESOURCE_GRAPH = "2022-10-01"
+API_MANAGED_IDENTITY = "2023-01-31"
 RESOURCE_GRAPH_THRESHOLD = 10
 RBAC_QUERY = "authorizationresources | where type =~ 'microsoft.authorization/{type}' | project id, name, type, properties"
 IDENTITY_QUERY = (
@@ -259,9 +260,22 @@ class _Run:
             "POST /providers/Microsoft.ResourceGraph/resources (managed identities)",
             lambda: self.resource_graph(IDENTITY_QUERY, subscriptions),
         )
-        if rows is not None:
-            self.c.add(d.RESOURCES, rows, "arm:resource-graph")
-            self.c.read.add(d.RESOURCES)
+        if rows is None:
+            return
+        self.c.add(d.RESOURCES, rows, "arm:resource-graph")
+        self.c.read.add(d.RESOURCES)
+        # Federated credentials of user-assigned identities are child resources: one call per
+        # identity (there is no tenant-wide listing).
+        for row in rows:
+            if str(row.get("type", "")).lower() != "microsoft.managedidentity/userassignedidentities":
+                continue
+            rid = str(row.get("id"))
+            self.arm_list(
+                d.MI_FEDERATED_CREDENTIALS,
+                scope_key(PROVIDER, "subscription", rid.split("/")[2].lower()),
+                f"GET {rid}/federatedIdentityCredentials",
+                f"{rid}/federatedIdentityCredentials?api-version={API_MANAGED_IDENTITY}",
+            )
 
     def rbac_via_resource_graph(self, subscriptions: list[str]) -> bool:
         """Role assignments and definitions of every subscription in two paged queries instead

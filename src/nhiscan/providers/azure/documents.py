@@ -41,6 +41,7 @@ APP_ROLE_ASSIGNMENTS = "azure.app_role_assignments"
 DIRECTORY_ROLE_ASSIGNMENTS = "azure.directory_role_assignments"
 SIGN_IN_ACTIVITY = "azure.sign_in_activity"
 CREDENTIAL_SIGN_IN_ACTIVITY = "azure.credential_sign_in_activity"
+MI_FEDERATED_CREDENTIALS = "azure.managed_identity_federated_credentials"
 SUBSCRIPTIONS = "azure.subscriptions"
 RESOURCES = "azure.resources"
 # Recognised only to be rejected with a clear message.
@@ -58,6 +59,7 @@ DOC_TYPES = (
     DIRECTORY_ROLE_ASSIGNMENTS,
     SIGN_IN_ACTIVITY,
     CREDENTIAL_SIGN_IN_ACTIVITY,
+    MI_FEDERATED_CREDENTIALS,
     SUBSCRIPTIONS,
     RESOURCES,
 )
@@ -190,6 +192,9 @@ def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
     ):
         return APPLICATIONS
     if "issuer" in item and "subject" in item and "audiences" in item:
+        # `az identity federated-credential list` ids name their identity; Graph's do not.
+        if "/userassignedidentities/" in ident and "/federatedidentitycredentials/" in ident:
+            return MI_FEDERATED_CREDENTIALS
         return BARE_FEDERATED_CREDENTIALS
     if "tenantId" in item and ("subscriptionId" in item or "cloudName" in item or "homeTenantId" in item):
         return SUBSCRIPTIONS
