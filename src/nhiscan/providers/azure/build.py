@@ -301,7 +301,15 @@ class _Builder:
         )
 
     def _scopes(self) -> list[Scope]:
-        scopes = [Scope(provider=PROVIDER, type="tenant", id=self.tenant, name=self.c.tenant_name)]
+        name = self.c.tenant_name or next(
+            (
+                str(obj["tenantDisplayName"])
+                for obj, _ in self.c.items.get(d.SUBSCRIPTIONS, [])
+                if obj.get("tenantDisplayName") and _lower(obj.get("tenantId")) == self.tenant
+            ),
+            None,
+        )
+        scopes = [Scope(provider=PROVIDER, type="tenant", id=self.tenant, name=name)]
         for sub_id, name in sorted(self._subscriptions().items()):
             scopes.append(
                 Scope(provider=PROVIDER, type="subscription", id=sub_id, name=name, parent=self.tenant_key)

@@ -108,7 +108,7 @@ DIRECTORY_ESCALATION_ROLES = (
 RBAC_BUILTIN_ROLES: dict[str, str] = {
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
     "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "acdd72a7-3385-48ef-bd42-f6fdba7aa4a5": "Reader",
+    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
     "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
     "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
     "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
@@ -117,6 +117,10 @@ RBAC_BUILTIN_ROLES: dict[str, str] = {
     "f25e0fa2-a7c8-4377-a976-54943a77a395": "Key Vault Contributor",
     "9980e02c-c2be-4d73-94e8-173b1dc7cf3c": "Virtual Machine Contributor",
     "f1a07417-d97a-45cb-824c-7a7467783830": "Managed Identity Operator",
+    "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
+    "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+    "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+    "974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
 }
 RBAC_ADMIN_ROLES = frozenset(
     {"Owner", "User Access Administrator", "Role Based Access Control Administrator"}
