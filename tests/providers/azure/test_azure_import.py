@@ -329,3 +329,29 @@ def test_malformed_error_never_echoes_a_secret(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         build([_write(tmp_path, doc)])
     assert CANARY not in err.value.diagnostics()
+
+
+def test_inventory_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests');"
+        "from pathlib import Path; from providers.azure.azure_support import DEMO, build;"
+        "from nhiscan.inventory_io import dump_inventory;"
+        "print(dump_inventory(build(sorted(DEMO.glob('*.json')))))"
+    )
+    repo = DEMO.parents[2]
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=repo,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1

@@ -785,7 +785,7 @@ class _Builder:
             permissions=PermissionSummary(
                 grants=tuple(grants),
                 classes=classes_sorted,
-                reasons={k: tuple(dict.fromkeys(v)) for k, v in reasons.items()},
+                reasons={k: tuple(dict.fromkeys(reasons[k])) for k in classes_sorted},
             ),
         )
         return identity, creds, edges
