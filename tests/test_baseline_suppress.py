@@ -181,7 +181,9 @@ def test_suppressed_findings_do_not_fail_the_build(run_cli, tmp_path: Path) -> N
     ignore = write_ignore(
         tmp_path, "suppressions:\n  - {rule: 'NHI-*', identity: '*', reason: accepted for the test}\n"
     )
-    r = run_cli(["scan", "--from", str(DEMO), *AS_OF, "-q", "--ignore-file", str(ignore), "--fail-on", "low"])
+    r = run_cli(
+        ["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "--ignore-file", str(ignore), "--fail-on", "low"]
+    )
     assert r.code == 0, r.out
 
 
