@@ -14,13 +14,19 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
+
+from nhiscan.model import Inventory, merge
+from nhiscan.providers.aws import Plugin as AwsPlugin
+from nhiscan.providers.aws import agents
+from nhiscan.providers.aws import collector as aws_collector
+from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 
 
 @dataclass
@@ -577,4 +583,107 @@ def estate() -> FakeEstate:
             "ServiceName": "bedrock.amazonaws.com",
         },
     ]
+    return est
+
+
+# --- the estate as AWS CLI exports, and the AWS plugin wired the way the lead will wire it ---------
+
+
+ORIGINAL_BUILD = AwsPlugin.build  # captured before any test patches the plugin
+ORIGINAL_COLLECT = aws_collector.collect
+
+
+def wired_recognise(self: Any, file: LoadedFile) -> str | None:
+    from nhiscan.providers.aws import documents as d
+
+    found = d.recognise(file.data, file.text)
+    if found is None and file.data is not None:
+        found = agents.recognise(file.data)
+    return found
+
+
+def wired_build(self: Any, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
+    from nhiscan.providers.aws.build import AwsDocuments, build
+
+    agent_files = [f for f in files if f.doc_type in agents.DOC_TYPES]
+    rest = [f for f in files if f.doc_type not in agents.DOC_TYPES]
+    base = ORIGINAL_BUILD(self, rest, options) if rest else build(AwsDocuments())
+    part = agents.build_agents(
+        [(f.doc_type, str(f.file.path), f.file.data) for f in agent_files],
+        {s.id for s in base.scopes},
+        **agents.context_from(base),
+    )
+    return merge([base, part])
+
+
+def wired_collect(options: CollectOptions) -> Inventory:
+    """The live AWS scan followed by the agent collection, as the lead will wire it."""
+    base = ORIGINAL_COLLECT(options)
+    session = aws_collector._session(options.settings)
+    account = next(s.id for s in base.scopes if s.type == "account")
+    regions = list(options.settings.get("regions") or [session.region_name or "us-east-1"])
+    part = agents.collect_agents(
+        session, regions, options.settings, account, options.progress, **agents.context_from(base)
+    )
+    return merge([base, part])
+
+
+def cli_exports(est: Any = None) -> dict[str, Any]:
+    """The estate of agents_fake as the AWS CLI prints it, one document per file."""
+    est = est or estate()
+    files: dict[str, Any] = {}
+    for a in est.agents["us-east-1"]:
+        files[f"get-agent-{a['agentId']}.json"] = {"agent": a}
+    for (agent_id, version), groups in est.action_groups.items():
+        for g in groups:
+            files[f"get-agent-action-group-{agent_id}-{version}-{g['actionGroupId']}.json"] = {
+                "agentActionGroup": g
+            }
+    for (agent_id, version), collabs in est.collaborators.items():
+        files[f"list-agent-collaborators-{agent_id}-{version}.json"] = {"agentCollaboratorSummaries": collabs}
+    files["get-agent-runtime.json"] = runtime()
+    for g in gateways():
+        files[f"get-gateway-{g['gatewayId']}.json"] = g
+    for t in targets():
+        files[f"get-gateway-target-{t['targetId']}.json"] = t
+    files["list-workload-identities.json"] = {"workloadIdentities": est.workload_identities["us-east-1"]}
+    files["list-api-key-credential-providers.json"] = {
+        "credentialProviders": est.api_key_providers["us-east-1"]
+    }
+    files["list-oauth2-credential-providers.json"] = {
+        "credentialProviders": est.oauth2_providers["us-east-1"]
+    }
+    files["list-service-specific-credentials.json"] = {"ServiceSpecificCredentials": est.api_keys}
+    files["list-agents.json"] = {
+        "agentSummaries": [
+            {"agentId": a["agentId"], "agentName": a["agentName"]} for a in est.agents["us-east-1"]
+        ]
+    }
+    files["list-agent-aliases.json"] = {"agentAliasSummaries": est.aliases["SUPER01"]}
+    return files
+
+
+def docs_of(files: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    out = []
+    for name, data in files.items():
+        doc_type = agents.recognise(data)
+        assert doc_type, name
+        out.append((doc_type, name, data))
+    return out
+
+
+def rebase(est: FakeEstate, account: str) -> FakeEstate:
+    """The same estate in another account (moto's default account, for end-to-end scans)."""
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(ACCT, account)
+        if isinstance(value, dict):
+            return {swap(k): swap(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(swap(v) for v in value)
+        return value
+
+    for name in est.__dataclass_fields__:
+        setattr(est, name, swap(getattr(est, name)))
     return est

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,9 @@ from typing import Any
 import pytest
 
 from nhiscan.errors import InputError
-from nhiscan.model import Inventory, merge
+from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
-from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
+from nhiscan.providers.interface import CollectOptions
 from nhiscan.sources import load_path
 from providers.aws.agents_fake import (
     ACCT,
@@ -26,10 +25,12 @@ from providers.aws.agents_fake import (
     RUNTIME,
     SUPER,
     WORKER,
+    cli_exports,
+    docs_of,
     estate,
-    gateways,
     runtime,
-    targets,
+    wired_build,
+    wired_recognise,
 )
 from support import DEMO, REPO
 
@@ -42,82 +43,10 @@ DEMO_AGENTS = next(
 )
 
 
-def wired_recognise(self: Any, file: LoadedFile) -> str | None:
-    from nhiscan.providers.aws import documents as d
-
-    found = d.recognise(file.data, file.text)
-    if found is None and file.data is not None:
-        found = agents.recognise(file.data)
-    return found
-
-
-def wired_build(self: Any, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
-    from nhiscan.providers.aws.build import AwsDocuments, build
-
-    agent_files = [f for f in files if f.doc_type in agents.DOC_TYPES]
-    rest = [f for f in files if f.doc_type not in agents.DOC_TYPES]
-    base = ORIGINAL_BUILD(self, rest, options) if rest else build(AwsDocuments())
-    part = agents.build_agents(
-        [(f.doc_type, str(f.file.path), f.file.data) for f in agent_files],
-        {s.id for s in base.scopes},
-        **agents.context_from(base),
-    )
-    return merge([base, part])
-
-
-from nhiscan.providers.aws import Plugin as _AwsPlugin  # noqa: E402
-
-ORIGINAL_BUILD = _AwsPlugin.build
-
-
 @pytest.fixture
 def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_AwsPlugin, "recognise", wired_recognise)
-    monkeypatch.setattr(_AwsPlugin, "build", wired_build)
-
-
-def cli_exports(est: Any = None) -> dict[str, Any]:
-    """The estate of agents_fake as the AWS CLI prints it, one document per file."""
-    est = est or estate()
-    files: dict[str, Any] = {}
-    for a in est.agents["us-east-1"]:
-        files[f"get-agent-{a['agentId']}.json"] = {"agent": a}
-    for (agent_id, version), groups in est.action_groups.items():
-        for g in groups:
-            files[f"get-agent-action-group-{agent_id}-{version}-{g['actionGroupId']}.json"] = {
-                "agentActionGroup": g
-            }
-    for (agent_id, version), collabs in est.collaborators.items():
-        files[f"list-agent-collaborators-{agent_id}-{version}.json"] = {"agentCollaboratorSummaries": collabs}
-    files["get-agent-runtime.json"] = runtime()
-    for g in gateways():
-        files[f"get-gateway-{g['gatewayId']}.json"] = g
-    for t in targets():
-        files[f"get-gateway-target-{t['targetId']}.json"] = t
-    files["list-workload-identities.json"] = {"workloadIdentities": est.workload_identities["us-east-1"]}
-    files["list-api-key-credential-providers.json"] = {
-        "credentialProviders": est.api_key_providers["us-east-1"]
-    }
-    files["list-oauth2-credential-providers.json"] = {
-        "credentialProviders": est.oauth2_providers["us-east-1"]
-    }
-    files["list-service-specific-credentials.json"] = {"ServiceSpecificCredentials": est.api_keys}
-    files["list-agents.json"] = {
-        "agentSummaries": [
-            {"agentId": a["agentId"], "agentName": a["agentName"]} for a in est.agents["us-east-1"]
-        ]
-    }
-    files["list-agent-aliases.json"] = {"agentAliasSummaries": est.aliases["SUPER01"]}
-    return files
-
-
-def docs_of(files: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    out = []
-    for name, data in files.items():
-        doc_type = agents.recognise(data)
-        assert doc_type, name
-        out.append((doc_type, name, data))
-    return out
+    monkeypatch.setattr(AwsPlugin, "recognise", wired_recognise)
+    monkeypatch.setattr(AwsPlugin, "build", wired_build)
 
 
 def test_every_export_is_recognised_by_content() -> None:
