@@ -213,3 +213,41 @@ def test_demo_shows_a_delegation_path_to_admin(wired: None, tmp_path: Path) -> N
 def test_demo_files_are_cli_shaped() -> None:
     for path in sorted(DEMO_AGENTS.glob("*.json")):
         assert agents.recognise(json.loads(path.read_text())), path.name
+
+
+def _chain_docs(n: int, dense: bool) -> list[tuple[str, str, Any]]:
+    docs: list[tuple[str, str, Any]] = []
+    arn = f"arn:aws:bedrock:us-east-1:{ACCT}"
+    for i in range(n):
+        agent = {"agentId": f"A{i:04d}", "agentName": f"a{i}", "agentArn": f"{arn}:agent/A{i:04d}"}
+        docs.append((agents.BEDROCK_AGENT, f"a{i}.json", {"agent": agent}))
+        targets = range(i + 1, n) if dense else range(i + 1, min(i + 2, n))
+        collabs = [
+            {
+                "agentId": f"A{i:04d}",
+                "agentVersion": "DRAFT",
+                "agentDescriptor": {"aliasArn": f"{arn}:agent-alias/A{j:04d}/L"},
+                "relayConversationHistory": "DISABLED",
+            }
+            for j in targets
+        ]
+        docs.append((agents.BEDROCK_COLLABORATORS, f"c{i}.json", {"agentCollaboratorSummaries": collabs}))
+    return docs
+
+
+def test_dense_delegation_graph_stays_fast() -> None:
+    import time
+
+    started = time.monotonic()
+    inv = agents.build_agents(_chain_docs(80, dense=True), {ACCT})
+    assert time.monotonic() - started < 5  # every path of an 80-node dense DAG would never finish
+    top = next(i for i in inv.identities if i.name == "a0")
+    assert top.attributes["delegation_depth"] == 79 and not top.attributes["delegation_cycle"]
+    assert len(top.attributes["delegates_to"]) == 79
+    assert len([e for e in inv.edges if e.kind == "agent.delegates_to"]) == 80 * 79 // 2
+
+
+def test_long_chain_depth() -> None:
+    inv = agents.build_agents(_chain_docs(4, dense=False), {ACCT})
+    depth = {i.name: i.attributes["delegation_depth"] for i in inv.identities}
+    assert depth == {"a0": 3, "a1": 2, "a2": 1, "a3": 0}

@@ -308,6 +308,7 @@ class _Agent:
 @dataclass
 class _State:
     agents: dict[str, _Agent] = field(default_factory=dict)
+    bedrock_ids: dict[str, _Agent] = field(default_factory=dict)  # agentId -> agent
     listed: dict[str, tuple[str, str]] = field(default_factory=dict)  # agentId -> (name, where)
     action_groups: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
     collaborators: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
@@ -409,6 +410,7 @@ def _read_bedrock_agent(st: _State, where: str, a: Mapping[str, Any]) -> None:
         "bedrock-agent:GetAgent",
     )
     agent.created = _time(a.get("createdAt"), where, "agent.createdAt")
+    st.bedrock_ids[str(a.get("agentId"))] = agent
     role = a.get("agentResourceRoleArn")
     agent.runs_as = role if isinstance(role, str) and role else None
     agent.tags = _tags(a.get("tags"))  # not in GetAgent; the live collector adds ListTagsForResource
@@ -532,20 +534,14 @@ def _read_gateway(st: _State, where: str, g: Mapping[str, Any]) -> None:
     )
 
 
-def _agent_arn_for(st: _State, agent_id: Any, hint_region: str | None = None) -> _Agent | None:
-    matches = [
-        a
-        for a in st.agents.values()
-        if a.kind == "agent.bedrock_agent" and a.attrs.get("agent_id") == agent_id
-    ]
-    if hint_region:
-        matches = [a for a in matches if a.region == hint_region] or matches
-    return matches[0] if len(matches) >= 1 else None
+def _bedrock_agent(st: _State, agent_id: Any) -> _Agent | None:
+    # action groups and collaborators name their agent by id only; ids are unique per account
+    return st.bedrock_ids.get(str(agent_id))
 
 
 def _apply_action_groups(st: _State, coverage: list[CoverageEntry]) -> None:
     for where, ag in st.action_groups:
-        agent = _agent_arn_for(st, ag.get("agentId"))
+        agent = _bedrock_agent(st, ag.get("agentId"))
         if agent is None:
             coverage.append(
                 _orphan_doc(
@@ -574,7 +570,7 @@ def _apply_action_groups(st: _State, coverage: list[CoverageEntry]) -> None:
 
 def _apply_collaborators(st: _State, coverage: list[CoverageEntry]) -> None:
     for where, c in st.collaborators:
-        agent = _agent_arn_for(st, c.get("agentId"))
+        agent = _bedrock_agent(st, c.get("agentId"))
         if agent is None:
             coverage.append(
                 _orphan_doc(where, f"collaborator of agent {c.get('agentId')!r} without its get-agent export")
@@ -664,21 +660,39 @@ def _orphan_doc(where: str, detail: str) -> CoverageEntry:
     return CoverageEntry("aws", "aws:account:unknown", where, CoverageStatus.NOT_FOUND.value, detail)
 
 
-def _reach(agents: Mapping[str, _Agent], start: str) -> tuple[int, set[str]]:
-    """Depth of the longest delegation chain below ``start`` and every agent it reaches.
-    A cycle ends the walk (the cycle itself is reported through ``delegation_cycle``)."""
-    reached: set[str] = set()
+def _delegation(agents: Mapping[str, _Agent]) -> dict[str, tuple[int, set[str]]]:
+    """For every agent: the length of the longest delegation chain below it and every agent it
+    reaches. Reach is a plain graph search (linear per agent); depth is memoised and ignores
+    edges back into the current chain, so cycles end the walk (they are reported as
+    ``delegation_cycle``) and dense graphs cost no more than their edges."""
+    reach: dict[str, set[str]] = {}
+    for start in agents:
+        seen: set[str] = set()
+        todo = list(agents[start].delegates)
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if node in agents:
+                todo.extend(agents[node].delegates)
+        reach[start] = seen
+    depth: dict[str, int] = {}
+    on_chain: set[str] = set()
 
-    def depth(node: str, path: tuple[str, ...]) -> int:
+    def longest(node: str) -> int:
+        if node in depth:
+            return depth[node]
+        on_chain.add(node)
         best = 0
         for nxt in agents[node].delegates if node in agents else {}:
-            if nxt in path:
-                continue
-            reached.add(nxt)
-            best = max(best, 1 + depth(nxt, (*path, nxt)))
+            if nxt not in on_chain:
+                best = max(best, 1 + longest(nxt))
+        on_chain.discard(node)
+        depth[node] = best
         return best
 
-    return depth(start, (start,)), reached
+    return {a: (longest(a), reach[a]) for a in agents}
 
 
 def _assemble(
@@ -707,8 +721,9 @@ def _assemble(
 
     identities: list[Identity] = []
     edges: list[Edge] = []
+    delegation = _delegation(st.agents)
     for a in sorted(st.agents.values(), key=lambda x: x.id):
-        depth, reached = _reach(st.agents, a.id)
+        depth, reached = delegation[a.id]
         reach_classes: set[str] = set()
         for r in reached:
             other = st.agents.get(r)
@@ -727,7 +742,7 @@ def _assemble(
             ),
             "delegates_to": sorted(a.delegates),
             "delegation_depth": depth,
-            "delegation_cycle": any(a.id in _reach(st.agents, d)[1] for d in a.delegates),
+            "delegation_cycle": a.id in reached,
             "delegation_reach_classes": sorted(reach_classes),
             "tools": a.tools,
             "high_risk_builtin_tools": high_risk,
@@ -888,7 +903,7 @@ def _assemble(
     listed_missing = [
         (agent_id, name, where)
         for agent_id, (name, where) in sorted(st.listed.items())
-        if _agent_arn_for(st, agent_id) is None
+        if _bedrock_agent(st, agent_id) is None
     ]
     for agent_id, name, where in listed_missing:
         coverage.append(
