@@ -251,3 +251,22 @@ def test_long_chain_depth() -> None:
     inv = agents.build_agents(_chain_docs(4, dense=False), {ACCT})
     depth = {i.name: i.attributes["delegation_depth"] for i in inv.identities}
     assert depth == {"a0": 3, "a1": 2, "a2": 1, "a3": 0}
+
+
+def test_demo_findings(wired: None, tmp_path: Path) -> None:
+    from nhiscan.engine import evaluate, load_rules
+
+    shutil.copytree(DEMO / "aws", tmp_path / "aws", ignore=shutil.ignore_patterns("agents"))
+    shutil.copytree(DEMO_AGENTS, tmp_path / "aws" / "agents")
+    inv = load_path(tmp_path, OPTS)
+    findings = evaluate(inv, load_rules(), AS_OF)
+    got = {(f.rule_id, f.target_id): f.severity.value for f in findings if f.rule_id.startswith("NHI-AGT")}
+    sup = "arn:aws:bedrock:eu-west-1:210987654321:agent/SUPSUP0001"
+    worker = "arn:aws:bedrock:eu-west-1:210987654321:agent/OPSWRK0001"
+    gateway = "arn:aws:bedrock-agentcore:eu-west-1:210987654321:gateway/support-tools-x1y2z3"
+    assert got[("NHI-AGT-003", sup)] == "critical"  # the delegation path to admin
+    assert got[("NHI-AGT-004", sup)] == "medium"
+    assert got[("NHI-AGT-001", worker)] == "critical"
+    assert got[("NHI-AGT-008", worker)] == "critical"  # Bash on an admin role
+    assert got[("NHI-AGT-006", gateway)] == "critical"
+    assert got[("NHI-AGT-009", "arn:aws:iam::210987654321:user/reporting-bot#ACCAQBEDROCKDEMO0001")] == "high"
