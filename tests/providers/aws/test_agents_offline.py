@@ -32,15 +32,12 @@ from providers.aws.agents_fake import (
     wired_build,
     wired_recognise,
 )
-from support import DEMO, REPO
+from support import DEMO
 
 AS_OF = datetime(2026, 11, 20, tzinfo=timezone.utc)
 OPTS = CollectOptions(as_of=AS_OF)
 DEMO_ADMIN = "arn:aws:iam::210987654321:role/OrganizationAccountAccessRole"
-# the lead moves the demo files to examples/demo/aws/agents/ once the plugin is wired
-DEMO_AGENTS = next(
-    p for p in (DEMO / "aws" / "agents", REPO / "examples" / "demo-agents" / "aws" / "agents") if p.is_dir()
-)
+DEMO_AGENTS = DEMO / "aws" / "agents"
 
 
 @pytest.fixture
