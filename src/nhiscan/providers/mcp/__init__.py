@@ -40,7 +40,7 @@ def _data(file: LoadedFile) -> Any:
     if file.data is not None:
         return file.data
     text = file.text.lstrip("\ufeff").lstrip()
-    if text.startswith("{"):
+    if text.startswith(("{", "//", "/*")):
         try:
             return jsonc.loads(text)
         except jsonc.JsoncError:

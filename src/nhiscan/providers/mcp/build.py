@@ -101,7 +101,9 @@ def build_file(cfg: ConfigFile, home: str | None) -> tuple[list[Identity], list[
     identities: list[Identity] = []
     credentials: list[Credential] = []
     for json_path, name, definition in d.servers(cfg.doc_type, cfg.data):
-        identity_id = f"mcp://{cfg.scope.id}/{cfg.label}#{name}"
+        # Claude Code's per-project servers may reuse a name across projects: keep their ids apart.
+        fragment = json_path if json_path.startswith("projects[") else name
+        identity_id = f"mcp://{cfg.scope.id}/{cfg.label}#{fragment}"
         facts = analyse(definition, json_path, home)
         attributes: dict[str, Any] = {
             "client": cfg.client,

@@ -80,6 +80,12 @@ def recognise_data(data: object) -> str | None:
     """The document type of a parsed document, or None when it is not an MCP client config."""
     if not isinstance(data, Mapping):
         return None
+    projects = data.get("projects")
+    if isinstance(projects, Mapping) and any(
+        isinstance(p, Mapping) and _server_map(p.get("mcpServers"), allow_empty=False)
+        for p in projects.values()
+    ):
+        return CLAUDE_CODE
     if "mcpServers" in data:
         servers = data["mcpServers"]
         if _continue_list(servers):
@@ -87,12 +93,6 @@ def recognise_data(data: object) -> str | None:
         if _server_map(servers, allow_empty=True):
             return MCP_SERVERS
         return None
-    projects = data.get("projects")
-    if isinstance(projects, Mapping) and any(
-        isinstance(p, Mapping) and _server_map(p.get("mcpServers"), allow_empty=False)
-        for p in projects.values()
-    ):
-        return CLAUDE_CODE
     if "servers" in data:
         # An empty map is VS Code's shape only when nothing else is at the top (all commented out).
         only_vscode_keys = set(data) <= {"servers", "inputs"}
