@@ -34,7 +34,7 @@ TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Expansions the client resolves at start-up: the file holds a name, not the secret.
 REFERENCE = re.compile(
     r"\$\{[^}]*\}"  # ${VAR} ${env:VAR} ${input:id} ${VAR:-default} ${workspaceFolder}
-    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $VAR
+    r"|(?<![A-Za-z0-9])\$[A-Za-z_][A-Za-z0-9_]*"  # $VAR (not a '$' inside a password)
     r"|%[A-Za-z_][A-Za-z0-9_]*%"  # %VAR% (Windows)
     r"|\{\{[^}]*\}\}"  # {{ template }}
     r"|<[^<>]*>"  # <API_KEY>
@@ -131,11 +131,12 @@ def is_placeholder(text: str) -> bool:
     return not text or bool(PLACEHOLDER_WORDS.search(text)) or bool(REPEATED.search(text))
 
 
-def _shape(text: str) -> str | None:
+def _shape(text: str) -> tuple[str, str] | None:
+    """(kind, token) of the first well-known token shape in ``text``."""
     for kind, pattern in TOKEN_SHAPES:
         m = pattern.search(text)
         if m and not is_placeholder(m.group(0)):
-            return kind
+            return kind, m.group(0)
     return None
 
 
@@ -167,17 +168,16 @@ def detect(value: object, name: str | None = None) -> Hit | None:
     literal = literal_part(value)
     if not literal:
         return None
-    kind = _shape(literal)
-    if kind is None:
-        scheme = AUTH_SCHEME.match(value)
-        if scheme:
-            inner = literal_part(scheme.group(2))
-            if inner and not is_placeholder(inner) and len(inner) >= MIN_GENERIC_LENGTH:
-                kind = "bearer"
-        elif (
-            name is not None and secret_name(name) and not is_placeholder(literal) and _looks_random(literal)
-        ):
-            kind = "generic_secret"
-    if kind is None:
+    shaped = _shape(literal)
+    if shaped is not None:
+        kind, token = shaped
+        return Hit(kind, fingerprint(token))
+    scheme = AUTH_SCHEME.match(value)
+    if scheme:
+        inner = literal_part(scheme.group(2))
+        if inner and not is_placeholder(inner) and len(inner) >= MIN_GENERIC_LENGTH:
+            return Hit("bearer", fingerprint(inner))
         return None
-    return Hit(kind, fingerprint(value))
+    if name is not None and secret_name(name) and not is_placeholder(literal) and _looks_random(literal):
+        return Hit("generic_secret", fingerprint(literal))
+    return None
