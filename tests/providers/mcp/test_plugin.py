@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from support import DEMO, REPO
 
 from nhiscan import providers
 from nhiscan.engine import evaluate, load_rules
 from nhiscan.inventory_io import dump_inventory
 from providers.mcp.goldens import CASES, GOLDEN, golden_inventory
 from providers.mcp.mcp_support import AS_OF
+from support import DEMO, REPO
 
 
 def test_registered_without_an_extra() -> None:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
-from support import DEMO, shared_dir
 
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 from nhiscan.providers.mcp import Plugin
 from nhiscan.sources import load_path, read_file
 from providers.mcp.mcp_support import AS_OF
+from support import DEMO, shared_dir
 
 MCP_EXPORTS = shared_dir() / "real-exports" / "mcp"
 
