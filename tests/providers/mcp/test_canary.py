@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from nhiscan.inventory_io import dump_inventory
 from providers.mcp.mcp_support import AS_OF
 
@@ -140,30 +138,25 @@ def test_cli_outputs_hold_no_canary(tmp_path: Path, run_cli) -> None:  # type: i
 def test_cli_scan_mcp_path_holds_no_canary(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     repo = tmp_path / "repo"
     write_configs(repo, dot_names=True)
-    report = tmp_path / "r.json"
-    r = run_cli(
-        [
-            "scan",
-            "mcp",
-            str(repo),
-            "-f",
-            "json",
-            "-o",
-            str(report),
-            "-f",
-            "sarif",
-            "-o",
-            str(tmp_path / "r.sarif"),
-        ]
-    )
-    if r.code == 2 and "unknown provider" in r.err:
-        pytest.skip("this CLI does not yet route paths after `scan mcp` to the provider")
-    assert r.code == 0, r.err
-    assert_clean(r.out + r.err + report.read_text() + (tmp_path / "r.sarif").read_text(), "scan mcp")
-    assert (
-        sum(f["rule_id"] == "NHI-MCP-001" for f in json.loads(report.read_text())["findings"])
-        == EXPECTED_SECRETS
-    )
+    out = tmp_path / "out"
+    out.mkdir()
+    files = {fmt: out / f"report.{fmt}" for fmt in ("json", "sarif", "markdown")}
+    saved = out / "inventory.json"
+    args = ["scan", "mcp", str(repo), "--save-inventory", str(saved), "--fail-on", "high"]
+    for fmt, path in files.items():
+        args += ["-f", fmt, "-o", str(path)]
+    r = run_cli([*args, "-f", "table", "--debug"])
+    assert r.code == 1, r.err  # critical findings at/above --fail-on high
+    assert_clean(r.out + r.err, "stdout/stderr")
+    for path in [*files.values(), saved]:
+        assert_clean(path.read_text(), path.name)
+    findings = json.loads(files["json"].read_text())["findings"]
+    assert sum(f["rule_id"] == "NHI-MCP-001" for f in findings) == EXPECTED_SECRETS
+    sarif = json.loads(files["sarif"].read_text())
+    assert sarif["runs"][0]["results"]
+    inv = run_cli(["inventory", "mcp", str(repo), "-f", "json"])
+    assert inv.code == 0, inv.err
+    assert_clean(inv.out + inv.err, "nhiscan inventory mcp")
 
 
 def test_malformed_config_is_one_line_exit_2_without_the_content(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
