@@ -299,3 +299,25 @@ def test_fixtures_are_in_each_clients_documented_shape() -> None:
     for fixture in HOME_LAYOUT:
         data = read_config(FIXTURES / fixture, fixture)
         assert d.recognise_data(data) is not None, fixture
+
+
+def test_from_a_file_in_a_user_location_is_host_scoped(fake_home: Path) -> None:
+    from nhiscan.providers.interface import RecognisedFile
+    from nhiscan.sources import read_file
+
+    place(fake_home, {"cursor_mcp.json": ".cursor/mcp.json", "codex_config.toml": ".codex/config.toml"})
+    plugin = Plugin()
+    files = []
+    for rel in (".cursor/mcp.json", ".codex/config.toml"):
+        loaded, _ = read_file(fake_home / rel)
+        doc_type = plugin.recognise(loaded)
+        assert doc_type is not None, rel
+        files.append(RecognisedFile(loaded, doc_type, "mcp"))
+    inv = plugin.build(files, CollectOptions(as_of=AS_OF))
+    assert {s.type for s in inv.scopes} == {"host"}
+    assert {i.attributes["config_file"] for i in inv.identities} == {
+        "~/.cursor/mcp.json",
+        "~/.codex/config.toml",
+    }
+    assert all(i.attributes["in_repository"] is False for i in inv.identities)
+    assert {i.attributes["client"] for i in inv.identities} == {"cursor", "codex"}

@@ -13,7 +13,6 @@ parse is a coverage gap, because the user did not ask for it and the rest of the
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -253,6 +252,8 @@ def collect(options: CollectOptions) -> Inventory:
 
 
 def _collect_host(out: _Collected, home: Path) -> None:
+    import socket  # only host scans need it; a repository scan (pre-commit) skips the import
+
     scope = host_scope(socket.gethostname())
     out.scopes[scope.key] = scope
     files = existing_user_files()

@@ -13,7 +13,6 @@ is dropped here and never leaves this module.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -105,6 +104,8 @@ class Hit:
 
 
 def fingerprint(value: str) -> str:
+    import hashlib  # loads OpenSSL: pay for it only when a secret is found
+
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
 
 

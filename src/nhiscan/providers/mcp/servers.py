@@ -9,7 +9,6 @@ fingerprint are kept.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -140,6 +139,8 @@ def command_line(definition: Mapping[str, Any]) -> tuple[str | None, list[str], 
         parts = _str_list(command)
         command, args = (parts[0], parts[1:] + args) if parts else (None, args)
     if isinstance(command, str) and " " in command.strip() and not args:
+        import shlex
+
         try:
             parts = shlex.split(command)
         except ValueError:
