@@ -35,11 +35,16 @@ from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp import jsonc
 
 
+MAX_JSONC_CHARS = 4 * 1024 * 1024
+
+
 def _data(file: LoadedFile) -> Any:
     """The parsed document; the loader leaves ``data`` None for JSONC and TOML, so parse here."""
     if file.data is not None:
         return file.data
     text = file.text.lstrip("\ufeff").lstrip()
+    if len(text) > MAX_JSONC_CHARS:
+        return None  # no client config is this big; don't run the character scanner over a dump
     if text.startswith(("{", "//", "/*")):
         try:
             return jsonc.loads(text)
