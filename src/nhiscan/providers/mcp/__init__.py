@@ -34,7 +34,6 @@ from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlug
 from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp import jsonc
 
-
 MAX_JSONC_CHARS = 4 * 1024 * 1024
 
 
