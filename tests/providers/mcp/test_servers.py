@@ -210,3 +210,39 @@ def test_secret_locations_in_one_definition() -> None:
     assert attrs["args"][:3] == ["-y", "srv@1.0.0", "<redacted>"]
     assert attrs["url"] == "https://x.example/mcp?access_token=<redacted>&q=1"
     assert attrs["hardcoded_secrets"] == 8
+
+
+def test_displayed_args_never_carry_header_or_env_values() -> None:
+    generic = "Zx8Qw2Er6Ty4Ui0P"
+    f = facts(
+        {
+            "command": "npx",
+            "args": [
+                "-y",
+                "mcp-remote@0.1.29",
+                f"https://mcp.example.com/sse?api_key={generic}&team=core",
+                "--header",
+                "X-Trace: opaque-but-not-secret-looking",
+                "--header",
+                "Authorization: Bearer ${AUTH_TOKEN}",
+            ],
+        }
+    )
+    assert f["args"] == [
+        "-y",
+        "mcp-remote@0.1.29",
+        "https://mcp.example.com/sse?api_key=<redacted>&team=core",
+        "--header",
+        "X-Trace: <redacted>",
+        "--header",
+        "Authorization: Bearer ${AUTH_TOKEN}",
+    ]
+    assert generic not in repr(f) and f["url"] == "https://mcp.example.com/sse?api_key=<redacted>&team=core"
+    d = facts({"command": "docker", "args": ["run", "-i", "-e", "TOKEN", "-e", "LOG=debug", "img:1"]})
+    assert d["args"] == ["run", "-i", "-e", "TOKEN", "-e", "LOG=<redacted>", "img:1"]
+
+
+def test_config_folder_reach() -> None:
+    assert broad_root("/home/alice/.config", None) is True
+    assert broad_root("/home/alice/.config/gcloud", None) is True
+    assert broad_root("/home/alice/.config/myapp", None) is False

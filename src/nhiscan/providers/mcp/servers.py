@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from nhiscan.providers.mcp.documents import key_path
-from nhiscan.providers.mcp.secrets import REFERENCE, Hit, detect, secret_name
+from nhiscan.providers.mcp.secrets import REFERENCE, Hit, detect, literal_part, secret_name
 
 NPM_RUNNERS = frozenset({"npx", "bunx", "pnpx"})
 NPM_SUBCOMMAND_RUNNERS = {"bun": "x", "pnpm": "dlx", "npm": "exec", "yarn": "dlx"}
@@ -70,7 +70,9 @@ EXACT_PY_VERSION = re.compile(r"^\d+(\.\d+)*([a-z0-9.+-]*)$")
 FILESYSTEM_PACKAGE = re.compile(r"(^|[/@-])(server-)?filesystem($|@)|mcp-server-filesystem", re.IGNORECASE)
 REMOTE_PROXIES = frozenset({"mcp-remote", "@modelcontextprotocol/mcp-remote", "supergateway", "mcp-proxy"})
 AUTH_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-SENSITIVE_DIRS = frozenset({".ssh", ".aws", ".gnupg", ".kube", ".azure", ".config", ".docker"})
+SENSITIVE_DIRS = frozenset({".ssh", ".aws", ".gnupg", ".kube", ".azure", ".docker", ".password-store"})
+# ~/.config as a whole, or the parts of it that hold CLI credentials (gcloud ADC, gh tokens).
+SENSITIVE_CONFIG = re.compile(r"/\.config(/(gcloud|gh|hub|op|rclone))?$")
 HOME_REFS = frozenset(
     {
         "~",
@@ -307,7 +309,9 @@ def broad_root(root: str, home: str | None) -> bool:
     trimmed = norm.rstrip("/")
     if HOME_DIR.match(trimmed) or (home and trimmed == home.replace("\\", "/").rstrip("/")):
         return True
-    return any(part in SENSITIVE_DIRS for part in trimmed.split("/"))
+    return any(part in SENSITIVE_DIRS for part in trimmed.split("/")) or bool(
+        SENSITIVE_CONFIG.search(trimmed)
+    )
 
 
 @dataclass(frozen=True)
@@ -390,6 +394,8 @@ class _Secrets:
 
 HEADER_ARG = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 NAME_VALUE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$")
+HEADER_FLAGS = frozenset({"--header", "-H", "--headers"})
+ENV_FLAGS = frozenset({"-e", "--env"})
 
 
 def _scan_args(found: _Secrets, args: list[str], args_path: str, header_names: set[str]) -> None:
@@ -397,14 +403,14 @@ def _scan_args(found: _Secrets, args: list[str], args_path: str, header_names: s
     while i < len(args):
         arg, path = args[i], key_path(args_path, i)
         nxt = args[i + 1] if i + 1 < len(args) else None
-        if arg in ("--header", "-H", "--headers") and nxt is not None:
+        if arg in HEADER_FLAGS and nxt is not None:
             m = HEADER_ARG.match(nxt)
             if m:
                 header_names.add(m.group(1))
                 found.check(key_path(args_path, i + 1), m.group(2), m.group(1), "arg")
             i += 2
             continue
-        if arg in ("-e", "--env") and nxt is not None:
+        if arg in ENV_FLAGS and nxt is not None:
             m = NAME_VALUE.match(nxt)
             if m:
                 found.check(key_path(args_path, i + 1), m.group(2), m.group(1), "arg")
@@ -530,16 +536,38 @@ def analyse(definition: Mapping[str, Any], base: str, home: str | None) -> Serve
         "hardcoded_secrets": len(found.found),
     }
     secrets = tuple(found.found.values())
-    if secrets:
-        # Arguments and the URL are shown in reports: blank the ones that hold a secret.
-        secret_args = {s.path for s in secrets if s.source == "arg"}
-        attributes["args"] = [
-            "<redacted>" if key_path(key_path(base, "args"), i) in secret_args or _secret_in_arg(a) else a
-            for i, a in enumerate(args)
-        ]
-        if command and any(s.source == "command" for s in secrets):
-            attributes["command"] = "<redacted>"
+    attributes["args"] = display_args(
+        args, key_path(base, "args"), {s.path for s in secrets if s.source == "arg"}
+    )
+    if command and any(s.source == "command" for s in secrets):
+        attributes["command"] = "<redacted>"
     return ServerFacts(attributes, secrets)
+
+
+def display_args(args: list[str], args_path: str, secret_paths: set[str]) -> list[str]:
+    """Arguments as reports show them. Like env and header values, a value passed with
+    ``--header``/``-e`` is never kept unless it is only a reference; URLs lose userinfo and secret
+    query values; any argument that holds a detected secret becomes ``<redacted>``."""
+    shown: list[str] = []
+    previous = None
+    for i, arg in enumerate(args):
+        path = key_path(args_path, i)
+        hit = any(p == path or p.startswith((path + "?", path + "@")) for p in secret_paths)
+        is_url = arg.startswith(("http://", "https://", "ws://", "wss://"))
+        header = HEADER_ARG.match(arg) if previous in HEADER_FLAGS else None
+        env = NAME_VALUE.match(arg) if previous in ENV_FLAGS else None
+        if is_url:
+            shown.append(_redact_url(arg))
+        elif header is not None and literal_part(header.group(2)):
+            shown.append(f"{header.group(1)}: <redacted>")
+        elif env is not None and literal_part(env.group(2)):
+            shown.append(f"{env.group(1)}=<redacted>")
+        elif hit or _secret_in_arg(arg):
+            shown.append("<redacted>")
+        else:
+            shown.append(arg)
+        previous = arg
+    return shown
 
 
 def _secret_in_arg(arg: str) -> bool:
