@@ -544,6 +544,13 @@ def analyse(definition: Mapping[str, Any], base: str, home: str | None) -> Serve
     return ServerFacts(attributes, secrets)
 
 
+def _literal(value: str) -> bool:
+    """Whether a value holds anything besides references and an auth scheme word."""
+    return bool(
+        re.sub(r"^(bearer|basic|token|apikey)\b", "", literal_part(value), flags=re.IGNORECASE).strip()
+    )
+
+
 def display_args(args: list[str], args_path: str, secret_paths: set[str]) -> list[str]:
     """Arguments as reports show them. Like env and header values, a value passed with
     ``--header``/``-e`` is never kept unless it is only a reference; URLs lose userinfo and secret
@@ -558,9 +565,9 @@ def display_args(args: list[str], args_path: str, secret_paths: set[str]) -> lis
         env = NAME_VALUE.match(arg) if previous in ENV_FLAGS else None
         if is_url:
             shown.append(_redact_url(arg))
-        elif header is not None and literal_part(header.group(2)):
+        elif header is not None and _literal(header.group(2)):
             shown.append(f"{header.group(1)}: <redacted>")
-        elif env is not None and literal_part(env.group(2)):
+        elif env is not None and _literal(env.group(2)):
             shown.append(f"{env.group(1)}=<redacted>")
         elif hit or _secret_in_arg(arg):
             shown.append("<redacted>")
