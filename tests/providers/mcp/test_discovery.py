@@ -321,3 +321,44 @@ def test_from_a_file_in_a_user_location_is_host_scoped(fake_home: Path) -> None:
     }
     assert all(i.attributes["in_repository"] is False for i in inv.identities)
     assert {i.attributes["client"] for i in inv.identities} == {"cursor", "codex"}
+
+
+def test_claude_code_permissions_approve_mcp_tools(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
+    repo = tmp_path / "repo"
+    (repo / ".claude").mkdir(parents=True)
+    (repo / ".mcp.json").write_text(
+        '{"mcpServers": {"github": {"command": "gh-mcp"}, "fs": {"command": "fs-mcp"}, "other": {"command": "o"}}}'
+    )
+    (repo / ".claude" / "settings.json").write_text(
+        '{"permissions": {"allow": ["mcp__github", "Bash(npm test)", "mcp__fs__read_file"], "deny": []}}'
+    )
+    (repo / ".claude" / "settings.local.json").write_text('{"permissions": {"allow": ["mcp__fs__list_dir"]}}')
+    inv = collect_mcp([repo])
+    assert attrs(inv, "github")["auto_approve"] == "*" and attrs(inv, "github")["auto_approve_all"] is True
+    assert attrs(inv, "github")["auto_approve_source"] == ".claude/settings.json"
+    assert attrs(inv, "fs")["auto_approve"] == ["list_dir", "read_file"]
+    assert attrs(inv, "fs")["auto_approve_all"] is False
+    assert attrs(inv, "other")["auto_approve"] is None
+    assert by_name(inv)["github"].evidence[-1].source == ".claude/settings.json"
+
+
+def test_claude_code_user_permissions(fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
+    place(fake_home, {"claude.json": ".claude.json", "cursor_mcp.json": ".cursor/mcp.json"})
+    (fake_home / ".claude").mkdir()
+    (fake_home / ".claude" / "settings.json").write_text(
+        '{"permissions": {"allow": ["mcp__sentry__*", "mcp__linear"]}}'
+    )
+    inv = collect_mcp()
+    assert attrs(inv, "sentry")["auto_approve_all"] is True
+    assert attrs(inv, "postgres")["auto_approve"] is None
+    assert attrs(inv, "linear")["auto_approve"] is None  # a Cursor server: Claude's settings don't apply
+
+
+def test_broken_claude_settings_are_a_gap(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
+    repo = tmp_path / "repo"
+    (repo / ".claude").mkdir(parents=True)
+    (repo / ".mcp.json").write_text('{"mcpServers": {"github": {"command": "gh-mcp"}}}')
+    (repo / ".claude" / "settings.json").write_text('{"permissions": ')
+    inv = collect_mcp([repo])
+    assert [g.source for g in inv.gaps] == [".claude/settings.json"]
+    assert attrs(inv, "github")["auto_approve"] is None

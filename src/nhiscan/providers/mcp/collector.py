@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +197,26 @@ class _Collected:
     def note(self, scope: Scope, source: str, status: CoverageStatus, detail: str) -> None:
         self.coverage.append(CoverageEntry(PROVIDER, scope.key, source, status.value, detail))
 
+    def claude_permissions(self, scope: Scope, files: Sequence[tuple[Path, str]]) -> None:
+        """Fold Claude Code ``permissions.allow`` from settings files into the scope's servers.
+        These files are auxiliary: one that does not parse is a gap, never a stopped scan."""
+        from nhiscan.providers.mcp import claude
+
+        for path, label in files:
+            if not path.is_file():
+                continue
+            try:
+                entries = claude.allow_entries(read_config(path, label))
+            except InputError as exc:
+                self.note(scope, label, CoverageStatus.ERROR, exc.problem)
+                continue
+            self.note(
+                scope, label, CoverageStatus.OK, f"Claude Code settings; {len(entries)} MCP approval(s)"
+            )
+            inside = [i for i in self.identities if i.scope == scope.key]
+            others = [i for i in self.identities if i.scope != scope.key]
+            self.identities = others + claude.apply(inside, entries, label)
+
     def inventory(self, generated_at: Any) -> Inventory:
         return Inventory(
             identities=tuple(self.identities),
@@ -263,6 +283,8 @@ def _collect_host(out: _Collected, home: Path) -> None:
         out.note(
             scope, "well-known client locations", CoverageStatus.OK, "no MCP client configuration files found"
         )
+    settings = home / ".claude" / "settings.json"
+    out.claude_permissions(scope, [(settings, host_label(settings, home))])
 
 
 def _collect_path(out: _Collected, given: Path, home: str) -> None:
@@ -282,3 +304,6 @@ def _collect_path(out: _Collected, given: Path, home: str) -> None:
         _offer(out, path, repo_label(path, resolved), scope, repo=True, explicit=False, home=home)
     if not files:
         out.note(scope, str(resolved), CoverageStatus.OK, "no MCP client configuration files found")
+    out.claude_permissions(
+        scope, [(resolved / rel, rel) for rel in (".claude/settings.json", ".claude/settings.local.json")]
+    )
