@@ -11,7 +11,8 @@ value is never stored). Identity attributes (read by the rules in ``rules/mcp/``
   shown as ``<redacted>``), ``url`` (query secrets and userinfo removed), ``cwd``, ``env_file``
 - ``env_names``, ``header_names`` (names only), ``auth`` (none | header | oauth | env | query |
   unknown), ``hardcoded_secrets`` (count)
-- ``auto_approve`` (list, ``"*"`` or true), ``auto_approve_all``, ``trust`` (Gemini), ``disabled``
+- ``auto_approve`` (list, ``"*"`` or true), ``auto_approve_all``, ``auto_approve_source`` (the Claude
+  Code settings file whose ``permissions.allow`` approved tools), ``trust`` (Gemini), ``disabled``
 - ``remote``, ``loopback``, ``plain_http`` (non-loopback ``http://``)
 - ``package``, ``package_runner`` (npm | python | container), ``unpinned_package`` (the spec
   when it has no exact version, or ``@latest`` / ``:latest``)
