@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
+from nhiscan.providers.mcp.documents import toml_supported
+
 FIXTURES = Path(__file__).parent / "fixtures"
+# Python 3.10 has no tomllib: Codex TOML files are then a coverage gap instead of servers.
+TOML = toml_supported()
+CODEX_SERVERS = {("codex", "context7"), ("codex", "figma"), ("codex", "docs")}
 AS_OF = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 # fixture file -> where the client keeps it, relative to $HOME (Linux layout, XDG default)
 HOME_LAYOUT: dict[str, str] = {

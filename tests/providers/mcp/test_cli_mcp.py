@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from providers.mcp.mcp_support import HOME_LAYOUT, place
+from providers.mcp.mcp_support import HOME_LAYOUT, TOML, place
 from support import DEMO
 
 AS_OF = ["--as-of", "2026-11-20T12:00:00Z"]
@@ -45,7 +45,7 @@ def test_scan_mcp_without_paths_reads_the_home_directory(run_cli, fake_home: Pat
     )
     assert r.code == 0, r.err
     inv = json.loads(saved.read_text())
-    assert len(inv["identities"]) == 25
+    assert len(inv["identities"]) == (25 if TOML else 22)
     assert {s["type"] for s in inv["scopes"]} == {"host"}
     rules = {f["rule_id"] for f in json.loads((tmp_path / "r.json").read_text())["findings"]}
     assert {"NHI-MCP-002", "NHI-MCP-003", "NHI-MCP-005"} <= rules

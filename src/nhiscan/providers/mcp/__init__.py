@@ -50,7 +50,7 @@ def _data(file: LoadedFile) -> Any:
             return jsonc.loads(text)
         except jsonc.JsoncError:
             return None
-    if d.looks_like_toml(text):
+    if d.looks_like_toml(text) and d.toml_supported():
         try:
             return d.parse_text(file.text, str(file.path), toml=True)
         except Exception:  # noqa: BLE001 - an unparsable file is simply not ours
@@ -78,6 +78,8 @@ class Plugin(ProviderPlugin):
         return collect(options)
 
     def recognise(self, file: LoadedFile) -> str | None:
+        if file.data is None and d.looks_like_toml(file.text) and not d.toml_supported():
+            return d.CODEX  # claimed by its [mcp_servers.x] tables; build reports it as a gap
         return d.recognise_data(_data(file))
 
     def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:

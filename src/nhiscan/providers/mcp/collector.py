@@ -178,7 +178,7 @@ def read_config(path: Path, where: str) -> Any:
 
 
 def _toml_unsupported(path: Path) -> bool:
-    return path.suffix.lower() == ".toml" and sys.version_info < (3, 11)
+    return path.suffix.lower() == ".toml" and not d.toml_supported()
 
 
 class _Collected:
@@ -232,8 +232,8 @@ def _offer(
     out: _Collected, path: Path, label: str, scope: Scope, *, repo: bool, explicit: bool, home: str
 ) -> None:
     """Parse one file and add its servers. Which problems abort the scan is in the module doc."""
-    if _toml_unsupported(path):  # pragma: no cover - Python 3.10 only
-        out.note(scope, label, CoverageStatus.NOT_ENABLED, "TOML configs need Python 3.11 or later (tomllib)")
+    if _toml_unsupported(path):
+        out.note(scope, label, CoverageStatus.NOT_ENABLED, d.TOML_UNSUPPORTED)
         return
     try:
         data = read_config(path, label if repo else str(path))

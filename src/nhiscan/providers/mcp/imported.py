@@ -38,14 +38,22 @@ def build_imported(files: Sequence[tuple[Path, str, Any, str]], options: Collect
     scopes: dict[str, Scope] = {}
     for path, doc_type, data, text in files:
         resolved = path.resolve()
-        if data is None:
-            data = d.parse_text(text, str(path), toml=d.looks_like_toml(text))
+        toml = doc_type == d.CODEX and d.looks_like_toml(text)
+        if data is None and not (toml and not d.toml_supported()):
+            data = d.parse_text(text, str(path), toml=toml)
         if str(resolved) in known:
             scope, label, in_repo = host_scope(socket.gethostname()), host_label(resolved, home), False
         else:
             root = repository_root(resolved)
             scope, label, in_repo = repo_scope(root), repo_label(resolved, root), True
         scopes.setdefault(scope.key, scope)
+        if data is None:
+            coverage.append(
+                CoverageEntry(
+                    PROVIDER, scope.key, label, CoverageStatus.NOT_ENABLED.value, d.TOML_UNSUPPORTED
+                )
+            )
+            continue
         cfg = ConfigFile(resolved, label, scope, doc_type, data, client_for(resolved, doc_type), in_repo)
         ids, creds = build_file(cfg, str(home))
         identities += ids
