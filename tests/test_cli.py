@@ -29,7 +29,9 @@ def test_fail_on_below_everything_found_passes(run_cli, tmp_path: Path) -> None:
     cfg = tmp_path / "nhiscan.yaml"
     # disable every rule that fires at critical so only lower ones remain
     cfg.write_text("disable: [NHI-AWS-006, NHI-AWS-009, NHI-AWS-011, NHI-AWS-012]\n")
-    r = run_cli(["scan", "--from", str(DEMO), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"])
+    r = run_cli(
+        ["scan", "--from", str(DEMO / "aws"), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"]
+    )
     assert r.code == 0, r.out
 
 
