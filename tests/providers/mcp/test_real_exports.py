@@ -149,3 +149,12 @@ def test_lookalikes_are_not_claimed(doc: Any) -> None:
     from nhiscan.providers.mcp.documents import recognise_data
 
     assert recognise_data(doc) is None
+
+
+def test_every_fixture_is_claimed_by_mcp_through_the_loader() -> None:
+    # other providers' recognisers run first in the loader; none of them may take an MCP config
+    from providers.mcp.mcp_support import FIXTURES, TOML
+
+    inv = load_path(FIXTURES, CollectOptions(as_of=AS_OF))
+    assert {i.provider for i in inv.identities} == {"mcp"}
+    assert len(inv.identities) == (25 if TOML else 22)
