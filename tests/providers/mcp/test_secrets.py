@@ -100,3 +100,14 @@ def test_fingerprint_is_the_sha256_prefix_of_the_token() -> None:
 )
 def test_secret_names(name: str, expected: bool) -> None:
     assert secret_name(name) is expected
+
+
+def test_passwords_in_connection_urls() -> None:
+    hit = detect("postgresql://app:Xq7#v2LpR9s@db.prod.example.net:5432/app", "DATABASE_URL")
+    assert hit is not None and hit.token_kind == "generic_secret"
+    assert hit.fingerprint == hashlib.sha256(b"Xq7#v2LpR9s").hexdigest()[:12]
+    assert (
+        detect("postgresql://postgres:postgres@localhost/app", "DATABASE_URL") is None
+    )  # a default, not a secret
+    assert detect("postgresql://app:${DB_PASSWORD}@db/app", "DATABASE_URL") is None
+    assert detect("redis://:<password>@cache:6379", None) is None

@@ -246,3 +246,22 @@ def test_config_folder_reach() -> None:
     assert broad_root("/home/alice/.config", None) is True
     assert broad_root("/home/alice/.config/gcloud", None) is True
     assert broad_root("/home/alice/.config/myapp", None) is False
+
+
+def test_connection_string_argument() -> None:
+    result = analyse(
+        {
+            "command": "npx",
+            "args": [
+                "-y",
+                "@modelcontextprotocol/server-postgres@0.6.2",
+                "postgresql://app:Xq7v2LpR9sT4@db.example.net/app",
+            ],
+            "env": {"DATABASE_URL": "mysql://root:Wq8z3NbV6mK1@mysql.example.net/x"},
+        },
+        "mcpServers.s",
+        None,
+    )
+    assert {s.path for s in result.secrets} == {"mcpServers.s.args[2]", "mcpServers.s.env.DATABASE_URL"}
+    assert result.attributes["args"][2] == "<redacted>"
+    assert "Xq7v2LpR9sT4" not in repr(result)

@@ -43,6 +43,8 @@ PLACEHOLDER_WORDS = re.compile(
     re.IGNORECASE,
 )
 REPEATED = re.compile(r"(.)\1{7,}")  # xxxxxxxx, 00000000, ********
+# scheme://user:password@host (database URLs in args and env values)
+URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*:([^@\s/]+)@")
 AUTH_SCHEME = re.compile(r"^\s*(bearer|basic|token|apikey)\s+(\S.*)$", re.IGNORECASE)
 
 SECRET_NAME_PARTS = frozenset(
@@ -173,6 +175,11 @@ def detect(value: object, name: str | None = None) -> Hit | None:
     if shaped is not None:
         kind, token = shaped
         return Hit(kind, fingerprint(token))
+    url = URL_PASSWORD.search(literal)
+    if url is not None:
+        password = url.group(1)
+        if not is_placeholder(password) and _looks_random(password):
+            return Hit("generic_secret", fingerprint(password))
     scheme = AUTH_SCHEME.match(value)
     if scheme:
         inner = literal_part(scheme.group(2))

@@ -394,6 +394,7 @@ class _Secrets:
 
 HEADER_ARG = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 NAME_VALUE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$")
+URL_ARG = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 HEADER_FLAGS = frozenset({"--header", "-H", "--headers"})
 ENV_FLAGS = frozenset({"-e", "--env"})
 
@@ -428,7 +429,7 @@ def _scan_args(found: _Secrets, args: list[str], args_path: str, header_names: s
             found.check(key_path(args_path, i + 1), nxt, arg.lstrip("-"), "arg")
             i += 2
             continue
-        elif arg.startswith(("http://", "https://")):
+        elif URL_ARG.match(arg):
             _scan_url(found, arg, path, "arg")
         else:
             m = HEADER_ARG.match(arg) or NAME_VALUE.match(arg)
