@@ -262,6 +262,9 @@ def test_connection_string_argument() -> None:
         "mcpServers.s",
         None,
     )
-    assert {s.path for s in result.secrets} == {"mcpServers.s.args[2]", "mcpServers.s.env.DATABASE_URL"}
+    assert {s.path for s in result.secrets} == {
+        "mcpServers.s.args[2]@password",
+        "mcpServers.s.env.DATABASE_URL",
+    }
     assert result.attributes["args"][2] == "<redacted>"
     assert "Xq7v2LpR9sT4" not in repr(result)
