@@ -208,3 +208,21 @@ def test_only_the_cli_prints_or_exits() -> None:
             if re.search(needle, text):
                 offenders.append(f"{path.relative_to(REPO)}: {needle}")
     assert not offenders, offenders
+
+
+def test_no_provider_named_and_no_credentials_says_why(run_cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    for var in list(os.environ):
+        if var.startswith(("AWS_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "KUBE", "MSI_", "IDENTITY_")):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("APPDATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    monkeypatch.chdir(tmp_path)
+    r = run_cli(["scan"])
+    assert r.code == 3
+    assert "nothing to scan" in r.err
+    for provider in ("aws", "azure", "gcp"):
+        assert f"{provider}:" in r.err
+    assert "no AWS credentials found" in r.err
