@@ -19,7 +19,20 @@ from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFi
 from nhiscan.providers.k8s import Plugin
 
 AS_OF = datetime(2025, 6, 1, tzinfo=timezone.utc)
-REAL_EXPORTS = Path(__file__).parents[3] / "../shared/real-exports/k8s"
+REPO_ROOT = Path(__file__).parents[3]
+
+
+def _real_exports() -> Path:
+    """``shared/real-exports/k8s`` beside the repository root (CI), or beside an ancestor of it
+    (a git worktree nested under the checkout's parent). Missing means the tests fail loudly."""
+    for base in (REPO_ROOT, *REPO_ROOT.parents):
+        candidate = base.parent / "shared" / "real-exports" / "k8s"
+        if candidate.is_dir():
+            return candidate
+    return REPO_ROOT / "../shared/real-exports/k8s"
+
+
+REAL_EXPORTS = _real_exports()
 
 
 def load_file(path: Path) -> LoadedFile:
