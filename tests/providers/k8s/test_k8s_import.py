@@ -55,7 +55,11 @@ def test_fixture_cluster_inventory(offline: Callable[..., Inventory]) -> None:
     assert dep.attributes["workloads"] == ["Deployment/team-a/deployer"]
     assert dep.attributes["escalation_primitives"] == ["bind", "workload_create"]
     assert dep.attributes["cloud_identities"] == [
-        {"provider": "aws", "id": "arn:aws:iam::111122223333:role/deployer", "annotation": "eks.amazonaws.com/role-arn"}
+        {
+            "provider": "aws",
+            "id": "arn:aws:iam::111122223333:role/deployer",
+            "annotation": "eks.amazonaws.com/role-arn",
+        }
     ]
     assert ids["ops/admin-bot"].attributes["bound_to_cluster_admin"] is True
     assert ids["ops/vault-sync"].attributes["secret_read_scope"] == "cluster"
@@ -128,13 +132,30 @@ def test_automount_from_sa_and_pod(offline: Callable[..., Inventory]) -> None:
     [
         (APISERVER_AUDITED, "enabled"),
         (["kube-apiserver", "--authorization-mode=Node,RBAC"], "disabled"),
-        (["kube-apiserver", "--audit-log-path=/var/log/audit.log"], "disabled"),  # no policy: nothing is logged
-        (["kube-apiserver", "--audit-webhook-config-file", "/etc/wh.yaml", "--audit-policy-file", "/etc/p.yaml"], "enabled"),
+        (
+            ["kube-apiserver", "--audit-log-path=/var/log/audit.log"],
+            "disabled",
+        ),  # no policy: nothing is logged
+        (
+            [
+                "kube-apiserver",
+                "--audit-webhook-config-file",
+                "/etc/wh.yaml",
+                "--audit-policy-file",
+                "/etc/p.yaml",
+            ],
+            "enabled",
+        ),
     ],
     ids=["log+policy", "no-flags", "no-policy", "webhook-separate-args"],
 )
-def test_audit_logging_from_static_pod(offline: Callable[..., Inventory], command: list[str], status: str) -> None:
-    objs = [sa("a", "ns1"), pod("kube-apiserver-cp1", "kube-system", None, owner=("Node", "cp1"), command=command)]
+def test_audit_logging_from_static_pod(
+    offline: Callable[..., Inventory], command: list[str], status: str
+) -> None:
+    objs = [
+        sa("a", "ns1"),
+        pod("kube-apiserver-cp1", "kube-system", None, owner=("Node", "cp1"), command=command),
+    ]
     inv = offline(objs, name="c1")
     (state,) = inv.logging
     assert state.scope == "k8s:cluster:c1"
@@ -158,7 +179,9 @@ def test_missing_kinds_are_coverage_gaps(offline: Callable[..., Inventory]) -> N
     assert "ServiceAccount objects" not in missing
 
 
-def test_secret_values_never_reach_the_inventory(offline: Callable[..., Inventory], caplog: pytest.LogCaptureFixture) -> None:
+def test_secret_values_never_reach_the_inventory(
+    offline: Callable[..., Inventory], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     inv = offline(fixture_cluster())
     text = dump_inventory(inv)
@@ -172,7 +195,9 @@ def test_inventory_round_trips_through_the_schema(offline: Callable[..., Invento
     inv = offline(fixture_cluster())
     data = json.loads(json.dumps(inventory_to_dict(inv)))
     again = inventory_from_dict(data, "test")
-    assert {i.id: i.permissions.classes for i in again.identities} == {i.id: i.permissions.classes for i in inv.identities}
+    assert {i.id: i.permissions.classes for i in again.identities} == {
+        i.id: i.permissions.classes for i in inv.identities
+    }
 
 
 def test_yaml_list_and_folder_of_files(tmp_path: Path) -> None:
@@ -210,10 +235,15 @@ def _write(path: Path, data: object) -> Path:
 
 def test_recognise_by_content() -> None:
     plugin = Plugin()
-    assert plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-cm.json", as_list([])))) == "k8s.list"
+    assert (
+        plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-cm.json", as_list([])))) == "k8s.list"
+    )
     other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
     assert plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-other.json", other))) is None
-    assert plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-aws.json", {"UserDetailList": []}))) is None
+    assert (
+        plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-aws.json", {"UserDetailList": []})))
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -221,9 +251,14 @@ def test_recognise_by_content() -> None:
     [
         ('{"apiVersion": "v1", "kind": "List", "items": [', "invalid JSON at line 1"),
         ('{"apiVersion": "v1", "kind": "List", "items": {"a": 1}}', "items: expected a list"),
-        (json.dumps(as_list([{"kind": "ServiceAccount", "metadata": {"namespace": "a"}}])), "items[0].metadata.name"),
         (
-            json.dumps(as_list([{"kind": "Role", "metadata": {"name": "r", "namespace": "a"}, "rules": "all"}])),
+            json.dumps(as_list([{"kind": "ServiceAccount", "metadata": {"namespace": "a"}}])),
+            "items[0].metadata.name",
+        ),
+        (
+            json.dumps(
+                as_list([{"kind": "Role", "metadata": {"name": "r", "namespace": "a"}, "rules": "all"}])
+            ),
             "items[0].rules: expected a list",
         ),
         (
@@ -231,16 +266,44 @@ def test_recognise_by_content() -> None:
             "items[0].roleRef",
         ),
         (
-            json.dumps(as_list([{"kind": "Role", "metadata": {"name": "r", "namespace": "a"}, "rules": [{"verbs": "get"}]}])),
+            json.dumps(
+                as_list(
+                    [
+                        {
+                            "kind": "Role",
+                            "metadata": {"name": "r", "namespace": "a"},
+                            "rules": [{"verbs": "get"}],
+                        }
+                    ]
+                )
+            ),
             "items[0].rules[0].verbs",
         ),
         (
-            json.dumps(as_list([{"kind": "ServiceAccount", "metadata": {"name": "a", "namespace": "n", "creationTimestamp": "yesterday"}}])),
+            json.dumps(
+                as_list(
+                    [
+                        {
+                            "kind": "ServiceAccount",
+                            "metadata": {"name": "a", "namespace": "n", "creationTimestamp": "yesterday"},
+                        }
+                    ]
+                )
+            ),
             "creationTimestamp",
         ),
         ("kind: List\nitems:\n  - kind: ServiceAccount\n    metadata: [oops\n", "invalid YAML"),
     ],
-    ids=["truncated-json", "items-not-list", "no-name", "rules-not-list", "no-roleref", "verbs-not-list", "bad-timestamp", "bad-yaml"],
+    ids=[
+        "truncated-json",
+        "items-not-list",
+        "no-name",
+        "rules-not-list",
+        "no-roleref",
+        "verbs-not-list",
+        "bad-timestamp",
+        "bad-yaml",
+    ],
 )
 def test_malformed_export_is_one_line_input_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "export.json"
@@ -293,7 +356,9 @@ def test_real_kubehound_lists_together() -> None:
 
 
 def test_real_cert_manager_manifest() -> None:
-    inv = build_from([REAL_EXPORTS / "kubeflow__manifests__common__cert-manager__base__upstream__cert-manager.yaml"])
+    inv = build_from(
+        [REAL_EXPORTS / "kubeflow__manifests__common__cert-manager__base__upstream__cert-manager.yaml"]
+    )
     ids = by_name(inv)
     cm = ids["cert-manager/cert-manager"]
     assert cm.attributes["secret_read_scope"] == "cluster"

@@ -33,7 +33,9 @@ def test_live_matches_offline_import(
     live = collect(kubeconfig_for({"prod": fake_server.url}))
     files = offline(fixture_cluster(), name="prod")
     assert {i.id for i in live.identities} == {i.id for i in files.identities}
-    for a, b in zip(sorted(live.identities, key=lambda i: i.id), sorted(files.identities, key=lambda i: i.id)):
+    for a, b in zip(
+        sorted(live.identities, key=lambda i: i.id), sorted(files.identities, key=lambda i: i.id), strict=True
+    ):
         assert a.permissions.classes == b.permissions.classes, a.id
         assert a.attributes == b.attributes, a.id
     assert {c.id for c in live.credentials} == {c.id for c in files.credentials}
@@ -46,7 +48,9 @@ def test_live_matches_offline_import(
     assert {r.path for r in fake_server.requests} == {c.path for c in LIST_CALLS}
 
 
-def test_secrets_are_listed_metadata_only(fake_server: FakeApiServer, kubeconfig_for: Callable[..., Path]) -> None:
+def test_secrets_are_listed_metadata_only(
+    fake_server: FakeApiServer, kubeconfig_for: Callable[..., Path]
+) -> None:
     collect(kubeconfig_for({"prod": fake_server.url}))
     (req,) = [r for r in fake_server.requests if r.path == SECRETS]
     assert "as=PartialObjectMetadataList" in req.accept
@@ -54,7 +58,10 @@ def test_secrets_are_listed_metadata_only(fake_server: FakeApiServer, kubeconfig
 
 
 def test_canary_secret_from_a_leaky_server_appears_nowhere(
-    kubeconfig_for: Callable[..., Path], caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    kubeconfig_for: Callable[..., Path],
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     """Even a server that ignores the metadata-only request cannot make nhiscan keep a value."""
     caplog.set_level(logging.DEBUG)
@@ -142,7 +149,9 @@ def test_one_unreachable_context_is_a_gap(kubeconfig_for: Callable[..., Path]) -
     assert any(g.scope == "k8s:cluster:down" for g in inv.gaps)
 
 
-def test_unknown_context_is_a_config_error(kubeconfig_for: Callable[..., Path], fake_server: FakeApiServer) -> None:
+def test_unknown_context_is_a_config_error(
+    kubeconfig_for: Callable[..., Path], fake_server: FakeApiServer
+) -> None:
     with pytest.raises(ConfigError) as info:
         collect(kubeconfig_for({"prod": fake_server.url}), contexts=["nope"])
     assert "nope" in info.value.diagnostics() and "ctx-prod" in info.value.diagnostics()
