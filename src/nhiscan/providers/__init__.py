@@ -4,6 +4,7 @@ when the provider is used, so ``nhiscan --help`` never pays for a cloud SDK."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from nhiscan.providers.interface import ProviderPlugin
 

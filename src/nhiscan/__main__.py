@@ -1,0 +1,5 @@
+"""``python -m nhiscan``."""
+
+from nhiscan.cli import main
+
+main()

@@ -1,0 +1,548 @@
+"""The command line. The only module that prints, writes report files or exits.
+
+Exit codes: 0 no failing finding; 1 findings at/above ``--fail-on``; 2 usage, configuration or
+input error; 3 collection failed (nothing readable, or any coverage gap under ``--strict``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+
+from nhiscan import __version__
+from nhiscan.errors import ConfigError, InputError, NhiscanError
+
+app = typer.Typer(
+    name="nhiscan",
+    help="Inventory non-human identities (cloud roles, keys, service accounts, agents, MCP servers) "
+    "and flag the risky ones.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_COLLECTION = 0, 1, 2, 3
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+PROVIDER_NAMES = ("aws", "azure", "gcp", "k8s", "mcp")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    sarif = "sarif"
+    markdown = "markdown"
+
+
+class FailOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    none = "none"
+
+
+class _State:
+    """Per-invocation switches set by the top-level callback."""
+
+    debug = False
+    quiet = False
+    no_color = False
+
+
+STATE = _State()
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"nhiscan: {message}\n")
+
+
+def _fail(exc: NhiscanError) -> NoReturn:
+    if STATE.debug:
+        traceback.print_exc()
+    _err(f"error: {exc.diagnostics()}")
+    raise typer.Exit(exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"nhiscan {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (NO_COLOR is honoured too).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    STATE.debug, STATE.quiet = debug, quiet
+    STATE.no_color = no_color or bool(os.environ.get("NO_COLOR"))
+
+
+# --- shared option helpers -------------------------------------------------------------------
+
+
+def _as_of(value: Optional[str]) -> datetime:
+    if not value:
+        return datetime.now(timezone.utc)
+    from nhiscan.timeutil import parse_time
+
+    try:
+        parsed = parse_time(value)
+    except ValueError as exc:
+        raise ConfigError("--as-of", f"not an ISO 8601 date or time: {value!r}") from exc
+    if parsed is None:
+        raise ConfigError("--as-of", f"not an ISO 8601 date or time: {value!r}")
+    return parsed
+
+
+class _StderrProgress:
+    def __init__(self) -> None:
+        self.enabled = not STATE.quiet and sys.stderr.isatty()
+
+    def step(self, message: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"  {message}\n")
+
+
+def _settings(**kwargs: Any) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v not in (None, [], (), False)}
+
+
+def _inventory(
+    providers: Sequence[str], from_path: Optional[Path], settings: dict[str, Any], as_of: datetime
+) -> tuple[Any, tuple[str, ...], dict[str, str]]:
+    from nhiscan.providers.interface import CollectOptions
+    from nhiscan.sources import collect_live, load_path
+
+    options = CollectOptions(as_of=as_of, settings=settings, progress=_StderrProgress())
+    if from_path is not None:
+        inv = load_path(from_path, options)
+        if providers:
+            unknown = [p for p in providers if p not in PROVIDER_NAMES]
+            if unknown:
+                raise InputError("command line", f"unknown provider {unknown[0]!r}")
+            inv = _only(inv, providers)
+        return inv, tuple(inv.providers), {}
+    return collect_live(providers, options)
+
+
+def _only(inv: Any, providers: Sequence[str]) -> Any:
+    from dataclasses import replace
+
+    keep = set(providers)
+    kept_ids = {i.id for i in inv.identities if i.provider in keep}
+    return replace(
+        inv,
+        identities=tuple(i for i in inv.identities if i.provider in keep),
+        credentials=tuple(c for c in inv.credentials if c.identity_id in kept_ids),
+        logging=tuple(lg for lg in inv.logging if lg.provider in keep),
+        coverage=tuple(c for c in inv.coverage if c.provider in keep),
+        scopes=tuple(s for s in inv.scopes if s.provider in keep),
+        providers=tuple(p for p in inv.providers if p in keep),
+    )
+
+
+def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Optional[Path]]]:
+    """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
+    the ``-f`` before it). Formats without an output go to stdout; at most one may."""
+    by_format: dict[str, Path] = {}
+    for item in outputs:
+        fmt, _, path = item.partition("=")
+        if not path or fmt not in Format.__members__:
+            raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
+        by_format[fmt] = Path(path)
+    if set(by_format) - {f.value for f in formats}:
+        raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
+    pairs = [(f, by_format.get(f.value)) for f in dict.fromkeys(formats)]
+    if sum(1 for _, p in pairs if p is None) > 1:
+        raise ConfigError("-f/--format", "only one format can go to standard output; give the others -o PATH")
+    return pairs
+
+
+def _write_atomic(contents: dict[Path, str]) -> None:
+    """Render everything first, then move files into place, so a failure leaves nothing half-written."""
+    staged: list[tuple[Path, str]] = []
+    try:
+        for path, text in contents.items():
+            directory = path.parent if str(path.parent) else Path(".")
+            if not directory.is_dir():
+                raise InputError(str(path), "the output directory does not exist")
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            staged.append((path, tmp))
+        for path, tmp in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for _, tmp in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise InputError(str(exc.filename or "output"), f"cannot write: {exc.strerror or exc}") from exc
+
+
+def _color() -> bool:
+    return not STATE.no_color and sys.stdout.isatty()
+
+
+# --- scan ------------------------------------------------------------------------------------
+
+ProvidersArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found."),
+]
+FromOpt = Annotated[
+    Optional[Path],
+    typer.Option("--from", help="A saved inventory, an exported file, or a folder of exported files."),
+]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate ages as of this time (ISO 8601).")]
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS profile.", rich_help_panel="AWS")]
+RegionOpt = Annotated[
+    Optional[list[str]], typer.Option("--region", help="AWS region for regional services.", rich_help_panel="AWS")
+]
+KeyDetailsOpt = Annotated[
+    bool,
+    typer.Option("--key-details", help="Also list access key ids (one call per user with a key).", rich_help_panel="AWS"),
+]
+ContextOpt = Annotated[
+    Optional[list[str]], typer.Option("--context", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes")
+]
+AllContextsOpt = Annotated[
+    bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
+]
+KubeconfigOpt = Annotated[Optional[Path], typer.Option("--kubeconfig", rich_help_panel="Kubernetes")]
+ClusterNameOpt = Annotated[
+    Optional[str],
+    typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
+]
+ProjectOpt = Annotated[
+    Optional[list[str]], typer.Option("--project", help="GCP project (repeatable).", rich_help_panel="GCP")
+]
+OrgOpt = Annotated[Optional[str], typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")]
+TenantOpt = Annotated[Optional[str], typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
+SubOpt = Annotated[
+    Optional[list[str]], typer.Option("--subscription", help="Azure subscription (repeatable).", rich_help_panel="Azure")
+]
+AllSubsOpt = Annotated[
+    bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
+]
+
+
+def _provider_settings(**kw: Any) -> dict[str, Any]:
+    return _settings(
+        profile=kw["profile"],
+        regions=kw["region"],
+        key_details=kw["key_details"],
+        contexts=kw["context"],
+        all_contexts=kw["all_contexts"],
+        kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
+        cluster_name=kw["cluster_name"],
+        projects=kw["project"],
+        organization=kw["organization"],
+        tenant=kw["tenant"],
+        subscriptions=kw["subscription"],
+        all_subscriptions=kw["all_subscriptions"],
+    )
+
+
+@app.command()
+def scan(
+    providers: ProvidersArg = None,
+    from_path: FromOpt = None,
+    fmt: Annotated[
+        Optional[list[Format]], typer.Option("--format", "-f", help="table | json | sarif | markdown (repeatable).")
+    ] = None,
+    output: Annotated[
+        Optional[list[str]], typer.Option("--output", "-o", help="File for the -f before it (repeatable).")
+    ] = None,
+    fail_on: Annotated[
+        Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a finding is at/above this severity.")
+    ] = None,
+    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="nhiscan.yaml (default: ./nhiscan.yaml).")] = None,
+    save_inventory: Annotated[Optional[Path], typer.Option("--save-inventory", help="Write the inventory JSON.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any coverage gap.")] = False,
+    as_of: AsOfOpt = None,
+    sarif_category: Annotated[
+        Optional[str], typer.Option("--sarif-category", help="SARIF automationDetails.id category.")
+    ] = None,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    key_details: KeyDetailsOpt = False,
+    context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
+    kubeconfig: KubeconfigOpt = None,
+    cluster_name: ClusterNameOpt = None,
+    project: ProjectOpt = None,
+    organization: OrgOpt = None,
+    tenant: TenantOpt = None,
+    subscription: SubOpt = None,
+    all_subscriptions: AllSubsOpt = False,
+) -> None:
+    """Inventory identities and evaluate the rules."""
+    try:
+        code = _scan(
+            providers or [], from_path, fmt or [Format.table], output or [], fail_on, rules_dir or [], config,
+            save_inventory, strict, as_of, sarif_category,
+            _provider_settings(**locals()),
+        )
+    except NhiscanError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+def _scan(
+    providers: list[str],
+    from_path: Optional[Path],
+    formats: list[Format],
+    outputs: list[str],
+    fail_on: Optional[FailOn],
+    rules_dirs: list[Path],
+    config_path: Optional[Path],
+    save_inventory: Optional[Path],
+    strict: bool,
+    as_of_text: Optional[str],
+    sarif_category: Optional[str],
+    settings: dict[str, Any],
+) -> int:
+    from nhiscan import scan as pipeline
+    from nhiscan.config import load_config
+    from nhiscan.engine import load_rules
+    from nhiscan.inventory_io import dump_inventory
+
+    started = datetime.now(timezone.utc)
+    as_of = _as_of(as_of_text)
+    pairs = pair_outputs(formats, outputs)
+    cfg = load_config(config_path)
+    rules = load_rules(
+        extra_dirs=[Path(d) for d in cfg.rules_dirs] + rules_dirs,
+        param_overrides=cfg.param_overrides(),
+        disabled=cfg.disabled(),
+        global_params=cfg.params,
+    )
+    inventory, scanned, skipped = _inventory(providers, from_path, settings, as_of)
+    for name, reason in skipped.items():
+        if not STATE.quiet:
+            _err(f"skipped {name}: {reason}")
+    result = pipeline.run(inventory, rules, as_of=as_of, started=started, providers=scanned, skipped=skipped)
+    rendered = _render(result, pairs, sarif_category)
+    files = {path: text for (fmt, path), text in zip(pairs, rendered) if path is not None}
+    if save_inventory is not None:
+        files[save_inventory] = dump_inventory(inventory)
+    _write_atomic(files)
+    for (fmt, path), text in zip(pairs, rendered):
+        if path is None:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    threshold = (fail_on.value if fail_on else None) or cfg.fail_on or "none"
+    return _exit_code(result, threshold, strict)
+
+
+def _render(result: Any, pairs: list[tuple[Format, Optional[Path]]], sarif_category: Optional[str]) -> list[str]:
+    from nhiscan.reporters import OutputFormat, get_reporter
+    from nhiscan.reporters.interface import ReportOptions
+
+    texts = []
+    for fmt, path in pairs:
+        color = path is None and fmt is Format.table and _color()
+        options = ReportOptions(
+            color=color, width=120 if path else _width(), sarif_category=sarif_category, tool_version=__version__
+        )
+        texts.append(get_reporter(OutputFormat(fmt.value)).render(result, options))
+    return texts
+
+
+def _width() -> int:
+    try:
+        return max(80, min(200, os.get_terminal_size().columns))
+    except OSError:
+        return 120
+
+
+def _exit_code(result: Any, threshold: str, strict: bool) -> int:
+    from nhiscan.findings import Severity, Status
+
+    failing = False
+    if threshold != "none":
+        rank = Severity(threshold).rank
+        failing = any(f.severity.rank >= rank and f.status is Status.OPEN for f in result.findings)
+    if failing:
+        return EXIT_FINDINGS
+    if strict and result.inventory.gaps:
+        return EXIT_COLLECTION
+    return EXIT_OK
+
+
+# --- inventory -------------------------------------------------------------------------------
+
+
+class InvFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def inventory(
+    providers: ProvidersArg = None,
+    from_path: FromOpt = None,
+    fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file.")] = None,
+    as_of: AsOfOpt = None,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    key_details: KeyDetailsOpt = False,
+    context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
+    kubeconfig: KubeconfigOpt = None,
+    cluster_name: ClusterNameOpt = None,
+    project: ProjectOpt = None,
+    organization: OrgOpt = None,
+    tenant: TenantOpt = None,
+    subscription: SubOpt = None,
+    all_subscriptions: AllSubsOpt = False,
+) -> None:
+    """List identities (no rules)."""
+    from nhiscan.inventory_io import dump_inventory
+    from nhiscan.inventory_view import render_inventory
+
+    try:
+        when = _as_of(as_of)
+        inv, _, skipped = _inventory(providers or [], from_path, _provider_settings(**locals()), when)
+        for name, reason in skipped.items():
+            if not STATE.quiet:
+                _err(f"skipped {name}: {reason}")
+        if fmt is InvFormat.json:
+            text = dump_inventory(inv)
+        else:
+            text = render_inventory(inv, when, color=output is None and _color(), width=_width())
+        if output is not None:
+            _write_atomic({output: text})
+        else:
+            sys.stdout.write(text)
+    except NhiscanError as exc:
+        _fail(exc)
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@rules_app.command("list")
+def rules_list(
+    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
+    fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
+) -> None:
+    """List every rule."""
+    import json
+
+    from nhiscan.engine import load_rules
+
+    try:
+        rules = load_rules(extra_dirs=rules_dir or [])
+    except NhiscanError as exc:
+        _fail(exc)
+    if fmt is InvFormat.json:
+        sys.stdout.write(
+            json.dumps(
+                [
+                    {"id": r.id, "severity": r.spec.severity.value, "provider": r.spec.provider,
+                     "target": r.spec.target.value, "title": r.spec.title, "params": dict(r.params)}
+                    for r in rules
+                ],
+                indent=1,
+            )
+            + "\n"
+        )
+        return
+    from nhiscan.inventory_view import render_rules
+
+    sys.stdout.write(render_rules([r.info() for r in rules], color=_color(), width=_width()))
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. NHI-AWS-001.")],
+    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
+) -> None:
+    """Show one rule: description, parameters, condition, remediation, references."""
+    from nhiscan.engine import load_rules
+
+    try:
+        rules = {r.id: r for r in load_rules(extra_dirs=rules_dir or [])}
+        if rule_id not in rules:
+            raise ConfigError("rules show", f"unknown rule id {rule_id!r} (see: nhiscan rules list)")
+    except NhiscanError as exc:
+        _fail(exc)
+    sys.stdout.write(rules[rule_id].path.read_text(encoding="utf-8"))
+
+
+@rules_app.command("validate")
+def rules_validate(directory: Annotated[Path, typer.Argument(help="Directory of rule YAML files.")]) -> None:
+    """Validate every rule file in DIR (schema, condition, parameters, unique ids)."""
+    from nhiscan.engine.loader import compile_rule, load_specs
+
+    try:
+        specs = load_specs([directory])
+        for spec, path in specs:
+            compile_rule(spec, path)
+    except NhiscanError as exc:
+        _fail(exc)
+    sys.stdout.write(f"{len(specs)} rule(s) valid in {directory}\n")
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def _pair_argv(args: list[str]) -> list[str]:
+    """Rewrite each ``-o PATH`` to ``-o FORMAT=PATH`` using the ``-f FORMAT`` before it, because
+    the pairing is positional and the parser only keeps each option's values."""
+    out: list[str] = []
+    last_format: Optional[str] = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-f", "--format") and i + 1 < len(args):
+            last_format = args[i + 1]
+            out += [a, args[i + 1]]
+            i += 2
+            continue
+        if a.startswith("--format="):
+            last_format = a.split("=", 1)[1]
+        if a in ("-o", "--output") and i + 1 < len(args) and _is_scan(args):
+            out += [a, f"{last_format or ''}={args[i + 1]}"]
+            i += 2
+            continue
+        if a.startswith("--output=") and _is_scan(args):
+            out.append(f"--output={last_format or ''}={a.split('=', 1)[1]}")
+            i += 1
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _is_scan(args: list[str]) -> bool:
+    command = next((a for a in args if not a.startswith("-")), None)
+    return command == "scan"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    app(args=_pair_argv(args), prog_name="nhiscan")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,164 @@
+"""Find, validate and compile rule files.
+
+Built-in rules ship inside the wheel as ``nhiscan/_rules``; in a source checkout they are read from
+the repository's top-level ``rules/``. Users add directories with ``--rules DIR``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from nhiscan.engine.conditions import ConditionError, Predicate, compile_condition, substitute
+from nhiscan.engine.model import RuleSpec
+from nhiscan.errors import RuleError
+from nhiscan.findings import RuleInfo, Severity
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    path: Path
+    params: Mapping[str, Any]
+    predicate: Predicate
+    fields: tuple[str, ...]
+    overrides: tuple[tuple[Predicate, Severity], ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    def info(self) -> RuleInfo:
+        s = self.spec
+        return RuleInfo(
+            id=s.id,
+            title=s.title,
+            severity=s.severity,
+            description=s.description.strip(),
+            remediation=s.remediation.strip(),
+            references=s.references.model_dump(exclude_defaults=True),
+            tags=tuple(s.tags),
+            provider=s.provider,
+            target=s.target,
+        )
+
+
+def builtin_rules_dir() -> Path:
+    packaged = resources.files("nhiscan").joinpath("_rules")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[3] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise RuleError("nhiscan", "built-in rules not found (broken installation: reinstall nhiscan)")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RuleError(str(path), f"cannot read: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise RuleError(str(path), f"invalid YAML{at}: {getattr(exc, 'problem', exc)}") from exc
+
+
+def parse_rule(path: Path) -> RuleSpec:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleError(str(path), "a rule file must be a YAML mapping")
+    try:
+        spec = RuleSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or "(top)"
+        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        raise RuleError(str(path), f"{loc}: {msg}") from exc
+    if path.stem != spec.id:
+        raise RuleError(str(path), f"file name must match the rule id {spec.id!r}")
+    return spec
+
+
+def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None = None) -> CompiledRule:
+    params = dict(spec.params)
+    for name, value in (overrides or {}).items():
+        if name not in params:
+            raise RuleError(str(path), f"{spec.id} has no parameter {name!r} (it has: {', '.join(params) or 'none'})")
+        params[name] = value
+    fields: list[str] = []
+    try:
+        predicate = compile_condition(spec.fail_when, params, spec.target.value, "fail_when", fields)
+        sev = tuple(
+            (
+                compile_condition(o.when, params, spec.target.value, f"severity_overrides[{i}].when", []),
+                o.severity,
+            )
+            for i, o in enumerate(spec.severity_overrides)
+        )
+        substitute(spec.message, params, "message")
+    except ConditionError as exc:
+        raise RuleError(str(path), str(exc)) from exc
+    return CompiledRule(
+        spec=spec,
+        path=path,
+        params=params,
+        predicate=predicate,
+        fields=tuple(dict.fromkeys(fields)),
+        overrides=sev,
+    )
+
+
+def rule_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise RuleError(str(directory), "rules directory does not exist")
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_specs(directories: Iterable[Path]) -> list[tuple[RuleSpec, Path]]:
+    specs: list[tuple[RuleSpec, Path]] = []
+    seen: dict[str, Path] = {}
+    for directory in directories:
+        for path in rule_files(directory):
+            spec = parse_rule(path)
+            if spec.id in seen:
+                raise RuleError(str(path), f"duplicate rule id {spec.id} (also in {seen[spec.id]})")
+            seen[spec.id] = path
+            specs.append((spec, path))
+    return specs
+
+
+def load_rules(
+    extra_dirs: Iterable[Path] = (),
+    param_overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    disabled: Iterable[str] = (),
+    global_params: Mapping[str, Any] | None = None,
+    include_builtin: bool = True,
+) -> list[CompiledRule]:
+    """Load built-in and user rules, apply configuration, compile. ``param_overrides`` is keyed
+    by rule id; ``global_params`` apply to every rule that declares a parameter of that name."""
+    dirs = ([builtin_rules_dir()] if include_builtin else []) + list(extra_dirs)
+    specs = load_specs(dirs)
+    known = {s.id for s, _ in specs}
+    for rid in list(param_overrides or {}) + list(disabled):
+        if rid not in known:
+            raise RuleError("configuration", f"unknown rule id {rid!r}")
+    declared = {name for s, _ in specs for name in s.params}
+    for name in global_params or {}:
+        if name not in declared:
+            raise RuleError("configuration", f"no rule has a parameter named {name!r}")
+    off = set(disabled)
+    compiled = []
+    for spec, path in specs:
+        if spec.id in off:
+            continue
+        merged = {k: v for k, v in (global_params or {}).items() if k in spec.params}
+        merged.update((param_overrides or {}).get(spec.id, {}))
+        compiled.append(compile_rule(spec, path, merged))
+    return compiled

@@ -1,0 +1,68 @@
+"""AWS: IAM users, roles and keys, their effective permissions and trust, and CloudTrail.
+
+Live collection uses the standard credential chain (profiles, SSO, environment, instance roles)
+and only bulk read-only calls; offline import reads what the AWS CLI exports (see
+``documents.py``). Both feed the same builder, so they give the same inventory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from nhiscan.errors import InputError
+from nhiscan.model import Inventory
+from nhiscan.providers.aws import documents as d
+from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+
+
+class Plugin(ProviderPlugin):
+    name: ClassVar[str] = "aws"
+    extra: ClassVar[str] = "aws"
+    description: ClassVar[str] = "IAM users, roles, access keys, trust policies, CloudTrail"
+
+    def credentials_hint(self, options: CollectOptions) -> str | None:
+        if options.settings.get("profile"):
+            return None
+        env = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        if any(os.environ.get(v) for v in env):
+            return None
+        home = Path.home() / ".aws"
+        files = [os.environ.get("AWS_SHARED_CREDENTIALS_FILE"), os.environ.get("AWS_CONFIG_FILE"),
+                 str(home / "credentials"), str(home / "config")]
+        if any(f and Path(f).is_file() for f in files):
+            return None
+        return "no AWS credentials found (no AWS_* environment variables, no ~/.aws/credentials or config)"
+
+    def collect(self, options: CollectOptions) -> Inventory:
+        from nhiscan.providers.aws.collector import collect
+
+        return collect(options)
+
+    def recognise(self, file: LoadedFile) -> str | None:
+        return d.recognise(file.data, file.text)
+
+    def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
+        from nhiscan.providers.aws.build import AwsDocuments, build
+
+        docs = AwsDocuments()
+        for rf in files:
+            where = str(rf.file.path)
+            data = d.unwrap(rf.file.data) if rf.file.data is not None else None
+            if rf.doc_type == d.GAAD:
+                docs.gaad.append((where, data))
+            elif rf.doc_type == d.CREDENTIAL_REPORT:
+                docs.reports.append((where, d.parse_report(d.report_csv(rf.file.data, rf.file.text, where), where)))
+            elif rf.doc_type == d.TRAILS:
+                for i, trail in enumerate(d.require_list(data, "trailList", where)):
+                    if not trail.get("TrailARN"):
+                        raise InputError(where, f"trailList[{i}] has no TrailARN")
+                    docs.trails.append((where, trail))
+            elif rf.doc_type == d.TRAIL_STATUS:
+                docs.statuses.append((None, where, data))
+            elif rf.doc_type == d.EVENT_SELECTORS:
+                docs.selectors.append((where, data))
+        return build(docs)

@@ -1,0 +1,199 @@
+"""Live AWS collection: a fixed number of bulk, read-only calls per account.
+
+Calls: ``sts:GetCallerIdentity``; ``iam:GetAccountAuthorizationDetails`` (paginated: users,
+groups, roles with trust policies and last use, every policy document); the credential report
+(``iam:GenerateCredentialReport`` + ``iam:GetCredentialReport``: key ages and last use);
+``cloudtrail:DescribeTrails`` + ``GetTrailStatus`` + ``GetEventSelectors`` per trail. With
+``key_details`` only, ``iam:ListAccessKeys`` for users that hold an active key. Nothing is called
+per role. A call that is denied becomes a coverage gap and the scan goes on; throttling is retried
+by botocore's adaptive mode.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from nhiscan.errors import CollectionError, MissingExtraError
+from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
+from nhiscan.providers.aws import documents as d
+from nhiscan.providers.aws.build import AwsDocuments, build
+from nhiscan.providers.interface import CollectOptions
+
+T = TypeVar("T")
+READ_ONLY_OPERATIONS = frozenset(
+    {
+        "GetCallerIdentity",
+        "GetAccountAuthorizationDetails",
+        "GenerateCredentialReport",  # read-only in effect: it only (re)builds the report AWS serves
+        "GetCredentialReport",
+        "ListAccessKeys",
+        "DescribeTrails",
+        "GetTrailStatus",
+        "GetEventSelectors",
+    }
+)
+DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
+THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+
+
+class _Gap(Exception):
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _session(settings: Mapping[str, Any]) -> Any:
+    try:
+        import boto3
+    except ImportError as exc:
+        raise MissingExtraError("aws", "boto3") from exc
+    session = settings.get("session")
+    if session is not None:
+        return session
+    return boto3.Session(profile_name=settings.get("profile") or None)
+
+
+def _client(session: Any, service: str, region: str, settings: Mapping[str, Any]) -> Any:
+    from botocore.config import Config
+
+    config = Config(
+        retries={"mode": "adaptive", "max_attempts": int(settings.get("max_attempts", 10))},
+        user_agent_extra="nhiscan",
+        connect_timeout=10,
+        read_timeout=60,
+    )
+    return session.client(service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config)
+
+
+def _call(fn: Callable[[], T]) -> T:
+    from botocore.exceptions import ClientError
+
+    try:
+        return fn()
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code in DENIED:
+            raise _Gap(CoverageStatus.DENIED.value, f"{code}: {message}") from exc
+        if code in THROTTLED:
+            raise _Gap(CoverageStatus.THROTTLED.value, f"{code} after retries: {message}") from exc
+        raise _Gap(CoverageStatus.ERROR.value, f"{code}: {message}") from exc
+
+
+def collect(options: CollectOptions) -> Inventory:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    settings = options.settings
+    session = _session(settings)
+    regions = list(settings.get("regions") or [])
+    region = regions[0] if regions else (session.region_name or "us-east-1")
+    progress = options.progress
+    try:
+        ident = _client(session, "sts", region, settings).get_caller_identity()
+    except (ClientError, BotoCoreError) as exc:
+        raise CollectionError(f"aws: cannot use the AWS credentials ({exc})") from exc
+    account = str(ident["Account"])
+    key = scope_key("aws", "account", account)
+    docs = AwsDocuments(accounts={account}, cloudtrail_read=True)
+
+    def gap(source: str, g: _Gap) -> None:
+        docs.coverage.append(CoverageEntry("aws", key, source, g.status, g.detail))
+
+    def ok(source: str, detail: str = "") -> None:
+        docs.coverage.append(CoverageEntry("aws", key, source, CoverageStatus.OK.value, detail))
+
+    iam = _client(session, "iam", region, settings)
+    progress.step(f"aws {account}: reading IAM authorization details")
+    try:
+        gaad = _call(lambda: _authorization_details(iam))
+        docs.gaad.append(("iam:GetAccountAuthorizationDetails", gaad))
+        ok("iam:GetAccountAuthorizationDetails")
+    except _Gap as g:
+        gap("iam:GetAccountAuthorizationDetails", g)
+
+    progress.step(f"aws {account}: reading the credential report")
+    try:
+        csv_text = _call(lambda: _credential_report(iam, float(settings.get("report_timeout", 60))))
+        rows = d.parse_report(csv_text, "iam:GetCredentialReport")
+        docs.reports.append(("iam:GetCredentialReport", rows))
+        ok("iam:GetCredentialReport")
+        if settings.get("key_details"):
+            for row in rows:
+                if row.get("user") != "<root_account>" and "true" in (
+                    row.get("access_key_1_active"), row.get("access_key_2_active")
+                ):
+                    user = row["user"]
+                    try:
+                        keys = _call(lambda u=user: iam.list_access_keys(UserName=u)["AccessKeyMetadata"])
+                        docs.key_details[row["arn"]] = keys
+                    except _Gap as g:
+                        gap(f"iam:ListAccessKeys {user}", g)
+    except _Gap as g:
+        gap("iam:GetCredentialReport", g)
+
+    progress.step(f"aws {account}: reading CloudTrail in {region}")
+    _cloudtrail(session, region, settings, docs, gap, ok)
+    if all(c.is_gap for c in docs.coverage if c.source.startswith("iam:")) and not docs.gaad and not docs.reports:
+        reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
+        raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
+    return build(docs)
+
+
+def _authorization_details(iam: Any) -> dict[str, list[Any]]:
+    merged: dict[str, list[Any]] = {k: [] for k in d.GAAD_KEYS}
+    for page in iam.get_paginator("get_account_authorization_details").paginate():
+        for k in d.GAAD_KEYS:
+            merged[k].extend(page.get(k, []))
+    return merged
+
+
+def _credential_report(iam: Any, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    while True:
+        state = iam.generate_credential_report().get("State")
+        if state == "COMPLETE":
+            break
+        if time.monotonic() > deadline:
+            raise _Gap(CoverageStatus.ERROR.value, f"credential report still {state} after {timeout:.0f} s")
+        time.sleep(delay)
+        delay = min(delay * 2, 5)
+    content = iam.get_credential_report()["Content"]
+    return content.decode("utf-8") if isinstance(content, bytes) else str(content)
+
+
+def _cloudtrail(
+    session: Any,
+    region: str,
+    settings: Mapping[str, Any],
+    docs: AwsDocuments,
+    gap: Callable[[str, _Gap], None],
+    ok: Callable[..., None],
+) -> None:
+    ct = _client(session, "cloudtrail", region, settings)
+    try:
+        trails = _call(lambda: ct.describe_trails(includeShadowTrails=True)["trailList"])
+        ok("cloudtrail:DescribeTrails", f"region {region}")
+    except _Gap as g:
+        gap("cloudtrail:DescribeTrails", g)
+        docs.cloudtrail_read = False
+        return
+    clients = {region: ct}
+    for trail in trails:
+        arn = trail["TrailARN"]
+        home = trail.get("HomeRegion") or region
+        client = clients.get(home) or clients.setdefault(home, _client(session, "cloudtrail", home, settings))
+        docs.trails.append(("cloudtrail:DescribeTrails", trail))
+        try:
+            status = _call(lambda c=client, a=arn: c.get_trail_status(Name=a))
+            docs.statuses.append((arn, "cloudtrail:GetTrailStatus", status))
+        except _Gap as g:
+            gap(f"cloudtrail:GetTrailStatus {trail.get('Name')}", g)
+        try:
+            sel = _call(lambda c=client, a=arn: c.get_event_selectors(TrailName=a))
+            docs.selectors.append(("cloudtrail:GetEventSelectors", sel))
+        except _Gap as g:
+            gap(f"cloudtrail:GetEventSelectors {trail.get('Name')}", g)
