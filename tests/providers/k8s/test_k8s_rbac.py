@@ -444,3 +444,12 @@ def test_grant_strings(offline: Callable[..., Inventory]) -> None:
     grants = sa_in(offline(objs)).permissions.grants
     assert [g.resources for g in grants] == [("core/secrets:s1",), ("apps/deployments",), ("/metrics",)]
     assert all(g.scope == "*" and g.source == "ClusterRoleBinding/b -> ClusterRole/r" for g in grants)
+
+
+def test_cluster_admin_missing_from_the_export_is_the_bootstrap_role(
+    offline: Callable[..., Inventory],
+) -> None:
+    """Install manifests bind cluster-admin without defining it."""
+    ident = sa_in(offline([sa("app", "ns1"), crb("b", "cluster-admin", [SUBJ])]))
+    assert ident.attributes["bound_to_cluster_admin"] is True
+    assert "admin" in ident.permissions.classes

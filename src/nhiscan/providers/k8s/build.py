@@ -105,6 +105,13 @@ def _workload_name(pod: Mapping[str, Any], ns: str) -> str:
     return f"{kind}/{ns}/{name}"
 
 
+def _is_static(pod: Mapping[str, Any]) -> bool:
+    meta = pod["metadata"]
+    if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
+        return True
+    return any(o.get("kind") == "Node" for o in meta.get("ownerReferences") or [])
+
+
 def _automounts(spec: Mapping[str, Any], sa_setting: bool | None) -> bool:
     pod_setting = spec.get("automountServiceAccountToken")
     if pod_setting is not None:
@@ -240,6 +247,8 @@ def build_cluster(
 
     pods_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for pod in objects.pods:
+        if _is_static(pod):
+            continue  # static (mirror) pods cannot use a ServiceAccount
         ns = pod["metadata"]["namespace"]
         pods_by_sa.setdefault((ns, pod["spec"]["serviceAccountName"]), []).append(pod)
     ctrl_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}

@@ -35,6 +35,16 @@ KIND_TO_COLLECTION: dict[str, str] = {
     "Job": "workloads",
     "CronJob": "workloads",
 }
+#: Secrets and pods keep only the metadata nhiscan reads: their other labels and annotations are
+#: free text that could hold anything, so they never enter the pipeline.
+KEEP_ANNOTATIONS: dict[str, frozenset[str]] = {
+    "Secret": frozenset({"kubernetes.io/service-account.name", "kubernetes.io/service-account.uid"}),
+    "Pod": frozenset({"kubernetes.io/config.mirror"}),
+}
+KEEP_LABELS: dict[str, frozenset[str]] = {
+    "Secret": frozenset({"kubernetes.io/legacy-token-last-used", "kubernetes.io/legacy-token-invalid-since"}),
+    "Pod": frozenset({"component", "tier"}),
+}
 CLUSTER_SCOPED_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
 LIST_KINDS = frozenset({"List"} | {f"{k}List" for k in KIND_TO_COLLECTION})
 
@@ -172,7 +182,10 @@ def sanitise(
             continue
         if not isinstance(value, Mapping):
             raise InputError(where, f"{path}.metadata.{key}: expected an object ({kind} {name})")
-        clean_meta[key] = {str(k): str(v) for k, v in value.items() if k != LAST_APPLIED}
+        keep = KEEP_ANNOTATIONS.get(kind) if key == "annotations" else KEEP_LABELS.get(kind)
+        clean_meta[key] = {
+            str(k): str(v) for k, v in value.items() if k != LAST_APPLIED and (keep is None or k in keep)
+        }
     for key in ("creationTimestamp", "uid"):
         if meta.get(key) is not None:
             clean_meta[key] = str(meta[key])

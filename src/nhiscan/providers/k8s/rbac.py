@@ -194,6 +194,16 @@ class PolicyRule:
         return tuple(out)
 
 
+#: Bootstrap ClusterRoles every cluster has, used when an export or manifest binds one without
+#: including it (install manifests bind cluster-admin but never define it).
+BOOTSTRAP_CLUSTER_ROLES: dict[str, tuple[PolicyRule, ...]] = {
+    "cluster-admin": (
+        PolicyRule(frozenset("*"), frozenset("*"), frozenset("*"), frozenset(), frozenset()),
+        PolicyRule(frozenset("*"), frozenset(), frozenset(), frozenset(), frozenset("*")),
+    ),
+}
+
+
 def _union(a: frozenset[tuple[str, str]] | None, b: frozenset[tuple[str, str]] | None) -> Any:
     if a is None:
         return b
@@ -311,7 +321,7 @@ class RbacIndex:
         role_kind, role_name = ref["kind"], ref["name"]
         rules: tuple[PolicyRule, ...] | None
         if role_kind == "ClusterRole":
-            rules = self.cluster_roles.get(role_name)
+            rules = self.cluster_roles.get(role_name, BOOTSTRAP_CLUSTER_ROLES.get(role_name))
         elif role_kind == "Role" and ns is not None:
             rules = self.roles.get((ns, role_name))
         else:
