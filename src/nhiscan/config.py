@@ -77,7 +77,14 @@ def load_config(path: Path | None) -> Config:
         loc = ".".join(str(p) for p in err["loc"]) or "(top)"
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise ConfigError(where, f"{loc}: {msg}") from exc
-    if config.fail_on is not None and config.fail_on not in ("critical", "high", "medium", "low", "info", "none"):
+    if config.fail_on is not None and config.fail_on not in (
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "info",
+        "none",
+    ):
         raise ConfigError(where, f"fail_on: {config.fail_on!r} is not a severity or none")
     base = path.parent
     config.rules_dirs = [str((base / d).resolve()) for d in config.rules_dirs]

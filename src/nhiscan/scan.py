@@ -20,7 +20,7 @@ def analyse(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.target_id)))
+    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.target_id, f.fingerprint)))
 
 
 def run(
