@@ -13,9 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/, as pytest puts it on the path
 
-from k8s_objects import (  # noqa: E402
+from nhiscan.inventory_io import dump_inventory  # noqa: E402
+from nhiscan.model import Edge, Evidence, Identity, Inventory, PermissionSummary, merge  # noqa: E402
+from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile  # noqa: E402
+from nhiscan.providers.k8s import Plugin  # noqa: E402
+from providers.k8s.k8s_objects import (  # noqa: E402
     APISERVER_AUDITED,
     as_list,
     cluster_role,
@@ -30,11 +34,6 @@ from k8s_objects import (  # noqa: E402
     subject_sa,
     token_secret,
 )
-
-from nhiscan.inventory_io import dump_inventory  # noqa: E402
-from nhiscan.model import Edge, Evidence, Identity, Inventory, PermissionSummary, merge  # noqa: E402
-from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile  # noqa: E402
-from nhiscan.providers.k8s import Plugin  # noqa: E402
 
 GOLDEN_DIR = Path(__file__).parents[2] / "rules"
 AS_OF = "2025-06-01T00:00:00Z"

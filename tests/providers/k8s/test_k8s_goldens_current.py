@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from k8s_goldens import GOLDEN_DIR, GOLDENS, render
+
+from providers.k8s.k8s_goldens import GOLDEN_DIR, GOLDENS, render
 
 
 @pytest.mark.parametrize("rule_id", sorted(GOLDENS))

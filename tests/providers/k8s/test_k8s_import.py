@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REAL_EXPORTS, build_from, load_file
-from k8s_objects import (
+
+from nhiscan.errors import InputError
+from nhiscan.inventory_io import dump_inventory, inventory_from_dict, inventory_to_dict
+from nhiscan.model import Identity, Inventory
+from nhiscan.providers.k8s import Plugin, offline_cluster_name
+from providers.k8s.k8s_objects import (
     APISERVER_AUDITED,
     CANARY,
     CANARY_PLAIN,
@@ -21,11 +25,7 @@ from k8s_objects import (
     sa,
     token_secret,
 )
-
-from nhiscan.errors import InputError
-from nhiscan.inventory_io import dump_inventory, inventory_from_dict, inventory_to_dict
-from nhiscan.model import Identity, Inventory
-from nhiscan.providers.k8s import Plugin, offline_cluster_name
+from providers.k8s.k8s_support import build_from, load_file, real_exports
 
 
 def by_name(inv: Inventory) -> dict[str, Identity]:
@@ -317,6 +317,7 @@ def test_malformed_export_is_one_line_input_error(tmp_path: Path, content: str, 
     assert info.value.exit_code == 2
 
 
+REAL_EXPORTS = real_exports()
 REAL_FILES = sorted(REAL_EXPORTS.glob("*"))
 
 

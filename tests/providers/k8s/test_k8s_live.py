@@ -8,9 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF
-from k8s_fake_apiserver import FakeApiServer, serve
-from k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
 
 from nhiscan.errors import CollectionError, ConfigError
 from nhiscan.inventory_io import dump_inventory
@@ -18,6 +15,9 @@ from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
 from nhiscan.providers.k8s.live import LIST_CALLS
+from providers.k8s.k8s_fake_apiserver import FakeApiServer, serve
+from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
+from providers.k8s.k8s_support import AS_OF
 
 SECRETS = "/api/v1/secrets"
 ROLES = "/apis/rbac.authorization.k8s.io/v1/roles"

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from k8s_objects import cluster_role, crb, rb, role, rule, sa, subject_group, subject_sa
 
 from nhiscan.model import Identity, Inventory
+from providers.k8s.k8s_objects import cluster_role, crb, rb, role, rule, sa, subject_group, subject_sa
 
 RBAC = ["rbac.authorization.k8s.io"]
 SUBJ = subject_sa("app", "ns1")

@@ -265,23 +265,27 @@ def build_cluster(
         if owner:
             tokens_by_sa.setdefault((m["namespace"], owner), []).append(s)
 
-    analyses: dict[tuple[str, str], SubjectAnalysis] = {key: index.analyse(*key) for key in sas}
-    for key, a in analyses.items():
+    analyses: dict[tuple[str, str], SubjectAnalysis] = {key: index.analyse_shared(*key) for key in sas}
+    unique = {id(a): (key, a) for key, a in analyses.items()}  # group-only accounts share one
+    for key, a in unique.values():
         if a.pending:
             index.resolve_pending(key, a, analyses)
-    for a in analyses.values():
+    for _key, a in unique.values():
         finish_classes(a)
 
     identities: list[Identity] = []
     credentials: list[Credential] = []
     edges: list[Edge] = []
     scopes: dict[str, Scope] = {cscope.key: cscope}
+    ns_scopes: dict[str, Scope] = {}
     for (ns, name), sa in sas.items():
         meta = sa["metadata"]
         where = str(sa.get("_src", "kubernetes"))
         ident = sa_id(cluster, ns, name)
-        nscope = namespace_scope(cluster, ns)
-        scopes.setdefault(nscope.key, nscope)
+        nscope = ns_scopes.get(ns)
+        if nscope is None:
+            nscope = ns_scopes[ns] = namespace_scope(cluster, ns)
+            scopes[nscope.key] = nscope
         a = analyses[(ns, name)]
         sa_auto = sa.get("automountServiceAccountToken")
         pods = pods_by_sa.get((ns, name), [])

@@ -259,15 +259,8 @@ class BindingRef:
     scope: str  # namespace, or "*" for cluster-wide
     rules: tuple[PolicyRule, ...]
     resolved: bool  # False when the referenced role does not exist
-
-    @property
-    def source(self) -> str:
-        b = (
-            f"RoleBinding/{self.binding_ns}/{self.binding_name}"
-            if self.binding_kind == "RoleBinding"
-            else f"ClusterRoleBinding/{self.binding_name}"
-        )
-        return f"{b} -> {self.role_kind}/{self.role_name}"
+    binding: str = ""  # "RoleBinding/<ns>/<name>" or "ClusterRoleBinding/<name>"
+    source: str = ""  # "<binding> -> <ClusterRole|Role>/<name>"
 
 
 @dataclass
@@ -307,6 +300,7 @@ class RbacIndex:
         self.by_sa: dict[tuple[str, str], list[BindingRef]] = {}
         self.by_group: dict[str, list[BindingRef]] = {}
         self._facts: dict[tuple[str, str, str, bool], RoleFacts] = {}
+        self._group_only: dict[str, SubjectAnalysis] = {}
         # keyed by id(): BindingRefs live as long as the index, and hashing their rules is slow
         self._grants: dict[tuple[int, str | None], tuple[Grant, ...]] = {}
         for b in role_bindings:
@@ -335,6 +329,19 @@ class RbacIndex:
             scope=ns if ns is not None else CLUSTER,
             rules=rules or (),
             resolved=rules is not None,
+            binding=(
+                f"RoleBinding/{ns}/{m['name']}"
+                if kind == "RoleBinding"
+                else f"ClusterRoleBinding/{m['name']}"
+            ),
+            source=(
+                (
+                    f"RoleBinding/{ns}/{m['name']}"
+                    if kind == "RoleBinding"
+                    else f"ClusterRoleBinding/{m['name']}"
+                )
+                + f" -> {role_kind}/{role_name}"
+            ),
         )
         seen: set[tuple[str, str]] = set()
         for s in b.get("subjects", ()):
@@ -405,6 +412,17 @@ class RbacIndex:
             k in f.facts for k in ("bind_verb", "escalate_verb", "impersonate", "token_create")
         )
 
+    def analyse_shared(self, namespace: str, name: str) -> SubjectAnalysis:
+        """Like :meth:`analyse`, but every ServiceAccount that no binding names directly shares
+        one analysis per namespace: its rights come only from its groups. Most accounts of a
+        large cluster are like that, so this saves most of the work."""
+        if (namespace, name) in self.by_sa:
+            return self.analyse(namespace, name)
+        shared = self._group_only.get(namespace)
+        if shared is None:
+            shared = self._group_only[namespace] = self.analyse(namespace, name)
+        return shared
+
     def analyse(self, namespace: str, name: str) -> SubjectAnalysis:
         """Phase 1 for one ServiceAccount: everything except name-restricted primitives."""
         direct = self.by_sa.get((namespace, name), [])
@@ -415,7 +433,7 @@ class RbacIndex:
             "system:authenticated",
         ):
             reached.extend((b, group) for b in self.by_group.get(group, ()))
-        out = SubjectAnalysis(direct_bindings=tuple(sorted({b.source.split(" -> ")[0] for b in direct})))
+        out = SubjectAnalysis(direct_bindings=tuple(sorted({b.binding for b in direct})))
         grants: list[Grant] = []
         reasons: dict[str, list[str]] = {}
         # fact name -> list of (scope, reach, source)
