@@ -82,7 +82,7 @@ class Plugin(ProviderPlugin):
         return looks_like_kubernetes(file.data, file.text)
 
     def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
-        from nhiscan.providers.k8s.build import build_cluster, offline_coverage
+        from nhiscan.providers.k8s.build import build_cluster, gc_paused, offline_coverage
         from nhiscan.providers.k8s.documents import ClusterObjects, load_file_objects
 
         if not files:
@@ -92,6 +92,7 @@ class Plugin(ProviderPlugin):
         )
         default_ns = options.settings.get("namespace")
         objects = ClusterObjects()
-        for rf in sorted(files, key=lambda f: str(f.file.path)):
-            load_file_objects(str(rf.file.path), rf.file.text, rf.file.data, default_ns, objects)
+        with gc_paused():
+            for rf in sorted(files, key=lambda f: str(f.file.path)):
+                load_file_objects(str(rf.file.path), rf.file.text, rf.file.data, default_ns, objects)
         return build_cluster(cluster, objects, offline_coverage(cluster, objects), generated_at=options.as_of)

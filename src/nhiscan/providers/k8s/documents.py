@@ -125,7 +125,7 @@ def parse_documents(where: str, text: str, data: Any) -> list[Any]:
         raise InputError(where, f"invalid YAML{at}: {problem}") from exc
 
 
-def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Yield ``(json path, object)`` for every object in the documents, unwrapping Lists."""
     for d_index, doc in enumerate(documents):
         prefix = f"document {d_index + 1}" if d_index else ""
@@ -144,7 +144,7 @@ def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, di
                     raise InputError(where, f"{prefix + '.' if prefix else ''}items: expected a list")
                 base = f"{prefix + '.' if prefix else ''}items"
             else:
-                yield (prefix or "(top)"), dict(doc)
+                yield (prefix or "(top)"), doc  # type: ignore[misc]
                 continue
         else:
             raise InputError(where, f"{prefix or 'top level'}: expected a Kubernetes object or List")
@@ -152,7 +152,7 @@ def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, di
             path = f"{base}[{i}]"
             if not isinstance(item, Mapping):
                 raise InputError(where, f"{path}: expected an object")
-            yield path, dict(item)
+            yield path, item
 
 
 def sanitise(
@@ -302,7 +302,7 @@ def _pod_spec(where: str, path: str, spec: Mapping[str, Any], keep_command: bool
     return out
 
 
-def infer_manifest_namespace(objects: list[dict[str, Any]]) -> str | None:
+def infer_manifest_namespace(objects: list[Mapping[str, Any]]) -> str | None:
     """The namespace a manifest without ``metadata.namespace`` was written for (``kubectl apply
     -n NS``): the namespace that the file's own bindings give to the ServiceAccounts it defines."""
     defined = {
