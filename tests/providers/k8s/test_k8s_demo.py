@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from support import DEMO
-
 from nhiscan.engine import evaluate, load_rules
 from providers.k8s.k8s_support import build_from
+from support import DEMO
 
 AS_OF = datetime(2026, 11, 23, tzinfo=timezone.utc)
 
