@@ -77,7 +77,7 @@ def golden_001() -> tuple[Inventory, dict[str, Any]]:
     return build(objs), {
         "fail": [sid("ops", "admin-bot"), sid("team-a", "ns-owner"), sid("ops", "superuser")],
         "pass": [sid("kube-system", "installer"), sid("ops", "viewer")],
-        "params": {"allowlist": ["kube-system/installer"]},
+        "params": {"allowed_service_accounts": ["kube-system/installer"]},
     }
 
 
