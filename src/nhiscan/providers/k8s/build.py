@@ -301,6 +301,8 @@ def _build_cluster(
     edges: list[Edge] = []
     scopes: dict[str, Scope] = {cscope.key: cscope}
     ns_scopes: dict[str, Scope] = {}
+    summaries: dict[int, PermissionSummary] = {}  # shared analyses share one summary
+    times: dict[Any, datetime | None] = {}  # most objects of a cluster share few timestamps
     for (ns, name), sa in sas.items():
         meta = sa["metadata"]
         where = str(sa.get("_src", "kubernetes"))
@@ -339,6 +341,14 @@ def _build_cluster(
             None,
         )
         tokens = tokens_by_sa.get((ns, name), [])
+        summary = summaries.get(id(a))
+        if summary is None:
+            summary = summaries[id(a)] = PermissionSummary(
+                grants=a.grants, classes=a.classes, reasons=a.reasons
+            )
+        stamp = meta.get("creationTimestamp")
+        if stamp not in times:
+            times[stamp] = parse_time(stamp, where, f"ServiceAccount {ns}/{name} metadata.creationTimestamp")
         username = f"system:serviceaccount:{ns}:{name}"
         attributes: dict[str, Any] = {
             "username": username,
@@ -370,17 +380,13 @@ def _build_cluster(
                 kind="k8s.service_account",
                 scope=nscope.key,
                 name=f"{ns}/{name}",
-                created=parse_time(
-                    meta.get("creationTimestamp"),
-                    where,
-                    f"ServiceAccount {ns}/{name} metadata.creationTimestamp",
-                ),
+                created=times[stamp],
                 owner=owner,
                 tags=labels,
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence(source=where, detail=f"ServiceAccount {ns}/{name}"),),
                 attributes=attributes,
-                permissions=PermissionSummary(grants=a.grants, classes=a.classes, reasons=a.reasons),
+                permissions=summary,
             )
         )
         for t in tokens:
