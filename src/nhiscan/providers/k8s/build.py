@@ -264,9 +264,9 @@ def _build_cluster(
     )
 
     sas: dict[tuple[str, str], Mapping[str, Any]] = {}
-    for sa in objects.service_accounts:
-        m = sa["metadata"]
-        sas.setdefault((m["namespace"], m["name"]), sa)
+    for account in objects.service_accounts:
+        m = account["metadata"]
+        sas.setdefault((m["namespace"], m["name"]), account)
 
     pods_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for pod in objects.pods:

@@ -144,7 +144,7 @@ def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, Ma
                     raise InputError(where, f"{prefix + '.' if prefix else ''}items: expected a list")
                 base = f"{prefix + '.' if prefix else ''}items"
             else:
-                yield (prefix or "(top)"), doc  # type: ignore[misc]
+                yield (prefix or "(top)"), doc
                 continue
         else:
             raise InputError(where, f"{prefix or 'top level'}: expected a Kubernetes object or List")
@@ -156,7 +156,7 @@ def iter_objects(where: str, documents: Iterable[Any]) -> Iterator[tuple[str, Ma
 
 
 def sanitise(
-    where: str, path: str, obj: dict[str, Any], default_namespace: str | None
+    where: str, path: str, obj: Mapping[str, Any], default_namespace: str | None
 ) -> dict[str, Any] | None:
     """Validate and trim one object. Returns None for kinds this provider does not read."""
     kind = obj.get("kind")

@@ -129,9 +129,11 @@ def credentials_hint(settings: Mapping[str, Any]) -> str | None:
 
 def _clients(options: CollectOptions) -> list[tuple[str, Any]]:
     """(cluster name, ApiClient) for every context asked for."""
-    from kubernetes import client, config
+    from kubernetes import client
+    from kubernetes import config as kube_config
     from kubernetes.config.config_exception import ConfigException
 
+    config: Any = kube_config  # the loader functions carry no type hints
     settings = options.settings
     path = kubeconfig_path(settings)
     if path is None or not path.is_file():
