@@ -233,17 +233,15 @@ def _write(path: Path, data: object) -> Path:
     return path
 
 
-def test_recognise_by_content() -> None:
+def test_recognise_by_content(tmp_path: Path) -> None:
     plugin = Plugin()
-    assert (
-        plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-cm.json", as_list([])))) == "k8s.list"
-    )
+    assert plugin.recognise(load_file(_write(tmp_path / "a.json", as_list([])))) == "k8s.list"
     other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
-    assert plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-other.json", other))) is None
-    assert (
-        plugin.recognise(load_file(_write(Path("/tmp") / "nhiscan-k8s-aws.json", {"UserDetailList": []})))
-        is None
-    )
+    assert plugin.recognise(load_file(_write(tmp_path / "b.json", other))) is None
+    assert plugin.recognise(load_file(_write(tmp_path / "c.json", {"UserDetailList": []}))) is None
+    manifest = tmp_path / "sa.txt"
+    manifest.write_text("# comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n")
+    assert plugin.recognise(load_file(manifest)) == "k8s.manifest"
 
 
 @pytest.mark.parametrize(
