@@ -8,10 +8,12 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -165,11 +167,18 @@ def _handler(server: FakeApiServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(server: FakeApiServer) -> Iterator[FakeApiServer]:
+def serve(server: FakeApiServer, tls: tuple[Path, Path] | None = None) -> Iterator[FakeApiServer]:
+    """Run the server on 127.0.0.1 on a free port; ``tls`` = (certificate, key) serves HTTPS."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
+    scheme = "http"
+    if tls is not None:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(str(tls[0]), str(tls[1]))
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+        scheme = "https"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    server.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    server.url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
     try:
         yield server
     finally:
@@ -191,3 +200,40 @@ def kubeconfig(servers: dict[str, str], current: str | None = None) -> str:
         "current-context": current or f"ctx-{next(iter(servers))}",
     }
     return json.dumps(cfg)
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA), for the in-cluster HTTPS test."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver-fake")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "apiserver.crt", folder / "apiserver.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path

@@ -15,7 +15,7 @@ from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
 from nhiscan.providers.k8s.live import LIST_CALLS
-from providers.k8s.k8s_fake_apiserver import FakeApiServer, serve
+from providers.k8s.k8s_fake_apiserver import FakeApiServer, self_signed, serve
 from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
 from providers.k8s.k8s_support import AS_OF
 
@@ -202,3 +202,27 @@ def test_importing_the_provider_does_not_import_the_sdk() -> None:
     code = "import sys, nhiscan.providers.k8s; assert 'kubernetes' not in sys.modules; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_in_cluster_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No kubeconfig, running in a pod: the pod's token and CA, over HTTPS."""
+    from kubernetes.config import incluster_config
+
+    cert, key = self_signed(tmp_path)
+    token = tmp_path / "token"
+    token.write_text("in-cluster-sa-token")
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(cert))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    for server in serve(FakeApiServer(objects=fixture_cluster()), tls=(cert, key)):
+        monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        monkeypatch.setenv("KUBERNETES_SERVICE_PORT", server.url.rsplit(":", 1)[1])
+        assert Plugin().credentials_hint(CollectOptions(as_of=AS_OF)) is None
+        inv = Plugin().collect(CollectOptions(as_of=AS_OF))
+        auth = {r.authorization for r in server.requests}
+    assert {i.attributes["cluster"] for i in inv.identities} == {"in-cluster"}
+    assert len(inv.identities) == 10
+    assert {a.lower() for a in auth} == {
+        "bearer in-cluster-sa-token"
+    }  # the in-cluster loader writes "bearer"
