@@ -4,6 +4,7 @@ inventory facts (identities, tokens, cloud edges, automount, audit logging)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from collections.abc import Callable
 from pathlib import Path
 
@@ -363,3 +364,16 @@ def test_real_cert_manager_manifest() -> None:
     assert cm.attributes["secret_read_scope"] == "cluster"
     assert "pod_create" in cm.attributes["escalation_primitives"]  # HTTP-01 solver pods
     assert "webhook_config" in ids["cert-manager/cert-manager-cainjector"].attributes["escalation_primitives"]
+
+
+def test_bom_and_unparsed_text_are_accepted(tmp_path: Path) -> None:
+    """Files the CLI could not parse reach the provider as text (data=None)."""
+    from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
+
+    text = "\ufeff" + json.dumps(as_list([sa("a", "ns1")]))
+    lf = LoadedFile(path=tmp_path / "x.json", text=text, data=None)
+    plugin = Plugin()
+    doc_type = plugin.recognise(lf)
+    assert doc_type == "k8s.list"
+    inv = plugin.build([RecognisedFile(lf, doc_type, "k8s")], CollectOptions(as_of=datetime.now(timezone.utc)))
+    assert [i.name for i in inv.identities] == ["ns1/a"]

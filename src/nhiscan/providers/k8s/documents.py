@@ -87,7 +87,7 @@ def looks_like_kubernetes(data: Any, text: str) -> str | None:
         if any(isinstance(d, Mapping) and d.get("kind") in KIND_TO_COLLECTION for d in data):
             return "k8s.manifest"
         return None
-    head = text.lstrip()[:1]
+    head = text.lstrip("\ufeff").lstrip()[:1]
     if head in ("{", "[") and _JSON_KIND.search(text[:20000]):
         # A JSON file that did not parse: claim it so the user gets the parse error.
         return "k8s.list"
@@ -106,6 +106,7 @@ def parse_documents(where: str, text: str, data: Any) -> list[Any]:
     """Top-level documents of a file: one JSON value, or every document of a YAML stream."""
     if isinstance(data, (Mapping, list)):
         return [data] if isinstance(data, Mapping) else list(data)
+    text = text.lstrip("\ufeff")  # a byte-order mark is not whitespace to str.lstrip or json
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
