@@ -4,8 +4,8 @@ inventory facts (identities, tokens, cloud edges, automount, audit logging)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -375,5 +375,7 @@ def test_bom_and_unparsed_text_are_accepted(tmp_path: Path) -> None:
     plugin = Plugin()
     doc_type = plugin.recognise(lf)
     assert doc_type == "k8s.list"
-    inv = plugin.build([RecognisedFile(lf, doc_type, "k8s")], CollectOptions(as_of=datetime.now(timezone.utc)))
+    inv = plugin.build(
+        [RecognisedFile(lf, doc_type, "k8s")], CollectOptions(as_of=datetime.now(timezone.utc))
+    )
     assert [i.name for i in inv.identities] == ["ns1/a"]
