@@ -453,3 +453,16 @@ def test_cluster_admin_missing_from_the_export_is_the_bootstrap_role(
     ident = sa_in(offline([sa("app", "ns1"), crb("b", "cluster-admin", [SUBJ])]))
     assert ident.attributes["bound_to_cluster_admin"] is True
     assert "admin" in ident.permissions.classes
+
+
+def test_escalation_scopes(offline: Callable[..., Inventory]) -> None:
+    objs = [
+        sa("app", "ns1"),
+        cluster_role("pods", [rule(["create"], ["pods"])]),
+        cluster_role("proxy", [rule(["get"], ["nodes/proxy"])]),
+        rb("b1", "ns1", "ClusterRole", "pods", [SUBJ]),
+        rb("b2", "ns2", "ClusterRole", "pods", [SUBJ]),
+        crb("b3", "proxy", [SUBJ]),
+    ]
+    ident = sa_in(offline(objs))
+    assert ident.attributes["escalation_scopes"] == {"pod_create": ["ns1", "ns2"], "nodes_proxy": ["*"]}

@@ -26,6 +26,7 @@ Identity attributes (rules read them as ``identity.attributes.<key>``):
 ``legacy_tokens``           number of ``kubernetes.io/service-account-token`` Secrets for it
 ``secret_read_scope``       ``cluster`` | ``namespace`` | ``none`` (unrestricted get/list/watch secrets)
 ``escalation_primitives``   see :mod:`nhiscan.providers.k8s.rbac`
+``escalation_scopes``       primitive -> ``["*"]`` (cluster-wide) or the namespaces it applies in
 ``bound_to_cluster_admin``  a (Cluster)RoleBinding to the ``cluster-admin`` ClusterRole reaches it
 ``cluster_admin_scope``     ``cluster`` | ``namespace`` | null
 ``rbac_rule_count``         effective rules, leaving out the bootstrap discovery roles

@@ -31,7 +31,7 @@ from nhiscan.model import (
     scope_key,
 )
 from nhiscan.providers.k8s.documents import ClusterObjects
-from nhiscan.providers.k8s.rbac import RbacIndex, SubjectAnalysis, finish_classes
+from nhiscan.providers.k8s.rbac import RbacIndex, SubjectAnalysis, escalation_scopes, finish_classes
 
 PROVIDER = Provider.K8S.value
 TOKEN_TYPE = "kubernetes.io/service-account-token"
@@ -367,6 +367,7 @@ def _build_cluster(
             "legacy_tokens": len(tokens),
             "secret_read_scope": a.secret_read_scope,
             "escalation_primitives": list(a.primitives),
+            "escalation_scopes": escalation_scopes(a),
             "bound_to_cluster_admin": a.bound_to_cluster_admin,
             "cluster_admin_scope": a.cluster_admin_scope,
             "rbac_rule_count": a.rule_count,

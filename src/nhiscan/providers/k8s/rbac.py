@@ -276,6 +276,7 @@ class SubjectAnalysis:
     cluster_admin_scope: str | None = None
     rule_count: int = 0
     direct_bindings: tuple[str, ...] = ()
+    scopes: dict[str, set[str]] = field(default_factory=dict)  # primitive -> namespaces or "*"
     # restricted grants waiting for phase 2: (primitive, scope, targets, source)
     pending: list[tuple[str, str, frozenset[tuple[str, str]], str]] = field(default_factory=list)
 
@@ -478,10 +479,11 @@ class RbacIndex:
 
         prims: dict[str, list[str]] = {}
 
-        def prim(p: str, src: str) -> None:
+        def prim(p: str, src: str, scope: str) -> None:
             lst = prims.setdefault(p, [])
             if src not in lst:
                 lst.append(src)
+            out.scopes.setdefault(p, set()).add(scope)
 
         for simple in (
             "pod_create",
@@ -491,13 +493,13 @@ class RbacIndex:
             "webhook_config",
             "namespace_patch",
         ):
-            for _scope, reach, src in found.get(simple, ()):
+            for scope, reach, src in found.get(simple, ()):
                 if reach is ALL or simple == "namespace_patch":
-                    prim(simple, src)
+                    prim(simple, src, scope)
         for p in ("impersonate", "token_create"):
             for scope, reach, src in found.get(p, ()):
                 if reach is ALL:
-                    prim(p, src)
+                    prim(p, src, scope)
                 else:
                     out.pending.append((p, scope, reach, src))
         # bind / escalate need two permissions in compatible scopes.
@@ -513,8 +515,8 @@ class RbacIndex:
                         continue
                     scope = s2 if s1 == CLUSTER else s1
                     if reach1 is ALL and (p == "bind" or reach2 is ALL):
-                        prim(p, src1)
-                        prim(p, src2)
+                        prim(p, src1, scope)
+                        prim(p, src2, scope)
                     else:
                         targets = reach1 if reach2 is ALL else (reach2 if reach1 is ALL else reach1 & reach2)
                         if targets:
@@ -522,8 +524,8 @@ class RbacIndex:
         for s1, _r, src1 in found.get("csr_approval", ()):
             for _s2, reach2, src2 in found.get("signer_approve", ()):
                 if s1 == CLUSTER and (reach2 is ALL or any(n in CLIENT_SIGNERS for _, n in reach2)):
-                    prim("csr_approve", src1)
-                    prim("csr_approve", src2)
+                    prim("csr_approve", src1, CLUSTER)
+                    prim("csr_approve", src2, CLUSTER)
 
         for p, srcs in prims.items():
             for s in srcs:
@@ -565,6 +567,7 @@ class RbacIndex:
                     break
             if hit:
                 added.setdefault(p, []).append(src)
+                a.scopes.setdefault(p, set()).add(scope)
         if not added:
             return
         reasons = dict(a.reasons)
@@ -586,6 +589,13 @@ def _privileged(a: SubjectAnalysis | None) -> bool:
         or a.secret_read_scope == "cluster"
         or any(p in a.primitives for p in CRITICAL_PRIMITIVES)
     )
+
+
+def escalation_scopes(a: SubjectAnalysis) -> dict[str, list[str]]:
+    """Where each primitive applies: ``["*"]`` cluster-wide, else the namespaces."""
+    return {
+        p: [CLUSTER] if CLUSTER in a.scopes.get(p, ()) else sorted(a.scopes.get(p, ())) for p in a.primitives
+    }
 
 
 def finish_classes(a: SubjectAnalysis) -> None:
