@@ -301,7 +301,8 @@ def _build_cluster(
     edges: list[Edge] = []
     scopes: dict[str, Scope] = {cscope.key: cscope}
     ns_scopes: dict[str, Scope] = {}
-    summaries: dict[int, PermissionSummary] = {}  # shared analyses share one summary
+    # accounts that share an analysis share its summary (read-only, like everything built here)
+    summaries: dict[int, tuple[PermissionSummary, dict[str, list[str]]]] = {}
     times: dict[Any, datetime | None] = {}  # most objects of a cluster share few timestamps
     for (ns, name), sa in sas.items():
         meta = sa["metadata"]
@@ -341,11 +342,11 @@ def _build_cluster(
             None,
         )
         tokens = tokens_by_sa.get((ns, name), [])
-        summary = summaries.get(id(a))
-        if summary is None:
-            summary = summaries[id(a)] = PermissionSummary(
-                grants=a.grants, classes=a.classes, reasons=a.reasons
-            )
+        cached = summaries.get(id(a))
+        if cached is None:
+            summary = PermissionSummary(grants=a.grants, classes=a.classes, reasons=a.reasons)
+            cached = summaries[id(a)] = (summary, escalation_scopes(a))
+        summary, scopes_of_primitives = cached
         stamp = meta.get("creationTimestamp")
         if stamp not in times:
             times[stamp] = parse_time(stamp, where, f"ServiceAccount {ns}/{name} metadata.creationTimestamp")
@@ -367,7 +368,7 @@ def _build_cluster(
             "legacy_tokens": len(tokens),
             "secret_read_scope": a.secret_read_scope,
             "escalation_primitives": list(a.primitives),
-            "escalation_scopes": escalation_scopes(a),
+            "escalation_scopes": scopes_of_primitives,
             "bound_to_cluster_admin": a.bound_to_cluster_admin,
             "cluster_admin_scope": a.cluster_admin_scope,
             "rbac_rule_count": a.rule_count,
