@@ -379,3 +379,20 @@ def test_bom_and_unparsed_text_are_accepted(tmp_path: Path) -> None:
         [RecognisedFile(lf, doc_type, "k8s")], CollectOptions(as_of=datetime.now(timezone.utc))
     )
     assert [i.name for i in inv.identities] == ["ns1/a"]
+
+
+def test_workload_names_from_pod_owners(offline: Callable[..., Inventory]) -> None:
+    objs = [
+        sa("app", "ns1"),
+        pod("a-7c9d8f6b5-x2k4q", "ns1", "app", owner=("ReplicaSet", "web-7c9d8f6b5")),
+        pod("b-1", "ns1", "app", owner=("ReplicaSet", "web-frontend")),
+        pod("c-1", "ns1", "app", owner=("Job", "report-29012345")),
+        pod("d", "ns1", "app"),
+    ]
+    ident = by_name(offline(objs))["ns1/app"]
+    assert ident.attributes["workloads"] == [
+        "CronJob/ns1/report",
+        "Deployment/ns1/web",
+        "Pod/ns1/d",
+        "ReplicaSet/ns1/web-frontend",
+    ]

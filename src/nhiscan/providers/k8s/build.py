@@ -48,7 +48,9 @@ CLOUD_ANNOTATIONS = {
 }
 AUDIT_BACKENDS = ("--audit-log-path", "--audit-webhook-config-file")
 AUDIT_POLICY = "--audit-policy-file"
-_RS_HASH = re.compile(r"^(?P<base>.+)-[a-z0-9]{5,10}$")
+# pod-template-hash uses Kubernetes' safe alphabet (no vowels, no 0, 1 or 3), so a hand-named
+# ReplicaSet such as "web-frontend" is not mistaken for one made by a Deployment.
+_RS_HASH = re.compile(r"^(?P<base>.+)-[bcdfghjklmnpqrstvwxz2456789]{5,10}$")
 _JOB_SUFFIX = re.compile(r"^(?P<base>.+)-\d{6,}$")
 EXPECTED = {
     "service_accounts": "ServiceAccount",
