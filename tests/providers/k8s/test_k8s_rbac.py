@@ -171,6 +171,28 @@ CASES: list[tuple[str, Objects, str, bool]] = [
         True,
     ),
     (
+        "impersonate an SA that can create pods in kube-system (depth 2)",
+        [
+            sa("runner", "ns1"),
+            role("pods", "kube-system", [rule(["create"], ["pods"])]),
+            rb("runner", "kube-system", "Role", "pods", [subject_sa("runner", "ns1")]),
+            *via_role(rule(["impersonate"], ["serviceaccounts"], names=["runner"])),
+        ],
+        "impersonate",
+        True,
+    ),
+    (
+        "impersonate an SA that can create pods in its own namespace only",
+        [
+            sa("runner", "ns1"),
+            role("pods", "ns1", [rule(["create"], ["pods"])]),
+            rb("runner", "ns1", "Role", "pods", [subject_sa("runner", "ns1")]),
+            *via_role(rule(["impersonate"], ["serviceaccounts"], names=["runner"])),
+        ],
+        "impersonate",
+        False,
+    ),
+    (
         "impersonate system:masters",
         via_crb(rule(["impersonate"], ["groups"], names=["system:masters"])),
         "impersonate",

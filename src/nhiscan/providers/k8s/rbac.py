@@ -24,7 +24,8 @@ Escalation primitives (``escalation_primitives``):
 ``escalate``        escalate on roles/clusterroles *and* create/update/patch of those roles; escalate
                     alone grants nothing.
 ``impersonate``     impersonate users, groups, serviceaccounts, userextras or uids; restricted names
-                    count only when a named target is privileged (``system:masters``, an admin SA).
+                    count only when a named target is privileged (``system:masters``, an admin SA,
+                    an SA that can run pods in kube-system: see ``_privileged``).
 ``token_create``    create serviceaccounts/token; restricted names as for impersonate.
 ``pod_create``      create pods.
 ``workload_create`` create/update/patch any pod controller, in ``apps``, ``batch`` or core.
@@ -581,13 +582,23 @@ class RbacIndex:
         return any(b.role_kind == kind and b.role_name == name for b in self.by_sa.get(sa, ()))
 
 
+#: Running a pod in these scopes runs it as their (typically powerful) service accounts.
+PRIVILEGED_POD_SCOPES = frozenset({CLUSTER, "kube-system"})
+
+
 def _privileged(a: SubjectAnalysis | None) -> bool:
+    """A target worth becoming: admin, a cluster-wide secret reader, a holder of a critical
+    primitive, or an account that can run pods cluster-wide or in kube-system."""
     if a is None:
         return False
     return (
         "admin" in a.reasons
         or a.secret_read_scope == "cluster"
         or any(p in a.primitives for p in CRITICAL_PRIMITIVES)
+        or any(
+            PRIVILEGED_POD_SCOPES & a.scopes.get(p, set())
+            for p in ("pod_create", "workload_create", "secret_create")
+        )
     )
 
 
