@@ -238,7 +238,9 @@ def test_recognise_by_content(tmp_path: Path) -> None:
     plugin = Plugin()
     assert plugin.recognise(load_file(_write(tmp_path / "a.json", as_list([])))) == "k8s.list"
     other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}
-    assert plugin.recognise(load_file(_write(tmp_path / "b.json", other))) is None
+    assert plugin.recognise(load_file(_write(tmp_path / "b.json", other))) == "k8s.manifest"
+    not_k8s = {"kind": "ConfigMap", "name": "x"}  # no apiVersion/metadata: not a Kubernetes object
+    assert plugin.recognise(load_file(_write(tmp_path / "b2.json", not_k8s))) is None
     assert plugin.recognise(load_file(_write(tmp_path / "c.json", {"UserDetailList": []}))) is None
     manifest = tmp_path / "sa.txt"
     manifest.write_text("# comment\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n")
@@ -396,3 +398,20 @@ def test_workload_names_from_pod_owners(offline: Callable[..., Inventory]) -> No
         "Pod/ns1/d",
         "ReplicaSet/ns1/web-frontend",
     ]
+
+
+def test_folder_of_manifests_with_other_kinds(tmp_path: Path) -> None:
+    """A kustomize-style folder: files with only ConfigMaps or Services import as nothing."""
+    (tmp_path / "sa.yaml").write_text(yaml.safe_dump(sa("app", "ns1")))
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ns1}\ndata: {a: b}\n---\n"
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns1}\n"
+    )
+    (tmp_path / "svc.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}})
+    )
+    plugin = Plugin()
+    assert all(plugin.recognise(load_file(p)) for p in tmp_path.iterdir())
+    assert plugin.recognise(load_file(_write(tmp_path / "x.json", {"kind": "Thing", "items": 3}))) is None
+    inv = build_from(sorted(tmp_path.glob("*.*ml")) + [tmp_path / "svc.json"])
+    assert [i.name for i in inv.identities] == ["ns1/app"]

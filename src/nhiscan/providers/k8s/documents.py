@@ -51,6 +51,8 @@ LIST_KINDS = frozenset({"List"} | {f"{k}List" for k in KIND_TO_COLLECTION})
 _TOP_LEVEL_KIND = re.compile(
     r"^kind:\s*[\"']?(" + "|".join(sorted(KIND_TO_COLLECTION)) + r"|List)[\"']?\s*$", re.MULTILINE
 )
+_TOP_LEVEL_API_VERSION = re.compile(r"^apiVersion:\s*\S+", re.MULTILINE)
+_ANY_TOP_LEVEL_KIND = re.compile(r"^kind:\s*[\"']?[A-Z]\w*[\"']?\s*$", re.MULTILINE)
 _JSON_KIND = re.compile(r'"kind"\s*:\s*"(' + "|".join(sorted(KIND_TO_COLLECTION)) + r'|List)"')
 
 
@@ -76,22 +78,36 @@ class ClusterObjects:
         self.seen.setdefault(collection, set()).add(source)
 
 
+def _is_object(d: Any) -> bool:
+    return (
+        isinstance(d, Mapping)
+        and isinstance(d.get("apiVersion"), str)
+        and isinstance(d.get("kind"), str)
+        and isinstance(d.get("metadata"), Mapping)
+    )
+
+
 def looks_like_kubernetes(data: Any, text: str) -> str | None:
-    """The document type of a file if it holds Kubernetes objects this provider reads."""
+    """The document type of a file of Kubernetes objects: a ``kubectl get`` List, or one or more
+    objects (manifests). Files of other kinds only (a folder of manifests has ConfigMaps and
+    Services too) are claimed as well and contribute nothing, so such a folder imports as a whole."""
     if isinstance(data, Mapping):
         kind = data.get("kind")
         if isinstance(kind, str) and (kind in LIST_KINDS or kind in KIND_TO_COLLECTION):
             return "k8s.list" if kind in LIST_KINDS else "k8s.manifest"
-        return None
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list):
+            return "k8s.list"
+        return "k8s.manifest" if _is_object(data) else None
     if isinstance(data, list):
-        if any(isinstance(d, Mapping) and d.get("kind") in KIND_TO_COLLECTION for d in data):
-            return "k8s.manifest"
-        return None
+        docs = [d for d in data if d is not None]
+        return "k8s.manifest" if docs and all(_is_object(d) for d in docs) else None
     head = text.lstrip("\ufeff").lstrip()[:1]
     if head in ("{", "[") and _JSON_KIND.search(text[:20000]):
         # A JSON file that did not parse: claim it so the user gets the parse error.
         return "k8s.list"
-    if _TOP_LEVEL_KIND.search(text):
+    if _TOP_LEVEL_KIND.search(text) or (
+        _TOP_LEVEL_API_VERSION.search(text) and _ANY_TOP_LEVEL_KIND.search(text)
+    ):
         return "k8s.manifest"
     return None
 
