@@ -61,7 +61,9 @@ def read_file(path: Path) -> tuple[LoadedFile, str | None]:
             error = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
     elif path.suffix.lower() in (".yaml", ".yml"):
         try:
-            docs = [doc for doc in yaml.safe_load_all(stripped) if doc is not None]
+            # the C loader parses a large install manifest ~10x faster; both are safe loaders
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            docs = [doc for doc in yaml.load_all(stripped, Loader=loader) if doc is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark is not None else ""
