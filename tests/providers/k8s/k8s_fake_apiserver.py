@@ -1,6 +1,9 @@
 """A small Kubernetes API server for tests: serves the cluster-wide list endpoints nhiscan reads
 from fixture objects, with ``limit``/``continue`` paging, the ``type=`` field selector on Secrets,
 ``PartialObjectMetadataList`` responses, injected 403/429 answers, and a log of every request.
+CustomResourceDefinitions among the objects are served at the CRD list, and each one's custom
+objects at ``/apis/<group>/<version>/<plural>`` for every served version (converted, like the real
+server, by rewriting ``apiVersion``); a custom-resource path without a served CRD is a 404.
 Anything but GET is answered 405 and recorded as a violation (nhiscan must be read-only)."""
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 ROUTES: dict[str, tuple[str, str]] = {
     "/api/v1/serviceaccounts": ("ServiceAccount", "v1"),
     "/api/v1/secrets": ("Secret", "v1"),
@@ -33,6 +37,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "/apis/apps/v1/statefulsets": ("StatefulSet", "apps/v1"),
     "/apis/batch/v1/jobs": ("Job", "batch/v1"),
     "/apis/batch/v1/cronjobs": ("CronJob", "batch/v1"),
+    CRD_PATH: ("CustomResourceDefinition", "apiextensions.k8s.io/v1"),
 }
 
 
@@ -56,9 +61,37 @@ class FakeApiServer:
     violations: list[str] = field(default_factory=list)
     url: str = ""
 
+    def custom_route(self, path: str) -> tuple[str, str, str] | None:
+        """(kind, group, version) of a served custom resource path, else None."""
+        parts = path.strip("/").split("/")
+        if len(parts) != 4 or parts[0] != "apis":
+            return None
+        _, group, version, plural = parts
+        for crd in self.objects:
+            if crd.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = crd["spec"]
+            if spec["group"] == group and spec["names"]["plural"] == plural:
+                if any(v["name"] == version and v.get("served") for v in spec["versions"]):
+                    return spec["names"]["kind"], group, version
+        return None
+
+    def known(self, path: str) -> bool:
+        return path in ROUTES or self.custom_route(path) is not None
+
     def list_body(self, path: str, query: dict[str, list[str]], accept: str) -> dict[str, Any]:
-        kind, api_version = ROUTES[path]
-        items = [copy.deepcopy(o) for o in self.objects if o.get("kind") == kind]
+        custom = self.custom_route(path) if path not in ROUTES else None
+        if custom is not None:
+            kind, group, version = custom
+            api_version = f"{group}/{version}"
+            items = [
+                {**copy.deepcopy(o), "apiVersion": api_version}
+                for o in self.objects
+                if o.get("kind") == kind and str(o.get("apiVersion", "")).split("/")[0] == group
+            ]
+        else:
+            kind, api_version = ROUTES[path]
+            items = [copy.deepcopy(o) for o in self.objects if o.get("kind") == kind]
         items.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         for sel in query.get("fieldSelector", []):
             key, _, value = sel.partition("=")
@@ -81,9 +114,10 @@ class FakeApiServer:
             if nxt < len(items)
             else ""
         )
-        for o in page:  # list responses leave kind and apiVersion off their items
-            o.pop("kind", None)
-            o.pop("apiVersion", None)
+        if custom is None:
+            for o in page:  # built-in list responses leave kind and apiVersion off their items
+                o.pop("kind", None)
+                o.pop("apiVersion", None)
         list_kind = f"{kind}List"
         if "as=PartialObjectMetadataList" in accept and not self.leak_secret_data:
             page = [{"metadata": o["metadata"]} for o in page]
@@ -136,8 +170,9 @@ def _handler(server: FakeApiServer) -> type[BaseHTTPRequestHandler]:
                     self.headers.get("Authorization", ""),
                 )
             )
-            if url.path not in ROUTES:
-                server.violations.append(f"unexpected GET {url.path}")
+            if not server.known(url.path):
+                if not url.path.startswith("/apis/"):
+                    server.violations.append(f"unexpected GET {url.path}")
                 self._send(
                     404, self._status(404, "NotFound", "the server could not find the requested resource")
                 )

@@ -14,7 +14,7 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
-from nhiscan.providers.k8s.live import LIST_CALLS
+from nhiscan.providers.k8s.live import CRD_CALL, LIST_CALLS
 from providers.k8s.k8s_fake_apiserver import FakeApiServer, self_signed, serve
 from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
 from providers.k8s.k8s_support import AS_OF
@@ -45,7 +45,8 @@ def test_live_matches_offline_import(
     assert fake_server.violations == []
     assert {r.method for r in fake_server.requests} == {"GET"}
     assert all(r.authorization == "Bearer fake-bearer-token" for r in fake_server.requests)
-    assert {r.path for r in fake_server.requests} == {c.path for c in LIST_CALLS}
+    # no agent CRDs installed: only the CRD list beyond the core lists
+    assert {r.path for r in fake_server.requests} == {c.path for c in LIST_CALLS} | {CRD_CALL.path}
 
 
 def test_secrets_are_listed_metadata_only(

@@ -232,6 +232,44 @@ def offline_coverage(cluster: str, objects: ClusterObjects) -> list[CoverageEntr
     return out
 
 
+def _agents(
+    cluster: str,
+    objects: ClusterObjects,
+    index: RbacIndex,
+    analyses: dict[tuple[str, str], SubjectAnalysis],
+    scopes: dict[str, Scope],
+    ns_scopes: dict[str, Scope],
+) -> tuple[list[Identity], list[Edge]]:
+    """Agents and MCP servers (:mod:`nhiscan.providers.k8s.agents`), with the RBAC classes of the
+    ServiceAccounts they run as, also of accounts the export does not contain (kagent creates one
+    per agent, and bindings may name it)."""
+    from nhiscan.providers.k8s.agents import build_agents
+
+    def classes(ns: str, name: str) -> tuple[str, ...]:
+        a = analyses.get((ns, name))
+        if a is None:
+            a = analyses[(ns, name)] = index.analyse_shared(ns, name)
+            if a.pending:
+                index.resolve_pending((ns, name), a, analyses)
+            finish_classes(a)
+        return a.classes
+
+    identities, edges, namespaces = build_agents(
+        cluster,
+        objects.agent_resources,
+        objects.pods,
+        objects.workloads,
+        lambda ns, name: sa_id(cluster, ns, name),
+        classes,
+        _workload_name,
+    )
+    for ns in namespaces:
+        if ns not in ns_scopes:
+            ns_scopes[ns] = namespace_scope(cluster, ns)
+            scopes[ns_scopes[ns].key] = ns_scopes[ns]
+    return identities, edges
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building a large cluster allocates millions of long-lived objects; the cyclic collector
@@ -418,6 +456,10 @@ def _build_cluster(
                     attributes={"secret": tm["name"], "namespace": ns, "invalid_since": invalid_since},
                 )
             )
+    if objects.agent_resources or any("agent" in o for o in (*objects.pods, *objects.workloads)):
+        agent_identities, agent_edges = _agents(cluster, objects, index, analyses, scopes, ns_scopes)
+        identities.extend(agent_identities)
+        edges.extend(agent_edges)
     logging_state, log_gap = audit_logging(cluster, objects)
     cov = list(coverage)
     if log_gap is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhiscan.errors import InputError
+from nhiscan.providers.k8s.agents import QUALIFIED_KINDS, qualified_kind, sanitise_resource, workload_signals
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -34,6 +35,8 @@ KIND_TO_COLLECTION: dict[str, str] = {
     "ReplicationController": "workloads",
     "Job": "workloads",
     "CronJob": "workloads",
+    # kagent / ToolHive custom resources, by ``Kind.group`` (see nhiscan.providers.k8s.agents)
+    **dict.fromkeys(sorted(QUALIFIED_KINDS), "agent_resources"),
 }
 #: Secrets and pods keep only the metadata nhiscan reads: their other labels and annotations are
 #: free text that could hold anything, so they never enter the pipeline.
@@ -49,11 +52,14 @@ CLUSTER_SCOPED_KINDS = frozenset({"ClusterRole", "ClusterRoleBinding"})
 LIST_KINDS = frozenset({"List"} | {f"{k}List" for k in KIND_TO_COLLECTION})
 
 _TOP_LEVEL_KIND = re.compile(
-    r"^kind:\s*[\"']?(" + "|".join(sorted(KIND_TO_COLLECTION)) + r"|List)[\"']?\s*$", re.MULTILINE
+    r"^kind:\s*[\"']?(" + "|".join(map(re.escape, sorted(KIND_TO_COLLECTION))) + r"|List)[\"']?\s*$",
+    re.MULTILINE,
 )
 _TOP_LEVEL_API_VERSION = re.compile(r"^apiVersion:\s*\S+", re.MULTILINE)
 _ANY_TOP_LEVEL_KIND = re.compile(r"^kind:\s*[\"']?[A-Z]\w*[\"']?\s*$", re.MULTILINE)
-_JSON_KIND = re.compile(r'"kind"\s*:\s*"(' + "|".join(sorted(KIND_TO_COLLECTION)) + r'|List)"')
+_JSON_KIND = re.compile(
+    r'"kind"\s*:\s*"(' + "|".join(map(re.escape, sorted(KIND_TO_COLLECTION))) + r'|List)"'
+)
 
 
 @dataclass
@@ -68,6 +74,7 @@ class ClusterObjects:
     role_bindings: list[dict[str, Any]] = field(default_factory=list)
     cluster_role_bindings: list[dict[str, Any]] = field(default_factory=list)
     workloads: list[dict[str, Any]] = field(default_factory=list)
+    agent_resources: list[dict[str, Any]] = field(default_factory=list)
     #: collection name -> where its objects came from (file names or API paths)
     seen: dict[str, set[str]] = field(default_factory=dict)
 
@@ -179,8 +186,11 @@ def sanitise(
     kind = obj.get("kind")
     if not isinstance(kind, str):
         raise InputError(where, f"{path}.kind: missing or not a string")
+    qualified = None
     if kind not in KIND_TO_COLLECTION:
-        return None
+        qualified = qualified_kind(obj)
+        if qualified is None:
+            return None
     meta = obj.get("metadata")
     if not isinstance(meta, Mapping):
         raise InputError(where, f"{path}.metadata: missing or not an object ({kind})")
@@ -211,6 +221,8 @@ def sanitise(
         clean_meta["ownerReferences"] = [
             {"kind": o.get("kind"), "name": o.get("name")} for o in owners if isinstance(o, Mapping)
         ]
+    if qualified is not None:
+        return sanitise_resource(where, path, obj, qualified, clean_meta)
     out: dict[str, Any] = {"kind": kind, "metadata": clean_meta}
     if kind == "Secret":
         # Only the type: data, stringData and everything else are dropped here, before storage.
@@ -259,6 +271,22 @@ def sanitise(
     out["spec"] = _pod_spec(
         where, path, pod_spec, kind == "Pod" and clean_meta.get("namespace") == "kube-system"
     )
+    labels: Mapping[str, Any] = meta.get("labels") or {}
+    template = (spec.get("jobTemplate") or {}).get("spec") or {} if kind == "CronJob" else spec
+    template_meta = (template.get("template") or {}).get("metadata") if kind != "Pod" else None
+    if isinstance(template_meta, Mapping) and isinstance(template_meta.get("labels"), Mapping):
+        labels = {**template_meta["labels"], **labels}
+    owners_raw = owners if isinstance(owners, list) else []
+    signals = workload_signals(
+        where,
+        f"{path}.spec" if kind == "Pod" else f"{path}.spec.template.spec",
+        f"{kind} {clean_meta.get('namespace')}/{name}",
+        labels,
+        [o for o in owners_raw if isinstance(o, Mapping)],
+        pod_spec,
+    )
+    if signals is not None:
+        out["agent"] = signals
     return out
 
 

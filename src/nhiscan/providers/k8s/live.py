@@ -99,6 +99,16 @@ LIST_CALLS: tuple[ListCall, ...] = (
 )
 
 
+#: Listed after the core resources, to find the agent custom resources (see agents.py).
+CRD_CALL = ListCall(
+    "ApiextensionsV1Api",
+    "list_custom_resource_definition",
+    "CustomResourceDefinition",
+    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    required=False,
+)
+
+
 def kubeconfig_path(settings: Mapping[str, Any]) -> Path | None:
     """The kubeconfig file to use: the ``kubeconfig`` setting, the first existing file in
     ``KUBECONFIG``, or ``~/.kube/config``; None when there is none."""
@@ -266,7 +276,134 @@ def collect_cluster(
     if not read_any:
         details = "; ".join(f"{c.source}: {c.detail}" for c in coverage[:3])
         raise CollectionError(f"k8s: nothing could be read from cluster {cluster!r} ({details})")
+    _collect_agent_resources(cluster, api_client, options, objects, coverage, sleep)
     return build_cluster(cluster, objects, coverage, generated_at=options.as_of)
+
+
+def _gap_status(exc: Any) -> CoverageStatus:
+    return {
+        403: CoverageStatus.DENIED,
+        401: CoverageStatus.DENIED,
+        404: CoverageStatus.NOT_FOUND,
+        429: CoverageStatus.THROTTLED,
+    }.get(exc.status or 0, CoverageStatus.ERROR)
+
+
+def _served_versions(crds: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """(group, plural) -> served versions, storage version first."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for crd in crds:
+        spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
+        group, names = spec.get("group"), spec.get("names") or {}
+        plural = names.get("plural") if isinstance(names, dict) else None
+        if not isinstance(group, str) or not isinstance(plural, str):
+            continue
+        versions = [v for v in spec.get("versions") or [] if isinstance(v, dict) and v.get("served")]
+        versions.sort(key=lambda v: not v.get("storage"))
+        out[(group, plural)] = [str(v.get("name")) for v in versions]
+    return out
+
+
+def _collect_agent_resources(
+    cluster: str,
+    api_client: Any,
+    options: CollectOptions,
+    objects: ClusterObjects,
+    coverage: list[CoverageEntry],
+    sleep: Callable[[float], None],
+) -> None:
+    """kagent and ToolHive objects (:mod:`nhiscan.providers.k8s.agents`). The CRD list says which
+    are installed and at which versions; without it (403) the known versions are tried and a 404
+    means the CRD is not installed, which is not a gap."""
+    from functools import partial
+
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    from nhiscan.providers.k8s.agents import RESOURCES
+
+    key = scope_key(PROVIDER, "cluster", cluster)
+    options.progress.step(f"k8s {cluster}: list {CRD_CALL.path}")
+    served: dict[tuple[str, str], list[str]] | None
+    try:
+        crd_api = client.ApiextensionsV1Api(api_client)
+        served = _served_versions(_list_all(CRD_CALL, crd_api.list_custom_resource_definition, sleep))
+        coverage.append(
+            CoverageEntry(
+                PROVIDER, key, f"GET {CRD_CALL.path}", CoverageStatus.OK.value, f"{len(served)} CRDs"
+            )
+        )
+    except ApiException as exc:
+        served = None
+        coverage.append(
+            CoverageEntry(
+                PROVIDER,
+                key,
+                f"GET {CRD_CALL.path}",
+                _gap_status(exc).value,
+                f"HTTP {exc.status} {exc.reason or ''}; agent custom resources tried at their known versions".strip(),
+            )
+        )
+    except (HTTPError, OSError, ValueError) as exc:
+        served = None
+        coverage.append(
+            CoverageEntry(
+                PROVIDER,
+                key,
+                f"GET {CRD_CALL.path}",
+                CoverageStatus.ERROR.value,
+                f"{type(exc).__name__}: {exc}",
+            )
+        )
+    custom = client.CustomObjectsApi(api_client)
+    for res in RESOURCES:
+        if served is None:
+            versions = [res.versions[0]]
+        else:
+            available = served.get((res.group, res.plural))
+            if not available:
+                continue  # not installed
+            versions = [v for v in res.versions if v in available] or available[:1]
+            if not res.every_version:
+                versions = versions[:1]
+        for version in versions:
+            path = f"/apis/{res.group}/{version}/{res.plural}"
+            source = f"GET {path}"
+            options.progress.step(f"k8s {cluster}: list {path}")
+            call = ListCall("CustomObjectsApi", "list_cluster_custom_object", res.kind, path, required=False)
+            try:
+                items = _list_all(
+                    call, partial(custom.list_cluster_custom_object, res.group, version, res.plural), sleep
+                )
+            except ApiException as exc:
+                if served is None and exc.status == 404:
+                    continue
+                coverage.append(
+                    CoverageEntry(
+                        PROVIDER,
+                        key,
+                        source,
+                        _gap_status(exc).value,
+                        f"HTTP {exc.status} {exc.reason or ''}".strip(),
+                    )
+                )
+                continue
+            except (HTTPError, OSError, ValueError) as exc:
+                coverage.append(
+                    CoverageEntry(
+                        PROVIDER, key, source, CoverageStatus.ERROR.value, f"{type(exc).__name__}: {exc}"
+                    )
+                )
+                continue
+            for i, item in enumerate(items):
+                item["apiVersion"] = f"{res.group}/{version}"
+                clean = sanitise(source, f"items[{i}]", item, None)
+                if clean is not None:
+                    objects.add(clean, source)
+            coverage.append(
+                CoverageEntry(PROVIDER, key, source, CoverageStatus.OK.value, f"{len(items)} objects")
+            )
 
 
 def _collect_or_gap(cluster: str, api_client: Any, options: CollectOptions) -> tuple[Inventory, str | None]:
