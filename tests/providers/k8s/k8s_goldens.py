@@ -308,6 +308,35 @@ def golden_009() -> tuple[Inventory, dict[str, Any]]:
     }
 
 
+def golden_010() -> tuple[Inventory, dict[str, Any]]:
+    from providers.k8s.k8s_agent_objects import agent_crds, kagent_agent, workload
+
+    objs = [
+        *agent_crds(),
+        sa("mcp", "ai"),
+        crb("mcp-secrets", "secret-reader", [subject_sa("mcp", "ai")]),
+        cluster_role("secret-reader", [rule(["get", "list"], ["secrets"])]),
+        # no CRD: detected by heuristics
+        workload("github-mcp", "ai", "ghcr.io/github/github-mcp-server:v0.9.0", sa_name="mcp"),
+        workload("graph", "ai", "langchain/langgraph-api:3.11"),
+        # declared by kagent: its own Deployment is part of the Agent
+        kagent_agent("triage", "ai"),
+        workload("triage", "ai", "cr.kagent.dev/kagent-dev/kagent/app:0.7.4", labels={"kagent": "triage"}),
+        # below the threshold: an ordinary service that calls an LLM API
+        workload(
+            "summariser",
+            "ai",
+            "registry.example/summariser:2",
+            env=[{"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {"name": "o", "key": "k"}}}],
+        ),
+    ]
+    base = "k8s://golden/ns/ai"
+    return build(objs), {
+        "fail": [f"{base}/workload/deployment/github-mcp", f"{base}/workload/deployment/graph"],
+        "pass": [f"{base}/agent/triage", sid("ai", "mcp")],
+    }
+
+
 GOLDENS = {
     "NHI-K8S-001": golden_001,
     "NHI-K8S-002": golden_002,
@@ -318,6 +347,7 @@ GOLDENS = {
     "NHI-K8S-007": golden_007,
     "NHI-K8S-008": golden_008,
     "NHI-K8S-009": golden_009,
+    "NHI-K8S-010": golden_010,
 }
 
 

@@ -24,3 +24,20 @@ def test_demo_export_triggers_every_k8s_rule() -> None:
     assert ("NHI-K8S-004", "kube-system/replicaset-controller") not in flagged
     assert ("NHI-K8S-004", "ci/deployer") in flagged
     assert all(i.id.startswith("k8s://prod-eu-1/") for i in inv.identities)
+    # the kagent Deployment belongs to its Agent; the GitHub MCP server has no CRD
+    assert ("NHI-K8S-010", "mcp/github-mcp") in flagged
+    assert not any(rule == "NHI-K8S-010" and name.startswith("kagent/") for rule, name in flagged)
+
+
+def test_demo_export_shows_the_agent_rules() -> None:
+    inv = build_from(sorted((DEMO / "k8s").iterdir()))
+    rules = [r for r in load_rules() if r.id.startswith("NHI-AGT-")]
+    flagged = {(f.rule_id, f.resource_name) for f in evaluate(inv, rules, AS_OF)}
+    assert {
+        ("NHI-AGT-001", "kagent/k8s-agent"),
+        ("NHI-AGT-002", "kagent/support-bot"),
+        ("NHI-AGT-003", "kagent/support-bot"),
+        ("NHI-AGT-005", "kagent/helm-agent"),
+        ("NHI-AGT-006", "mcp/fetch"),
+        ("NHI-AGT-011", "mcp/github-mcp"),
+    } <= flagged
