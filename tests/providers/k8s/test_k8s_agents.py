@@ -182,7 +182,12 @@ def test_detection_scores_and_negatives(offline: Callable[..., Inventory]) -> No
         {"name": n, "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}
         for n in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "MISTRAL_API_KEY")
     ]
-    assert score(workload("a", "n", "app:1", env=many))[0] == 2  # capped below the threshold
+    # LLM key names are capped below the threshold (and a sub-threshold workload keeps nothing)
+    assert score(workload("a", "n", "app:1", env=many))[0] == 0
+    assert score(workload("a", "n", "app:1", env=many, labels={"kagent": "x"})) == (
+        4,
+        ["env OPENAI_API_KEY", "env ANTHROPIC_API_KEY", "label kagent"],
+    )
     inv = offline([workload("llm-gw", "n", "app:1", env=many)])
     assert not [i for i in inv.identities if i.kind.startswith("agent.")]
 

@@ -55,7 +55,7 @@ Attributes (``identity.attributes.<key>``; the agent rules in ``rules/agents`` r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -175,30 +175,32 @@ def _image_repo(image: str) -> str:
     return ref.lower()
 
 
-def _env_facts(where: str, path: str, env: Any, owner: str) -> tuple[list[str], list[str]]:
-    """(names, names with a literal secret-looking value) of a container ``env`` list or a
-    ``{name: value}`` map (kmcp). Values are looked at, never kept."""
-    names: list[str] = []
-    secret: list[str] = []
+def _env_entries(where: str, path: str, env: Any, owner: str) -> list[tuple[str, bool]]:
+    """``(name, has a literal value)`` for a container ``env`` list or a ``{name: value}`` map
+    (kmcp). Values are looked at, never kept: ``$(VAR)`` substitutions and empty strings are not
+    literal secrets, and a ``valueFrom`` reference never is."""
     if env is None:
-        return names, secret
+        return []
     if isinstance(env, Mapping):
-        entries: Iterable[tuple[str, Any, bool]] = ((str(k), v, True) for k, v in env.items())
-    elif isinstance(env, list):
-        pairs = []
-        for i, e in enumerate(env):
-            if not isinstance(e, Mapping) or not isinstance(e.get("name"), str):
-                raise InputError(where, f"{path}[{i}].name: missing or not a string ({owner})")
-            pairs.append((e["name"], e.get("value"), "value" in e and "valueFrom" not in e))
-        entries = pairs
-    else:
+        return [(str(k), _literal(v)) for k, v in env.items()]
+    if not isinstance(env, list):
         raise InputError(where, f"{path}: expected a list of {{name, value}} objects ({owner})")
-    for name, value, literal in entries:
-        names.append(name)
-        if literal and isinstance(value, str) and value.strip() and not _ENV_REF.match(value):
-            if secret_like(name):
-                secret.append(name)
-    return names, secret
+    out = []
+    for i, e in enumerate(env):
+        if not isinstance(e, Mapping) or not isinstance(e.get("name"), str):
+            raise InputError(where, f"{path}[{i}].name: missing or not a string ({owner})")
+        out.append((e["name"], "valueFrom" not in e and _literal(e.get("value"))))
+    return out
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not _ENV_REF.match(value)
+
+
+def _env_facts(where: str, path: str, env: Any, owner: str) -> tuple[list[str], list[str]]:
+    """(names, names with a literal secret-looking value)."""
+    entries = _env_entries(where, path, env, owner)
+    return [n for n, _ in entries], [n for n, lit in entries if lit and secret_like(n)]
 
 
 def workload_signals(
@@ -215,7 +217,7 @@ def workload_signals(
     reasons: list[tuple[str, int, bool]] = []
     images: list[str] = []
     env_names: list[str] = []
-    secret_env: list[str] = []
+    literal: list[str] = []
     env_points = 0
     containers: list[tuple[str, Mapping[str, Any]]] = []
     for key in ("initContainers", "containers"):
@@ -235,10 +237,10 @@ def workload_signals(
         for label, pattern, points, mcp in ARG_PATTERNS:
             if any(pattern.search(a) for a in argv):
                 reasons.append((label, points, mcp))
-        names, secret = _env_facts(where, f"{path}.{c_path}.env", c.get("env"), owner)
-        env_names.extend(names)
-        secret_env.extend(secret)
-        for n in names:
+        entries = _env_entries(where, f"{path}.{c_path}.env", c.get("env"), owner)
+        env_names.extend(n for n, _ in entries)
+        literal.extend(n for n, lit in entries if lit)
+        for n, _ in entries:
             if n in LLM_ENV_NAMES and env_points < ENV_POINTS_CAP:
                 env_points += 1
                 reasons.append((f"env {n}", 1, False))
@@ -256,13 +258,16 @@ def workload_signals(
             if labels.get(key):
                 link = (q, str(labels[key]))
                 break
-    if not reasons and link is None:
+    if link is None and sum({label: points for label, points, _ in reasons}.values()) < THRESHOLD:
+        # below the threshold and owned by no agent resource: nothing will come of it, so
+        # ordinary pods that merely call an LLM API cost no more than any other pod
         return None
     return {
         "reasons": [list(r) for r in reasons],
         "images": sorted(set(images)),
         "env_names": sorted(set(env_names)),
-        "secret_env_names": sorted(set(secret_env)),
+        # names only; judged here, once something marks the workload, not for every pod
+        "secret_env_names": sorted({n for n in literal if secret_like(n)}),
         "link": list(link) if link else None,
     }
 
@@ -487,22 +492,35 @@ def mcp_id(cluster: str, ns: str, name: str) -> str:
 
 
 def _delegation(delegates: Mapping[str, Sequence[str]]) -> dict[str, tuple[int, bool, set[str]]]:
-    """Per agent: longest chain below it (edges back into the chain end the walk), whether it
-    can reach itself, and every agent it reaches."""
+    """Per agent: longest chain below it (an edge back into the current chain ends the walk, so
+    cycles terminate), whether it can reach itself, and every agent it reaches. Iterative, so a
+    long chain cannot exhaust Python's recursion limit."""
     depth: dict[str, int] = {}
-    on_chain: set[str] = set()
 
-    def longest(node: str) -> int:
-        if node in depth:
-            return depth[node]
-        on_chain.add(node)
-        best = 0
-        for nxt in delegates.get(node, ()):
-            if nxt not in on_chain:
-                best = max(best, 1 + longest(nxt))
-        on_chain.discard(node)
-        depth[node] = best
-        return best
+    def longest(start: str) -> int:
+        best = {start: 0}
+        on_chain = {start}
+        stack = [(start, iter(delegates.get(start, ())))]
+        while stack:
+            node, children = stack[-1]
+            for nxt in children:
+                if nxt in on_chain:
+                    continue
+                if nxt in depth:
+                    best[node] = max(best[node], 1 + depth[nxt])
+                    continue
+                on_chain.add(nxt)
+                best[nxt] = 0
+                stack.append((nxt, iter(delegates.get(nxt, ()))))
+                break
+            else:
+                stack.pop()
+                on_chain.discard(node)
+                depth[node] = best[node]
+                if stack:
+                    parent = stack[-1][0]
+                    best[parent] = max(best[parent], 1 + depth[node])
+        return depth[start]
 
     out = {}
     for start in delegates:
@@ -513,7 +531,7 @@ def _delegation(delegates: Mapping[str, Sequence[str]]) -> dict[str, tuple[int, 
             if node not in seen:
                 seen.add(node)
                 todo.extend(delegates.get(node, ()))
-        out[start] = (longest(start), start in seen, seen)
+        out[start] = (depth[start] if start in depth else longest(start), start in seen, seen)
     return out
 
 
