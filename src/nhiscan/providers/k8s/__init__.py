@@ -34,6 +34,10 @@ Identity attributes (rules read them as ``identity.attributes.<key>``):
 
 Permission classes: ``admin``, ``can_escalate``, ``secret_read``, ``wildcard``,
 ``k8s_namespace_admin`` and ``k8s_<primitive>`` for each escalation primitive.
+
+AI agents and MCP servers (kagent and ToolHive custom resources, and workloads scored by
+heuristics) become ``agent.k8s_agent`` / ``agent.mcp_server`` identities: see
+:mod:`nhiscan.providers.k8s.agents`.
 """
 
 from __future__ import annotations
