@@ -53,7 +53,13 @@ AGENT = {
     "research_bp_app": "00000222-4a2b-4c3d-8e4f-000000000222",
     "research_bp_sp": "00000223-4a2b-4c3d-8e4f-000000000223",
 }
-AGENT_IDENTITY_IDS = {AGENT["triage"], AGENT["autofix"], AGENT["research"], AGENT["helpdesk_bp"], AGENT["research_bp"]}
+AGENT_IDENTITY_IDS = {
+    AGENT["triage"],
+    AGENT["autofix"],
+    AGENT["research"],
+    AGENT["helpdesk_bp"],
+    AGENT["research_bp"],
+}
 
 
 def loaded(path: Path) -> LoadedFile:

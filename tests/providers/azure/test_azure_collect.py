@@ -97,8 +97,8 @@ def test_graph_paging_follows_next_link(
 ) -> None:
     _, fake, _, _ = live
     sp_calls = [p for m, p in fake.requests if p.startswith("/v1.0/servicePrincipals?")]
-    assert len(sp_calls) == 7  # 13 service principals (agents and blueprint principals too), 2 per page
-    assert sum("skiptoken" in p for p in sp_calls) == 6
+    assert len(sp_calls) == 8  # 15 service principals (agents and blueprint principals too), 2 per page
+    assert sum("skiptoken" in p for p in sp_calls) == 7
     assert len(live[0].identities) == 16
 
 

@@ -25,7 +25,8 @@ Attributes (besides the service-principal ones of :mod:`.build`)
     ``owners_known``, ``account_enabled``, ``inheritable_scopes`` (list of {resource_app_id,
     resource, kind, scopes}; kind ``allAllowedScopes`` | ``enumeratedScopes`` | ``noScopes``),
     ``inheritable_scopes_known``, ``inheritable_all_scopes`` (some resource's scopes are all
-    inheritable), ``inheritable_high_privilege_scopes`` (high-privilege Microsoft Graph scopes
+    inheritable), ``inheritable_all_scopes_resources`` (their names),
+    ``inheritable_high_privilege_scopes`` (high-privilege Microsoft Graph scopes
     among the enumerated ones), ``runs_as``, ``runs_as_classes`` (permission classes of the
     principal the agent acts as: its own grants plus those inherited from the blueprint principal);
     agent identity: ``blueprint_id`` (blueprint object id, or its appId when the blueprint is not in
@@ -220,7 +221,17 @@ def reclassify(c: Collected) -> tuple[Collected, AgentIndex]:
             oid = obj.get("id")
             if not isinstance(oid, str) or not oid:
                 raise InputError(where, f"agent identity [{position}]: field 'id' is missing or not a string")
+            # Checked before merging, so the error names the file the bad field came from.
+            _check_lists(obj, ("sponsors", "owners"), where, f"agent identity {oid}")
+            b_time(obj, "createdDateTime", where, f"agent identity {oid}")
+            if isinstance(obj.get("lifecycle"), Mapping):
+                b_time(obj["lifecycle"], "expirationDateTime", where, f"agent identity {oid} lifecycle")
             _merge_into(index.agents, oid.lower(), obj, where)
+    for doc_type in (d.APPLICATIONS, d.AGENT_BLUEPRINTS):
+        for obj, where in c.items.get(doc_type, []):
+            if _lower(obj.get("id")) in index.blueprint_ids:
+                what = f"agent identity blueprint {obj.get('id')}"
+                _check_lists(obj, ("sponsors", "owners", "inheritablePermissions"), where, what)
     for obj, where in c.items.get(d.INHERITABLE_PERMISSIONS, []):
         index.inheritable[_lower(obj.get("blueprintObjectId"))].append((obj, where))
 
@@ -247,6 +258,13 @@ def reclassify(c: Collected) -> tuple[Collected, AgentIndex]:
         c.items.get(d.AGENT_BLUEPRINTS, [])
     )
     return out, index
+
+
+def _check_lists(obj: Mapping[str, Any], keys: tuple[str, ...], where: str, what: str) -> None:
+    for key in keys:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, list):
+            raise InputError(where, f"{what}: field {key!r} should be a list, got {type(value).__name__}")
 
 
 # -- managed identities of AI resources ------------------------------------------------------
@@ -373,6 +391,7 @@ def _scope_attributes(scopes: list[dict[str, Any]] | None) -> dict[str, Any]:
             "inheritable_scopes": [],
             "inheritable_scopes_known": False,
             "inheritable_all_scopes": False,
+            "inheritable_all_scopes_resources": [],
             "inheritable_high_privilege_scopes": [],
         }
     high: list[str] = []
@@ -388,6 +407,9 @@ def _scope_attributes(scopes: list[dict[str, Any]] | None) -> dict[str, Any]:
         "inheritable_scopes": scopes,
         "inheritable_scopes_known": True,
         "inheritable_all_scopes": any(e["kind"] == "allAllowedScopes" for e in scopes),
+        "inheritable_all_scopes_resources": [
+            e["resource"] for e in scopes if e["kind"] == "allAllowedScopes"
+        ],
         "inheritable_high_privilege_scopes": high,
     }
 
