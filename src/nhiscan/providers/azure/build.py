@@ -4,6 +4,8 @@ Identities
     ``azure.service_principal`` (application, legacy and first-party SPs), ``azure.managed_identity``
     (SPs of type ManagedIdentity) with id = the SP's object id; ``azure.application`` for an app
     registration that has no service principal in the tenant (id = the application's object id).
+    Entra agent identities and blueprints (``agent.entra_agent_*``) are sorted out of the SP and
+    application lists first and built by :mod:`.agents` with the same grant machinery.
 
 Attributes (``identity.attributes.<key>``)
     ``app_id``, ``app_object_id``, ``aliases`` (appId and app object id), ``sp_type``,
