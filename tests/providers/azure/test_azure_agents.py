@@ -163,6 +163,21 @@ def test_agents_in_a_plain_service_principal_export_only(tmp_path: Path) -> None
     assert AGENT["helpdesk_bp_sp"] not in again  # matched to its blueprint by appId
 
 
+def test_blueprint_registered_in_another_tenant_is_known_by_its_principal() -> None:
+    """A multi-tenant blueprint's application lives in its home tenant: here only its principal
+    (and the agents) are listed, and the principal stands for the blueprint."""
+    inv = build([DEMO / "sp-list.json", DEMO / "graph-app-role-assignments.json"])
+    ids = by_id(inv)
+    bp = ids[AGENT["helpdesk_bp_sp"]]
+    assert bp.kind == "agent.entra_agent_blueprint" and bp.attributes["app_object_id"] is None
+    assert bp.attributes["agent_ids"] == [AGENT["triage"], AGENT["autofix"]]
+    assert bp.attributes["runs_as_classes"] == ["secret_read"]
+    assert ids[AGENT["triage"]].attributes["blueprint_id"] == AGENT["helpdesk_bp_sp"]
+    edges = {(e.src, e.kind, e.dst) for e in inv.edges}
+    assert (AGENT["autofix"], "agent.inherits_from", AGENT["helpdesk_bp_sp"]) in edges
+    assert AGENT["helpdesk_bp"] not in ids
+
+
 @pytest.mark.parametrize(
     ("name", "mutate", "field"),
     [

@@ -437,13 +437,25 @@ def build_agents(
 
     blueprint_scopes: dict[str, list[dict[str, Any]] | None] = {}
     blueprint_names: dict[str, str] = {}
+    built: dict[str, str] = {}  # blueprint appId -> blueprint identity id
+    # (identity id, application, where, blueprint principal): blueprints registered in this tenant,
+    # then principals of blueprints registered elsewhere (multi-tenant), known only by their SP.
+    targets: list[tuple[str, dict[str, Any] | None, str, dict[str, Any] | None]] = []
     for app_oid in sorted(index.blueprint_ids):
-        if app_oid not in b.apps:
-            continue
-        app, where = b.apps[app_oid]
-        app_id = _lower(app["appId"])
-        principal = b.sp_by_app.get(app_id)
-        poid = _lower(principal["id"]) if principal else None
+        if app_oid in b.apps:
+            app, where = b.apps[app_oid]
+            targets.append((app_oid, app, where, b.sp_by_app.get(_lower(app["appId"]))))
+    covered = {_lower(p["id"]) for _, _, _, p in targets if p is not None}
+    targets.extend(
+        (poid, None, b.sps[poid][1], b.sps[poid][0])
+        for poid in sorted(index.principal_ids - covered)
+        if poid in b.sps
+    )
+
+    for bid, app, where, principal in targets:
+        source: dict[str, Any] = app if app is not None else principal or {}
+        app_id = _lower(source.get("appId"))
+        poid = _lower(principal["id"]) if principal is not None else None
         if principal is not None and poid is not None:
             ident, creds, own_edges = b._sp_identity(
                 poid,
@@ -456,32 +468,32 @@ def build_agents(
                 dict(sign_in),
             )
         else:
-            ident, creds, own_edges = b._app_only_identity(app_oid, app, where)
-        label = f"agent identity blueprint {app_oid}"
+            ident, creds, own_edges = b._app_only_identity(bid, source, where)
+        label = f"agent identity blueprint {bid}"
         entries: list[tuple[Any, str]] = []
-        known = "inheritablePermissions" in app and app.get("inheritablePermissions") is not None
-        if known:
+        known = app is not None and app.get("inheritablePermissions") is not None
+        if app is not None and known:
             raw = app["inheritablePermissions"]
             if not isinstance(raw, list):
                 raise InputError(where, f"{label}: field 'inheritablePermissions' should be a list")
             entries += [(p, where) for p in raw]
-        if app_oid in index.inheritable:
+        if bid in index.inheritable:
             known = True
-            entries += index.inheritable[app_oid]
+            entries += index.inheritable[bid]
         scopes = _inheritable(b, entries, label) if known else None
-        blueprint_scopes[app_oid] = scopes
-        blueprint_names[app_oid] = str(app.get("displayName") or app_oid)
-        sponsors, sponsor_ids, sponsors_known = _people(app, "sponsors", where)
+        blueprint_scopes[bid] = scopes
+        blueprint_names[bid] = str(source.get("displayName") or bid)
+        built[app_id] = bid
+        sponsors, sponsor_ids, sponsors_known = _people(source, "sponsors", where)
         agent_ids = sorted(children.get(app_id, []))
-        aliases = [a for a in (app_id, poid) if a]
         extra = {
-            "app_object_id": app_oid,
-            "aliases": aliases,
+            "app_object_id": bid if app is not None else None,
+            "aliases": [a for a in (app_id, poid) if a and a != bid],
             "blueprint_principal_id": poid,
             "sponsors": sponsors,
             "sponsor_ids": sponsor_ids,
             "sponsors_known": sponsors_known,
-            "sign_in_audience": app.get("signInAudience"),
+            "sign_in_audience": source.get("signInAudience"),
             "agent_ids": agent_ids,
             "agent_count": len(agent_ids),
             "runs_as": poid,
@@ -492,20 +504,17 @@ def build_agents(
             extra["account_enabled"] = None
         owners = list(ident.attributes.get("owners") or [])
         owner = sponsors[0] if sponsors else owners[0] if owners else ident.owner
-        identities.append(_rewrap(ident, app_oid, BLUEPRINT_KIND, extra, owner))
-        credentials += [replace(c, identity_id=app_oid) for c in creds]
+        identities.append(_rewrap(ident, bid, BLUEPRINT_KIND, extra, owner))
+        credentials += [replace(c, identity_id=bid) for c in creds]
         edges += [
-            replace(e, src=app_oid if e.src == poid else e.src, dst=app_oid if e.dst == poid else e.dst)
+            replace(e, src=bid if e.src == poid else e.src, dst=bid if e.dst == poid else e.dst)
             for e in own_edges
         ]
 
     for aid, (obj, where) in sorted(index.agents.items()):
         label = f"agent identity {aid}"
         bp_app_id = _lower(obj.get("agentIdentityBlueprintId")) or None
-        bp_oid = index.blueprint_app_ids.get(bp_app_id or "")
-        if bp_oid is None and bp_app_id:
-            app = b.app_by_app.get(bp_app_id)
-            bp_oid = _lower(app["id"]) if app and _lower(app["id"]) in index.blueprint_ids else None
+        bp_oid = built.get(bp_app_id or "")
         principal = b.sp_by_app.get(bp_app_id or "")
         poid = _lower(principal["id"]) if principal else None
         bp_name = blueprint_names.get(bp_oid or "") or (
