@@ -163,6 +163,51 @@ def test_agents_in_a_plain_service_principal_export_only(tmp_path: Path) -> None
     assert AGENT["helpdesk_bp_sp"] not in again  # matched to its blueprint by appId
 
 
+def test_mixed_listings_are_sorted_object_by_object(tmp_path: Path) -> None:
+    sps = json.loads((DEMO / "sp-list.json").read_text())
+    is_agent = [s.get("@odata.type") == "#microsoft.graph.agentIdentity" for s in sps]
+    agents_first = [s for s, a in zip(sps, is_agent, strict=True) if a] + [
+        s for s, a in zip(sps, is_agent, strict=True) if not a
+    ]
+    pages = {
+        # az ad sp list with an agent first: recognised as agents, regular SPs still SPs
+        "az.json": (agents_first, "azure.agent_identities"),
+        # a plain Graph page: the context says service principals whatever comes first
+        "graph.json": (
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#servicePrincipals",
+                "value": agents_first,
+            },
+            "azure.service_principals",
+        ),
+        # a blueprint-principal cast listing whose objects carry no @odata.type
+        "principals.json": (
+            {
+                "@odata.context": "https://graph.microsoft.com/beta/$metadata#servicePrincipals/microsoft.graph.agentIdentityBlueprintPrincipal",
+                "value": [
+                    {k: v for k, v in s.items() if k != "@odata.type"}
+                    for s in sps
+                    if s["id"] in (AGENT["helpdesk_bp_sp"], AGENT["research_bp_sp"])
+                ],
+            },
+            "azure.service_principals",
+        ),
+    }
+    for name, (doc, expected) in pages.items():
+        (tmp_path / name).write_text(json.dumps(doc))
+        assert PLUGIN.recognise(loaded(tmp_path / name)) == expected, name
+    for name in ("az.json", "graph.json"):
+        kinds = {i.id: i.kind for i in build([tmp_path / name]).identities}
+        assert kinds[AGENT["autofix"]] == "agent.entra_agent_identity"
+        assert kinds[SP["ci"]] == "azure.service_principal" and kinds[SP["mi_vm"]] == "azure.managed_identity"
+        assert kinds[AGENT["helpdesk_bp_sp"]] == "agent.entra_agent_blueprint"
+    kinds = {i.id: i.kind for i in build([tmp_path / "principals.json"]).identities}
+    assert kinds == {
+        AGENT["helpdesk_bp_sp"]: "agent.entra_agent_blueprint",
+        AGENT["research_bp_sp"]: "agent.entra_agent_blueprint",
+    }
+
+
 def test_blueprint_registered_in_another_tenant_is_known_by_its_principal() -> None:
     """A multi-tenant blueprint's application lives in its home tenant: here only its principal
     (and the agents) are listed, and the principal stands for the blueprint."""

@@ -141,6 +141,13 @@ def agent_doc_type(item: Mapping[str, Any], context: str) -> str | None:
     return None
 
 
+def cast_type(context: str) -> str | None:
+    """The ``@odata.type`` every object of a cast listing has (Graph omits it on each object when
+    it equals the cast), e.g. ``#microsoft.graph.agentIdentity``; None for other pages."""
+    cast = _CAST.search(context)
+    return f"#microsoft.graph.{cast.group(1)}" if cast else None
+
+
 def inheritable_parent(context: str, where: str) -> str:
     """The blueprint object id an inheritablePermissions page belongs to."""
     m = _INHERITABLE_PARENT.search(context)

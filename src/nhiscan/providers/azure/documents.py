@@ -253,11 +253,10 @@ def normalise(doc: Any, doc_type: str, where: str) -> tuple[list[dict[str, Any]]
         )
     items, context = _items(doc)
     truncated = isinstance(doc, Mapping) and bool(doc.get("@odata.nextLink"))
-    parent: str | None = None
-    if doc_type == INHERITABLE_PERMISSIONS:
-        from nhiscan.providers.azure.agents import inheritable_parent
+    from nhiscan.providers.azure.agents import cast_type, inheritable_parent
 
-        parent = inheritable_parent(context, where)
+    parent = inheritable_parent(context, where) if doc_type == INHERITABLE_PERMISSIONS else None
+    cast = cast_type(context)
     out: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
@@ -265,5 +264,7 @@ def normalise(doc: Any, doc_type: str, where: str) -> tuple[list[dict[str, Any]]
         obj = camel_keys(item) if _is_pascal(item) else dict(item)
         if parent is not None:
             obj["blueprintObjectId"] = parent
+        if cast and not obj.get("@odata.type"):
+            obj["@odata.type"] = cast
         out.append(flatten_arm(obj))
     return out, truncated
