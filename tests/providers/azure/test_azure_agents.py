@@ -121,6 +121,9 @@ def test_blueprint_credentials_and_agent_edges(demo_inv: Inventory) -> None:
     assert (AGENT["triage"], "agent.inherits_from", AGENT["helpdesk_bp"]) in edges
     assert (AGENT["helpdesk_bp"], "azure.blueprint_impersonation", AGENT["autofix"]) in edges
     assert (AGENT["research"], "agent.inherits_from", AGENT["research_bp"]) in edges
+    dave = "40516273-8d9e-4fa0-b1c2-d3e4f5061728"  # owns the research agent and its blueprint
+    assert (dave, "azure.owner_add_credential", AGENT["research_bp"]) in edges
+    assert (dave, "azure.owner_add_credential", AGENT["research"]) not in edges
     assert (FOUNDRY, "agent.runs_as", SP["mi_foundry"]) in edges
     assert (ML, "agent.runs_as", SP["mi_user"]) in edges
 

@@ -164,9 +164,8 @@ def test_demo_edges(demo_inv: Inventory) -> None:
     assert (vm, "azure.managed_identity", SP["mi_vm"]) in edges
     assert (func, "azure.managed_identity", SP["mi_user"]) in edges
     # One virtual "any SP" node per tenant keeps the edge count linear in principals.
-    assert (
-        len(demo_inv.edges) == 22
-    )  # 10 + 6 agent <-> blueprint + 2 AI resources x (managed_identity, runs_as)
+    # 10 + 6 agent <-> blueprint + 2 AI resources x (managed_identity, runs_as) + 1 blueprint owner
+    assert len(demo_inv.edges) == 21
 
 
 def test_demo_logging_and_coverage(demo_inv: Inventory) -> None:

@@ -573,7 +573,8 @@ def build_agents(
         owners = list(ident.attributes.get("owners") or [])
         owner = sponsors[0] if sponsors else owners[0] if owners else ident.owner
         identities.append(replace(_rewrap(ident, aid, AGENT_KIND, extra, owner), created=created))
-        edges += own_edges
+        # Agent identities cannot hold credentials, so their owners cannot add one to become them.
+        edges += [e for e in own_edges if e.kind != "azure.owner_add_credential"]
         if bp_app_id:
             target = bp_oid or bp_app_id
             edges.append(
