@@ -621,7 +621,7 @@ def collect_agents(run: Any) -> None:
     agents_ = run.graph_list(
         d.AGENT_IDENTITIES, f"GET {AGENTS_PATH}", f"{AGENTS_PATH}?$top=100&$expand=owners{_PEOPLE}"
     )
-    if agents_ is not None:
+    if agents_:
         # `$expand=sponsors` is not documented for agent identities: try it once, and fall back to
         # the documented per-agent sponsors listing.
         try:
