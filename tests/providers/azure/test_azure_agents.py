@@ -346,6 +346,19 @@ def test_agent_apis_denied_are_gaps_and_the_scan_goes_on() -> None:
     assert not [i for i in inv.identities if i.attributes.get("orphaned_role_assignment")]
 
 
+def test_tenant_without_agents() -> None:
+    tenant = Tenant.from_demo(DEMO)
+    tenant.agents, tenant.blueprints = [], []
+    tenant.service_principals = [s for s in tenant.service_principals if "@odata.type" not in s]
+    tenant.applications = [a for a in tenant.applications if "@odata.type" not in a]
+    with FakeAzure(tenant, deny=set()) as fake:
+        inv = collect(fake)
+    assert not [i for i in inv.identities if i.kind.startswith("agent.")]
+    assert inv.gaps == ()
+    agent_calls = [p for _, p in fake.requests if "agentIdentity" in p]
+    assert len(agent_calls) == 2  # the two listings, no sponsors or per-blueprint calls
+
+
 def test_per_agent_sponsors_denied_is_one_gap() -> None:
     deny = {"/beta/servicePrincipals/0000021"}
     with FakeAzure(Tenant.from_demo(DEMO), deny=deny) as fake:

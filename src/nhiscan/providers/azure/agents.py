@@ -645,7 +645,7 @@ def collect_agents(run: Any) -> None:
     blueprints = run.graph_list(
         d.AGENT_BLUEPRINTS, f"GET {BLUEPRINTS_PATH}", f"{BLUEPRINTS_PATH}?$top=100&$expand=owners{_PEOPLE}"
     )
-    if blueprints is None:
+    if not blueprints:
         return
     run.graph_list(
         d.AGENT_BLUEPRINTS,
