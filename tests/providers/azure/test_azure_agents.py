@@ -96,12 +96,12 @@ def test_agent_identities_and_blueprints_from_the_demo(demo_inv: Inventory) -> N
         },
         {
             "resource_app_id": "00000003-0000-0ff1-ce00-000000000000",
-            "resource": "00000003-0000-0ff1-ce00-000000000000",
+            "resource": "Office 365 SharePoint Online",
             "kind": "allAllowedScopes",
             "scopes": [],
         },
     ]
-    assert b["inheritable_all_scopes_resources"] == ["00000003-0000-0ff1-ce00-000000000000"]
+    assert b["inheritable_all_scopes_resources"] == ["Office 365 SharePoint Online"]
     assert b["runs_as_classes"] == ["secret_read"] and b["graph_app_permissions"] == ["Mail.Read"]
     assert ids[AGENT["research_bp"]].attributes["owners"] == ["dave@northwind.example"]
 

@@ -81,6 +81,14 @@ AI_RESOURCE_TYPES = frozenset(
     }
 )
 
+# Resource applications whose names an export may not carry (their SPs are often left out).
+_RESOURCE_NAMES = {
+    cat.MICROSOFT_GRAPH_APP_ID: "Microsoft Graph",
+    "00000003-0000-0ff1-ce00-000000000000": "Office 365 SharePoint Online",
+    "00000002-0000-0ff1-ce00-000000000000": "Office 365 Exchange Online",
+    "00000004-0000-0ff1-ce00-000000000000": "Skype for Business Online",
+}
+
 _SCOPE_KINDS = {
     "allallowed": "allAllowedScopes",
     "allallowedscopes": "allAllowedScopes",
@@ -376,10 +384,8 @@ def _inheritable(b: _Builder, entries: list[tuple[Any, str]], label: str) -> lis
                 where, f"{label} inheritablePermissions: field 'scopes' should be a list of strings"
             )
         resource_sp = b.sp_by_app.get(app_id.lower())
-        resource = (
-            "Microsoft Graph"
-            if app_id.lower() == cat.MICROSOFT_GRAPH_APP_ID
-            else str((resource_sp or {}).get("displayName") or app_id)
+        resource = _RESOURCE_NAMES.get(app_id.lower()) or str(
+            (resource_sp or {}).get("displayName") or app_id
         )
         entry = {
             "resource_app_id": app_id.lower(),
