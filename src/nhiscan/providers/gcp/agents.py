@@ -73,11 +73,11 @@ _OWNER_LABELS = ("owner", "team", "contact", "maintainer")
 
 
 def is_engine(item: Mapping[str, Any]) -> bool:
-    return bool(_NAME.match(str(item.get("name", "")))) or "/reasoningEngines/" in str(item.get("name", ""))
+    return "/reasoningEngines/" in str(item.get("name", ""))
 
 
 def recognise(data: Any) -> str | None:
-    if isinstance(data, Mapping) and isinstance(data.get("reasoningEngines"), list):
+    if isinstance(data, Mapping) and "reasoningEngines" in data:
         return REASONING_ENGINES
     if isinstance(data, list):
         first = next((x for x in data if isinstance(x, Mapping)), None)
@@ -105,32 +105,32 @@ def reasoning_engine(item: Any, where: str, path: str, project: str | None = Non
     m = _NAME.match(name)
     if m is None:
         raise InputError(where, f"{path}.name: {name!r} is not a reasoning engine name")
-    labels = _obj(item.get("labels") or {}, where, f"{path}.labels")
+    labels = _opt_obj(item, "labels", where, path)
     for k, v in labels.items():
         if not isinstance(v, str):
             raise InputError(where, f"{path}.labels.{k}: expected a string, got {type(v).__name__}")
-    spec = _obj(item.get("spec") or {}, where, f"{path}.spec")
+    spec = _opt_obj(item, "spec", where, path)
     sp = f"{path}.spec"
-    deploy = _obj(spec.get("deploymentSpec") or {}, where, f"{sp}.deploymentSpec")
+    deploy = _opt_obj(spec, "deploymentSpec", where, sp)
     dp = f"{sp}.deploymentSpec"
     env_names = []
-    for i, e in enumerate(_list(deploy.get("env") or [], where, f"{dp}.env")):
+    for i, e in enumerate(_opt_list(deploy, "env", where, dp)):
         # Only the name: the value may be a credential and is never read.
         name_ = _str(_obj(e, where, f"{dp}.env[{i}]"), "name", where, f"{dp}.env[{i}]", required=True)
         assert name_ is not None
         env_names.append(name_)
     secret_env = []
-    for i, e in enumerate(_list(deploy.get("secretEnv") or [], where, f"{dp}.secretEnv")):
+    for i, e in enumerate(_opt_list(deploy, "secretEnv", where, dp)):
         ep = f"{dp}.secretEnv[{i}]"
         e = _obj(e, where, ep)
         env_name = _str(e, "name", where, ep, required=True)
-        ref = _obj(e.get("secretRef") or {}, where, f"{ep}.secretRef")
+        ref = _opt_obj(e, "secretRef", where, ep)
         secret = _str(ref, "secret", where, f"{ep}.secretRef") or ""
         version = _str(ref, "version", where, f"{ep}.secretRef") or "latest"
         assert env_name is not None
         secret_env.append((env_name, secret, version))
     methods = []
-    for i, cm in enumerate(_list(spec.get("classMethods") or [], where, f"{sp}.classMethods")):
+    for i, cm in enumerate(_opt_list(spec, "classMethods", where, sp)):
         method = _str(_obj(cm, where, f"{sp}.classMethods[{i}]"), "name", where, f"{sp}.classMethods[{i}]")
         if method:
             methods.append(method)
@@ -142,7 +142,7 @@ def reasoning_engine(item: Any, where: str, path: str, project: str | None = Non
         source = "source_code"
     elif spec.get("packageSpec") is not None:
         source = "package"
-    encryption = _obj(item.get("encryptionSpec") or {}, where, f"{path}.encryptionSpec")
+    encryption = _opt_obj(item, "encryptionSpec", where, path)
     return ReasoningEngineRecord(
         name=name,
         project=project or m.group(1),
@@ -167,6 +167,16 @@ def reasoning_engine(item: Any, where: str, path: str, project: str | None = Non
         updated=_time(item, "updateTime", where, path),
         source=where,
     )
+
+
+def _opt_obj(item: Mapping[str, Any], key: str, where: str, path: str) -> Mapping[str, Any]:
+    value = item.get(key)
+    return {} if value is None else _obj(value, where, f"{path}.{key}")
+
+
+def _opt_list(item: Mapping[str, Any], key: str, where: str, path: str) -> list[Any]:
+    value = item.get(key)
+    return [] if value is None else _list(value, where, f"{path}.{key}")
 
 
 def _int(item: Mapping[str, Any], key: str, where: str, path: str) -> int | None:
@@ -534,7 +544,12 @@ class EngineCollector:
             read.append(location)
             where = f"aiplatform.reasoningEngines.list projects/{project_id}/locations/{location}"
             for i, item in enumerate(result):
-                rec = reasoning_engine(item, where, f"reasoningEngines[{i}]", project_id)
+                try:
+                    rec = reasoning_engine(item, where, f"reasoningEngines[{i}]", project_id)
+                except InputError as exc:
+                    # One odd engine from the API must not end the scan.
+                    self._gap(scope, f"aiplatform.reasoningEngines.list {location}", "error", exc.problem)
+                    continue
                 with self.lock:
                     self.out.reasoning_engines.append(rec)
         for status in (CoverageStatus.NOT_ENABLED.value, CoverageStatus.NOT_FOUND.value):
