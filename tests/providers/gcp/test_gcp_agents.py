@@ -15,7 +15,7 @@ from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.gcp import Plugin, collect_inventory
-from nhiscan.providers.gcp.agents import DEFAULT_LOCATIONS, AiPlatformRest
+from nhiscan.providers.gcp.agents import DEFAULT_LOCATIONS, AiPlatformRest, secret_like
 from nhiscan.providers.interface import CollectOptions
 from providers.gcp.gcp_support import AS_OF, DEMO, import_files, load
 from providers.gcp.test_gcp_live import seed
@@ -352,3 +352,21 @@ def test_malformed_engine_from_the_api_is_a_gap_not_a_crash(gcp_fakes: SimpleNam
     assert set(_engines(inv)) == {"good"}
     gap = next(g for g in inv.gaps if g.source == "aiplatform.reasoningEngines.list us-central1")
     assert gap.status == "error" and "env[0].name: missing" in gap.detail and CANARY not in gap.detail
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("OPENAI_API_KEY", True),
+        ("GITHUB_TOKEN", True),
+        ("client_secret", True),
+        ("DB_PASSWORD", True),
+        ("AZURE_STORAGE_CONNECTION_STRING", True),
+        ("PWD", False),
+        ("TOKENIZER_MODEL", False),
+        ("AUTHOR", False),
+        ("LOG_LEVEL", False),
+    ],
+)
+def test_secret_like_env_names(name: str, expected: bool) -> None:
+    assert secret_like(name) is expected

@@ -19,6 +19,9 @@ Inventory produced (see docs/providers/gcp.md):
 - edges ``gcp.impersonate``, ``gcp.implicit_delegation``, ``gcp.act_as``, ``gcp.create_key``
   from a member (SA email, or ``user:``/``group:``/``domain:`` form) to an SA email;
 - one logging state per project from the effective ``auditConfigs``.
+- identities ``agent.vertex_agent_engine`` (Vertex AI Agent Engine) with ``agent.runs_as`` edges to
+  the principal they run as; see :mod:`nhiscan.providers.gcp.agents`. Service accounts carry
+  ``used_by_agents`` (engine ids).
 
 Importing this module does not import any Google library.
 """

@@ -63,7 +63,8 @@ RE_AGENT_DOMAIN = "gcp-sa-aiplatform-re.iam.gserviceaccount.com"
 _RE_AGENT = re.compile(r"^service-(\d+)@gcp-sa-aiplatform-re\.(?:iam\.gserviceaccount|googleapis)\.com$")
 # Names of plain-text variables that usually hold a credential; only the name is ever looked at.
 _SECRET_NAME = re.compile(
-    r"(?:^|_)(?:API_?KEY|APIKEY|SECRET|TOKEN|PASSWORD|PASSWD|PWD|CREDENTIALS?|PRIVATE_?KEY|ACCESS_?KEY|AUTH)(?:$|_)",
+    r"(?:^|_)(?:API_?KEY|APIKEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIALS?|PRIVATE_?KEY|ACCESS_?KEY|"
+    r"CONNECTION_?STRING)(?:$|_)",
     re.I,
 )
 _OWNER_LABELS = ("owner", "team", "contact", "maintainer")
@@ -237,6 +238,11 @@ def resolve_principal(rec: ReasoningEngineRecord, number: str | None, organizati
     return Principal(f"service-{number}@{RE_AGENT_DOMAIN}" if number else None, DEFAULT_SERVICE_AGENT)
 
 
+def secret_like(env_name: str) -> bool:
+    """A plain-text variable named like a credential (the value is never looked at)."""
+    return bool(_SECRET_NAME.search(env_name))
+
+
 def is_agent_principal(member: str) -> bool:
     return member.startswith("principal://agents.")
 
@@ -296,7 +302,7 @@ def build_engines(
             "default_service_agent": p.type == DEFAULT_SERVICE_AGENT,
             "role_shared_with": [n for n in sharing.get(p.id or "", []) if n != name],
             "env_names": list(rec.env_names),
-            "secret_like_env_names": [n for n in rec.env_names if _SECRET_NAME.search(n)],
+            "secret_like_env_names": [n for n in rec.env_names if secret_like(n)],
             "secret_env_names": [n for n, _, _ in rec.secret_env],
             "secret_refs": [f"{s}:{v}" for _, s, v in rec.secret_env if s],
             "class_methods": list(rec.class_methods),
@@ -573,4 +579,4 @@ class EngineCollector:
 def make_client(credentials: Any, endpoint: str | None = None) -> AiPlatformRest:
     from google.auth.transport.requests import AuthorizedSession
 
-    return AiPlatformRest(AuthorizedSession(credentials), endpoint)
+    return AiPlatformRest(AuthorizedSession(credentials), endpoint)  # type: ignore[no-untyped-call]

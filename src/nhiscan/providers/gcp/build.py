@@ -271,7 +271,7 @@ class _Builder:
         """Engine name -> the principal it runs as; service accounts among them become identities
         even when no list or binding names them."""
         org = self.estate.organizations[0] if len(self.estate.organizations) == 1 else None
-        out = {}
+        out: dict[str, Principal] = {}
         for rec in self.estate.reasoning_engines:
             p = resolve_principal(rec, project_number(rec, self.numbers), org)
             out.setdefault(rec.name, p)
