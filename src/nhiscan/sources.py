@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from nhiscan import providers
-from nhiscan.errors import CollectionError, InputError, MissingExtraError, NhiscanError
+from nhiscan.errors import CollectionError, InputError, MissingExtraError
 from nhiscan.inventory_io import inventory_from_dict, looks_like_inventory
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
@@ -115,7 +115,8 @@ def collect_live(
     """Scan the named providers, or with none named every provider whose credentials are found.
     Returns the inventory, the providers scanned and the skipped ones with the reason."""
     explicit = bool(names)
-    candidates = list(names) if explicit else providers.available()
+    installed = providers.available()
+    candidates = list(names) if explicit else installed
     skipped: dict[str, str] = {}
     parts: list[Inventory] = []
     scanned: list[str] = []
@@ -124,7 +125,7 @@ def collect_live(
             raise InputError(
                 "command line", f"unknown provider {name!r} (known: {', '.join(providers.PROVIDER_MODULES)})"
             )
-        if name not in providers.available():
+        if name not in installed:
             message = f"provider {name!r} is not implemented in this version"
             if explicit:
                 raise InputError("command line", message)
@@ -161,8 +162,6 @@ def collect_live(
                     providers=(name,),
                 )
             )
-        except NhiscanError:
-            raise
     if not scanned:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no provider available"
         raise CollectionError(f"nothing to scan: {why}")
