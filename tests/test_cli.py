@@ -27,12 +27,18 @@ def test_fail_on_sets_exit_code(run_cli) -> None:  # type: ignore[no-untyped-def
 
 def test_fail_on_below_everything_found_passes(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "r.json"
-    assert run_cli(["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "-f", "json", "-o", str(out)]).code == 0
-    critical = sorted({f["rule_id"] for f in json.loads(out.read_text())["findings"] if f["severity"] == "critical"})
+    assert (
+        run_cli(["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "-f", "json", "-o", str(out)]).code == 0
+    )
+    critical = sorted(
+        {f["rule_id"] for f in json.loads(out.read_text())["findings"] if f["severity"] == "critical"}
+    )
     assert critical
     cfg = tmp_path / "nhiscan.yaml"
     cfg.write_text(f"disable: [{', '.join(critical)}]\n")  # only lower severities remain
-    r = run_cli(["scan", "--from", str(DEMO / "aws"), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"])
+    r = run_cli(
+        ["scan", "--from", str(DEMO / "aws"), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"]
+    )
     assert r.code == 0, r.out
 
 

@@ -109,8 +109,8 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
     assert ops.attributes["role_shared_with"] == []
     assert ops.owner == "ops-team"
     assert ops.attributes["env_names"] == ["OPENAI_API_KEY", "REGION"]
-    assert ops.attributes["secret_like_env_names"] == ["OPENAI_API_KEY"]
-    assert ops.attributes["secret_env_names"] == ["DB_PASSWORD"]
+    assert ops.attributes["secret_env_names"] == ["OPENAI_API_KEY"]
+    assert ops.attributes["secret_manager_env_names"] == ["DB_PASSWORD"]
     assert ops.attributes["secret_refs"] == ["db-password:2"]
     assert by_id[f"ci@acme-prod{SA}"].attributes["used_by_agents"] == [ops.id]
 
@@ -229,6 +229,7 @@ def test_bare_engine_list_without_any_other_file(tmp_path: Path) -> None:
     assert engines["solo"].scope == "gcp:project:1111"
     assert engines["solo"].attributes["runs_as"] == RE_AGENT
     assert engines["duo"].attributes["runs_as_classes"] == []
+    assert engines["duo"].attributes["inbound_auth"] == "iam"
     bot = next(i for i in inv.identities if i.id == f"bot@acme-prod{SA}")
     assert bot.attributes["listed"] is False and bot.scope == "gcp:project:acme-prod"
     assert {s.key for s in inv.scopes} >= {"gcp:project:1111", "gcp:project:acme-prod"}
@@ -370,3 +371,20 @@ def test_malformed_engine_from_the_api_is_a_gap_not_a_crash(gcp_fakes: SimpleNam
 )
 def test_secret_like_env_names(name: str, expected: bool) -> None:
     assert secret_like(name) is expected
+
+
+def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
+    from nhiscan.engine import evaluate, load_rules
+
+    inv = import_files(*sorted(DEMO.glob("*.json")))
+    names = {i.id: i.name for i in inv.identities}
+    found: dict[str, set[str]] = {}
+    for f in evaluate(inv, load_rules(), AS_OF):
+        found.setdefault(f.rule_id, set()).add(names.get(f.target_id, f.target_id))
+    assert found["NHI-AGT-001"] == {"release-agent"}
+    assert found["NHI-AGT-002"] == {"payments-support-agent", "refund-triage-agent"}
+    assert found["NHI-AGT-011"] == {"refund-triage-agent", "release-agent"}
+    assert found["NHI-GCP-014"] == {"payments-support-agent", "refund-triage-agent"}
+    # Agent Engine queries are IAM-authenticated and the API names no sub-agents or tools.
+    for rule in ("NHI-AGT-003", "NHI-AGT-004", "NHI-AGT-005", "NHI-AGT-006", "NHI-AGT-008"):
+        assert not found.get(rule), rule

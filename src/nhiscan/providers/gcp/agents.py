@@ -296,14 +296,16 @@ def build_engines(
             "effective_identity": rec.effective_identity,
             "runs_as": p.id,
             "runs_as_in_inventory": sa is not None,
-            "runs_as_classes": classes,
+            # Null when nothing is known about the principal, as on AWS.
+            "runs_as_classes": classes if p.id else None,
             "runs_as_roles": roles,
             "runs_as_user_managed_keys": keys,
             "default_service_agent": p.type == DEFAULT_SERVICE_AGENT,
             "role_shared_with": [n for n in sharing.get(p.id or "", []) if n != name],
             "env_names": list(rec.env_names),
-            "secret_like_env_names": [n for n in rec.env_names if secret_like(n)],
-            "secret_env_names": [n for n, _, _ in rec.secret_env],
+            # Named like the AWS agents' facts so the generic agent rules read both.
+            "secret_env_names": [n for n in rec.env_names if secret_like(n)],
+            "secret_manager_env_names": [n for n, _, _ in rec.secret_env],
             "secret_refs": [f"{s}:{v}" for _, s, v in rec.secret_env if s],
             "class_methods": list(rec.class_methods),
             "deployment_source": rec.deployment_source,
@@ -314,6 +316,18 @@ def build_engines(
             "cmek": rec.cmek,
             "labels": labels,
             "aliases": [],
+            # Facts the generic agent rules read that Agent Engine does not have: queries are
+            # always IAM-authenticated (aiplatform.reasoningEngines.query), and the API names no
+            # sub-agents, tools or token passthrough.
+            "inbound_auth": "iam",
+            "delegates_to": [],
+            "delegation_depth": 0,
+            "delegation_cycle": False,
+            "delegation_reach_classes": [],
+            "relay_history_to": [],
+            "tools": [],
+            "high_risk_builtin_tools": [],
+            "token_passthrough": False,
         }
         identities.append(
             Identity(
