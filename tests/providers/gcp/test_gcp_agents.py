@@ -207,6 +207,10 @@ def test_demo_engines_import_from_both_export_shapes() -> None:
     release = engines["release-agent"]
     assert "admin" in release.attributes["runs_as_classes"]
     assert release.attributes["container_image"].endswith(":latest")
+    # The deployer can impersonate every SA of the project (folder-level Token Creator).
+    assert f"terraform@acme-pay-prod{SA}" in release.attributes["runs_as_reach"]
+    assert "admin" in release.attributes["runs_as_reach_classes"]
+    assert support.attributes["runs_as_reach"] == []
     ledger = engines["ledger-reader-agent"]
     assert ledger.attributes["identity_type"] == "AGENT_IDENTITY" and ledger.attributes["cmek"] is True
     assert ledger.attributes["runs_as_roles"] == ["roles/bigquery.dataViewer"]
@@ -388,3 +392,19 @@ def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
     # Agent Engine queries are IAM-authenticated and the API names no sub-agents or tools.
     for rule in ("NHI-AGT-003", "NHI-AGT-004", "NHI-AGT-005", "NHI-AGT-006", "NHI-AGT-008"):
         assert not found.get(rule), rule
+
+
+def test_reach_follows_impersonation_transitively_and_stops_at_cycles() -> None:
+    from nhiscan.model import Edge
+    from nhiscan.providers.gcp.agents import _reach
+
+    walk = _reach(
+        [
+            Edge("a", "b", "gcp.impersonate"),
+            Edge("b", "a", "gcp.implicit_delegation"),
+            Edge("b", "c", "gcp.create_key"),
+            Edge("c", "d", "gcp.act_as"),  # needs more than the edge to be used
+        ]
+    )
+    assert walk("a") == ["b", "c"]
+    assert walk("d") == []

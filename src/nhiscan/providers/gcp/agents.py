@@ -257,9 +257,12 @@ def build_engines(
     project_of: Callable[[str], str],
     principal_permissions: Callable[[str], PermissionSummary],
     gcp: str,
+    delegation: Sequence[Edge] = (),
 ) -> tuple[list[Identity], list[Edge]]:
     """Engine identities and their ``agent.runs_as`` edges. ``principals`` maps engine names to
-    their principal, ``accounts`` holds the service-account identities already built."""
+    their principal, ``accounts`` holds the service-account identities already built and
+    ``delegation`` the impersonation edges between principals."""
+    reach_of = _reach(delegation)
     unique: dict[str, ReasoningEngineRecord] = {}
     for rec in engines:
         unique.setdefault(rec.name, rec)
@@ -284,6 +287,8 @@ def build_engines(
             keys = 0
         labels = dict(rec.labels)
         project = project_of(rec.project)
+        reach = reach_of(p.id) if p.id else []
+        reach_classes = sorted({c for r in reach if r in accounts for c in accounts[r].permissions.classes})
         attributes: dict[str, Any] = {
             "project": project,
             "location": rec.location,
@@ -300,6 +305,8 @@ def build_engines(
             "runs_as_classes": classes if p.id else None,
             "runs_as_roles": roles,
             "runs_as_user_managed_keys": keys,
+            "runs_as_reach": reach,
+            "runs_as_reach_classes": reach_classes,
             "default_service_agent": p.type == DEFAULT_SERVICE_AGENT,
             "role_shared_with": [n for n in sharing.get(p.id or "", []) if n != name],
             "env_names": list(rec.env_names),
@@ -359,6 +366,31 @@ def build_engines(
                 )
             )
     return identities, edges
+
+
+# Edges that let a principal act as another one without anything else (act_as also needs a
+# permission to run something as the target, so it is left out).
+_BECOMES = ("gcp.impersonate", "gcp.implicit_delegation", "gcp.create_key")
+
+
+def _reach(edges: Sequence[Edge]) -> Callable[[str], list[str]]:
+    """principal -> every principal it can become through impersonation edges, transitively."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.kind in _BECOMES and e.src != e.dst:
+            out[e.src].add(e.dst)
+
+    def walk(start: str) -> list[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for nxt in out.get(todo.pop(), ()):
+                if nxt not in seen and nxt != start:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return sorted(seen)
+
+    return walk
 
 
 def _why(rec: ReasoningEngineRecord, p: Principal) -> str:

@@ -383,6 +383,7 @@ class _Builder:
             lambda ref: self.project(ref) or ref,
             lambda principal: self._summary(holdings[principal])[0],
             GCP,
+            edge_list,
         )
         identities += engines
         edge_list += engine_edges
