@@ -408,3 +408,27 @@ def test_reach_follows_impersonation_transitively_and_stops_at_cycles() -> None:
     )
     assert walk("a") == ["b", "c"]
     assert walk("d") == []
+
+
+def test_unreachable_endpoint_is_an_error_gap_per_location() -> None:
+    import socket
+    import threading
+
+    import requests
+
+    from nhiscan.providers.gcp.agents import EngineCollector
+    from nhiscan.providers.gcp.estate import EstateBuilder
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = EstateBuilder()
+    client = AiPlatformRest(requests.Session(), f"http://127.0.0.1:{port}", timeout=2)
+    collector = EngineCollector(client, out, threading.Lock(), ["us-central1", "europe-west1"], 0.1)
+    collector.project("acme-prod")
+    assert sorted((c.source, c.status) for c in out.coverage) == [
+        ("aiplatform.reasoningEngines.list europe-west1", "error"),
+        ("aiplatform.reasoningEngines.list us-central1", "error"),
+    ]
+    assert collector.reads == 0 and not out.reasoning_engines
+    assert all(f"connecting to 127.0.0.1:{port}" in c.detail for c in out.coverage)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from nhiscan.errors import InputError
 from nhiscan.model import (
@@ -461,7 +462,8 @@ class AiPlatformRest:
         try:
             resp = self.session.get(url, params=params, timeout=self.timeout)
         except requests.RequestException as exc:
-            raise AiPlatformError(0, "UNAVAILABLE", type(exc).__name__) from exc
+            host = urlsplit(url).netloc
+            raise AiPlatformError(0, "UNAVAILABLE", f"{type(exc).__name__} connecting to {host}") from exc
         try:
             body = resp.json()
         except ValueError:
