@@ -215,11 +215,24 @@ def make_repo(root: Path) -> Path:
     return root
 
 
+def test_repository_scope_follows_the_origin_remote(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
+    a, b = make_repo(tmp_path / "laptop" / "app"), make_repo(tmp_path / "ci" / "checkout")
+    for root in (a, b):
+        (root / ".git" / "config").write_text(
+            '[core]\n\tbare = false\n[remote "origin"]\n\turl = https://bot:s3cr3t-token@github.com/acme/app.git\n'
+        )
+    ids_a = sorted(i.id for i in collect_mcp([a]).identities)
+    ids_b = sorted(i.id for i in collect_mcp([b]).identities)
+    assert ids_a == ids_b and ids_a[0].startswith("mcp://github.com/acme/app/")
+    assert not any("s3cr3t-token" in i for i in ids_a)
+
+
 def test_repository_configs(tmp_path: Path, fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
     place(fake_home, HOME_LAYOUT)  # user files are not part of a repository scan
     repo = make_repo(tmp_path / "repo")
     inv = collect_mcp([repo])
-    assert [s.key for s in inv.scopes] == [f"mcp:repository:{repo.resolve()}"]
+    # no origin remote: the folder name, never the checkout's absolute path
+    assert [s.key for s in inv.scopes] == ["mcp:repository:repo"]
     files = {i.attributes["config_file"] for i in inv.identities}
     assert files == {
         ".cursor/mcp.json",
@@ -234,7 +247,7 @@ def test_repository_configs(tmp_path: Path, fake_home: Path, collect_mcp) -> Non
     assert clients.get(".codex/config.toml", "codex") == "codex"
     assert clients[".continue/mcpServers/playwright.yaml"] == "continue"
     ident = by_name(inv)["linear"]
-    assert ident.id == f"mcp://{repo.resolve()}/.cursor/mcp.json#linear"
+    assert ident.id == "mcp://repo/.cursor/mcp.json#linear"
 
 
 def test_a_single_config_file_given_explicitly(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]

@@ -53,7 +53,7 @@ def test_secret_severity_depends_on_where_the_file_lives() -> None:
     rule = next(r for r in load_rules() if r.id == "NHI-MCP-001")
     severities = {f.target_id.split("#")[0]: f.severity.value for f in evaluate(inv, [rule], AS_OF)}
     assert severities == {
-        "mcp:///src/acme-app/.mcp.json": "critical",
+        "mcp://acme-app/.mcp.json": "critical",
         "mcp://dev-laptop/~/.cursor/mcp.json": "high",
     }
 

@@ -80,7 +80,62 @@ def host_scope(hostname: str) -> Scope:
 
 
 def repo_scope(root: Path) -> Scope:
-    return Scope(provider=PROVIDER, type="repository", id=str(root), name=root.name or str(root))
+    """The scope id must not depend on where the repository is checked out, or fingerprints (and
+    so baselines and suppressions) would differ between a laptop and CI: use the origin remote
+    (``github.com/org/repo``), else the folder name."""
+    return Scope(provider=PROVIDER, type="repository", id=repo_identity(root), name=root.name or str(root))
+
+
+_REMOTE = re.compile(r'^\s*\[remote "origin"\]\s*$')
+_URL = re.compile(r"^\s*url\s*=\s*(\S+)\s*$")
+
+
+def _git_config(root: Path) -> Path | None:
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git / "config"
+    if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>", config lives in the common dir
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            gitdir = (root / text.split(":", 1)[1].strip()).resolve()
+            common = gitdir / "commondir"
+            if common.is_file():
+                gitdir = (gitdir / common.read_text(encoding="utf-8", errors="replace").strip()).resolve()
+            return gitdir / "config"
+    return None
+
+
+def repo_identity(root: Path) -> str:
+    config = _git_config(root)
+    try:
+        lines = config.read_text(encoding="utf-8", errors="replace").splitlines() if config else []
+    except OSError:
+        lines = []
+    in_origin = False
+    for line in lines:
+        if line.lstrip().startswith("["):
+            in_origin = bool(_REMOTE.match(line))
+            continue
+        m = _URL.match(line) if in_origin else None
+        if m:
+            return normalise_remote(m.group(1))
+    return root.name or "repository"
+
+
+def normalise_remote(url: str) -> str:
+    """``https://user:token@github.com/org/repo.git`` and ``git@github.com:org/repo`` both become
+    ``github.com/org/repo``; credentials in the URL are dropped, never kept."""
+    text = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", url)
+    text = text.split("@", 1)[1] if "@" in text.split("/", 1)[0] else text
+    first = text.split("/", 1)[0]
+    if ":" in first:
+        host, _, after = first.partition(":")
+        if after.isdigit():  # host:port/path
+            text = host + text[len(first) :]
+        else:  # scp-like host:org/repo
+            text = f"{host}/{text[len(host) + 1 :]}"
+    text = text.rstrip("/")
+    return text[:-4] if text.endswith(".git") else text
 
 
 def host_label(path: Path, home: Path) -> str:
