@@ -255,6 +255,15 @@ ProjectOpt = Annotated[
     list[str] | None,
     typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
 ]
+LocationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--location",
+        metavar="LOCATION",
+        help="Vertex AI location to search for agents (repeatable).",
+        rich_help_panel="GCP",
+    ),
+]
 OrgOpt = Annotated[
     str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
 ]
@@ -296,6 +305,7 @@ def _provider_settings(**kw: Any) -> dict[str, Any]:
         kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
         cluster_name=kw["cluster_name"],
         projects=kw["project"],
+        locations=kw.get("location"),
         organization=kw["organization"],
         tenant=kw["tenant"],
         subscriptions=kw["subscription"],
@@ -363,6 +373,7 @@ def scan(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
@@ -551,6 +562,7 @@ def inventory(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
