@@ -51,6 +51,7 @@ def agent_crds() -> list[dict[str, Any]]:
         crd("kagent.dev", "modelconfigs", "ModelConfig", ["v1alpha2", "v1alpha1"]),
         crd("kagent.dev", "remotemcpservers", "RemoteMCPServer", ["v1alpha2"]),
         crd("toolhive.stacklok.dev", "mcpservers", "MCPServer", ["v1alpha1"]),
+        crd("toolhive.stacklok.dev", "virtualmcpservers", "VirtualMCPServer", ["v1alpha1"]),
         # an unrelated CRD that must not be listed
         crd("cert-manager.io", "certificates", "Certificate", ["v1"]),
     ]
@@ -145,6 +146,21 @@ def toolhive_mcp(
     return {"apiVersion": TOOLHIVE_V1, "kind": "MCPServer", "metadata": meta(name, ns), "spec": spec}
 
 
+def toolhive_oidc(name: str, ns: str, oidc: dict[str, Any]) -> dict[str, Any]:
+    obj = toolhive_mcp(name, ns, auth=None)
+    obj["spec"]["oidcConfig"] = oidc
+    return obj
+
+
+def virtual_mcp(name: str, ns: str, incoming: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": TOOLHIVE_V1,
+        "kind": "VirtualMCPServer",
+        "metadata": meta(name, ns),
+        "spec": {"groupRef": {"name": "engineering"}, "incomingAuth": incoming, "serviceAccount": "vmcp"},
+    }
+
+
 def workload(
     name: str,
     ns: str,
@@ -221,6 +237,9 @@ def agent_cluster() -> list[dict[str, Any]]:
             "github", "agents", "https://user:" + CANARY_AGENT + "@api.githubcopilot.com/mcp/?token=x"
         ),
         toolhive_mcp("osv", "agents", env=[{"name": "API_TOKEN", "value": CANARY_AGENT}]),
+        toolhive_oidc("fetch", "agents", {"type": "kubernetes", "kubernetes": {"serviceAccount": "triage"}}),
+        toolhive_oidc("wiki", "agents", {"type": "inline", "inline": {"issuer": "https://idp.example"}}),
+        virtual_mcp("gateway", "agents", {"type": "anonymous"}),
         # the pods kagent runs for the ops agent: its real ServiceAccount
         workload(
             "ops-agent",

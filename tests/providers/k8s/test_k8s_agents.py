@@ -59,6 +59,9 @@ def test_kagent_and_toolhive_resources_become_identities(inv: Inventory) -> None
         "agents/helper": "agent.k8s_agent",
         "agents/github": "agent.mcp_server",
         "agents/osv": "agent.mcp_server",
+        "agents/fetch": "agent.mcp_server",
+        "agents/wiki": "agent.mcp_server",
+        "agents/gateway": "agent.mcp_server",
         "tools/github-mcp": "agent.mcp_server",
         "tools/research": "agent.k8s_agent",
         "tools/fs-bridge": "agent.mcp_server",
@@ -121,6 +124,31 @@ def test_model_config_auth_and_secret_env(inv: Inventory) -> None:
     assert ids["tools/github-mcp"].attributes["secret_env_names"] == ["GITHUB_PERSONAL_ACCESS_TOKEN"]
     # user info and query are cut off the remote server's URL
     assert ids["agents/github"].attributes["url"] == "https://api.githubcopilot.com/mcp/"
+
+
+def test_toolhive_inbound_authentication(inv: Inventory) -> None:
+    ids = by_name(inv)
+    auth = {
+        n: (ids[n].attributes["inbound_auth"], ids[n].attributes["jwt_audience_pinned"])
+        for n in ("agents/osv", "agents/fetch", "agents/wiki", "agents/gateway")
+    }
+    assert auth == {
+        "agents/osv": ("none", None),
+        # the kubernetes OIDC type validates service-account tokens for audience "toolhive"
+        "agents/fetch": ("jwt", True),
+        "agents/wiki": ("jwt", False),
+        "agents/gateway": ("none", None),
+    }
+    assert ids["agents/gateway"].attributes["inbound_auth_detail"] == "incomingAuth.type: anonymous"
+    assert ids["agents/gateway"].attributes["runs_as"] == f"{C}/ns/agents/serviceaccount/vmcp"
+
+
+def test_toolhive_server_without_oidc_config_is_unauthenticated(offline: Callable[..., Inventory]) -> None:
+    from providers.k8s.k8s_agent_objects import toolhive_mcp
+
+    ident = by_name(offline([toolhive_mcp("plain", "mcp", auth=None)]))["mcp/plain"]
+    assert ident.attributes["inbound_auth"] == "none"
+    assert "no oidcConfig" in ident.attributes["inbound_auth_detail"]
 
 
 def test_heuristics_show_their_reasons(inv: Inventory) -> None:
@@ -234,6 +262,8 @@ def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
         ("NHI-AGT-003", "agents/triage"),
         ("NHI-AGT-005", "agents/helper"),
         ("NHI-AGT-006", "agents/osv"),
+        ("NHI-AGT-006", "agents/gateway"),
+        ("NHI-AGT-007", "agents/wiki"),
         ("NHI-AGT-008", "agents/ops-agent"),
         ("NHI-AGT-011", "agents/helper"),
         ("NHI-AGT-011", "agents/osv"),
@@ -241,6 +271,7 @@ def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
     }
     assert expected <= got, expected - got
     assert not {g for g in got if g[1] in ("tools/web", "tools/summariser")}
+    assert not {g for g in got if g[1] == "agents/fetch"}
     sev = {(f.rule_id, f.resource_name): f.severity for f in findings}
     assert sev[("NHI-AGT-001", "agents/ops-agent")] == "critical"
     assert sev[("NHI-AGT-003", "agents/triage")] == "critical"
@@ -346,6 +377,7 @@ def test_live_lists_crds_then_custom_objects_with_paging(
         "/apis/kagent.dev/v1alpha2/modelconfigs",
         "/apis/kagent.dev/v1alpha2/remotemcpservers",
         TOOLHIVE,
+        "/apis/toolhive.stacklok.dev/v1alpha1/virtualmcpservers",
     }
     assert CRD_PATH in paths
     # 3 agents at 2 per page
@@ -366,6 +398,22 @@ def test_denied_custom_resource_is_a_gap_and_the_scan_goes_on(kubeconfig_for: Ca
     names = set(by_name(inv))
     assert "agents/osv" not in names and {"agents/triage", "agents/github"} <= names
     assert len([i for i in inv.identities if i.kind == "k8s.service_account"]) == 13
+
+
+def test_malformed_custom_object_from_a_live_cluster_is_a_gap(kubeconfig_for: Callable[..., Path]) -> None:
+    broken = kagent_agent("broken", "agents")
+    broken["spec"]["declarative"]["tools"] = "not-a-list"
+    for server in serve(FakeApiServer(objects=fixture_cluster() + agent_cluster() + [broken])):
+        inv = collect(kubeconfig_for({"demo": server.url}))
+    gaps = {g.source: g for g in inv.gaps}
+    gap = gaps[f"GET {AGENTS}"]
+    assert gap.status == "error"
+    assert (
+        "1 malformed object(s) skipped" in gap.detail
+        and "spec.declarative.tools: expected a list" in gap.detail
+    )
+    names = set(by_name(inv))
+    assert "agents/broken" not in names and "agents/triage" in names
 
 
 def test_denied_crd_list_falls_back_to_known_versions(kubeconfig_for: Callable[..., Path]) -> None:

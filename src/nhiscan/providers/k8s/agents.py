@@ -9,7 +9,8 @@ output or in manifests):
 ``Agent.kagent.dev``                -> ``agent.k8s_agent``, id ``k8s://<cluster>/ns/<ns>/agent/<name>``
 ``RemoteMCPServer.kagent.dev``,
 ``MCPServer.kagent.dev`` (kmcp),
-``MCPServer.toolhive.stacklok.dev`` -> ``agent.mcp_server``, id ``k8s://<cluster>/ns/<ns>/mcpserver/<name>``
+``MCPServer.toolhive.stacklok.dev``,
+``VirtualMCPServer.toolhive.stacklok.dev`` -> ``agent.mcp_server``, id ``k8s://<cluster>/ns/<ns>/mcpserver/<name>``
 ``ModelConfig.kagent.dev``          -> facts of the agents that use it (``token_passthrough``)
 
 Workloads without a CRD (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare pods) are
@@ -28,7 +29,7 @@ against the patterns below and only the pattern's label is stored. URLs lose any
 
 Attributes (``identity.attributes.<key>``; the agent rules in ``rules/agents`` read them):
 
-``source``                   kagent | kmcp | kagent_remote | toolhive | heuristic
+``source``                   kagent | kmcp | kagent_remote | toolhive | toolhive_vmcp | heuristic
 ``namespace``, ``cluster``   where it lives
 ``runs_as``                  the ServiceAccount identity id the agent's pods run as (kagent: the
                              ``serviceAccountName`` or, when unset, the SA named after the agent;
@@ -46,8 +47,9 @@ Attributes (``identity.attributes.<key>``; the agent rules in ``rules/agents`` r
 ``relay_history_to``         always empty (a kagent agent tool receives only the task)
 ``high_risk_builtin_tools``  ``executeCodeBlocks`` when a declarative agent runs model-written code
 ``model_config``, ``model_provider``, ``token_passthrough`` (ModelConfig ``apiKeyPassthrough``)
-``inbound_auth``             none (ToolHive ``incomingAuth.type: anonymous``) | jwt (OIDC) | unknown;
-                             ``jwt_audience_pinned`` for jwt
+``inbound_auth``             none (ToolHive MCPServer without ``oidcConfig``, VirtualMCPServer
+                             ``incomingAuth.type: anonymous``) | jwt (OIDC) | unknown;
+                             ``jwt_audience_pinned`` for jwt; ``inbound_auth_detail`` says why
 ``env_names``, ``secret_env_names``, ``images``, ``workloads``, ``url``, ``transport``
 ``detection``                heuristic detections only: ``{score, threshold, reasons}``
 """
@@ -95,6 +97,7 @@ RESOURCES: tuple[CustomResource, ...] = (
     CustomResource(KAGENT, "remotemcpservers", "RemoteMCPServer", ("v1alpha2",)),
     CustomResource(KAGENT, "mcpservers", "MCPServer", ("v1alpha1",)),
     CustomResource(TOOLHIVE, "mcpservers", "MCPServer", ("v1alpha1", "v1beta1")),
+    CustomResource(TOOLHIVE, "virtualmcpservers", "VirtualMCPServer", ("v1alpha1", "v1beta1")),
 )
 QUALIFIED_KINDS = frozenset(r.qualified for r in RESOURCES)
 SOURCES = {
@@ -102,6 +105,7 @@ SOURCES = {
     f"RemoteMCPServer.{KAGENT}": "kagent_remote",
     f"MCPServer.{KAGENT}": "kmcp",
     f"MCPServer.{TOOLHIVE}": "toolhive",
+    f"VirtualMCPServer.{TOOLHIVE}": "toolhive_vmcp",
 }
 
 # ---- heuristics ------------------------------------------------------------------------------
@@ -402,22 +406,22 @@ def sanitise_resource(
         facts["headers_from"] = len(r.lst(spec.get("headersFrom"), "spec.headersFrom"))
         facts["images"], facts["env_names"], facts["secret_env_names"] = [], [], []
     else:  # MCPServer: ToolHive or kmcp
-        if qualified == f"MCPServer.{TOOLHIVE}":
+        if qualified in (f"MCPServer.{TOOLHIVE}", f"VirtualMCPServer.{TOOLHIVE}"):
             image = r.text(spec.get("image"), "spec.image")
             facts["transport"] = r.text(spec.get("transport"), "spec.transport")
             facts["service_account"] = r.text(spec.get("serviceAccount"), "spec.serviceAccount")
             env, env_path = spec.get("env"), "spec.env"
-            incoming = r.obj(spec.get("incomingAuth"), "spec.incomingAuth")
-            facts["incoming_auth"] = r.text(incoming.get("type"), "spec.incomingAuth.type")
-            oidc = r.obj(spec.get("oidcConfig"), "spec.oidcConfig")
-            facts["oidc"] = bool(oidc)
-            inline = r.obj(oidc.get("inline"), "spec.oidcConfig.inline")
-            facts["oidc_audience"] = bool(inline.get("audience")) or bool(
-                r.obj(oidc.get("kubernetes"), "spec.oidcConfig.kubernetes").get("audience")
-            )
+            facts.update(_toolhive_auth(r, spec, qualified == f"VirtualMCPServer.{TOOLHIVE}"))
             facts["authz"] = spec.get("authzConfig") is not None
             profile = r.obj(spec.get("permissionProfile"), "spec.permissionProfile")
             facts["permission_profile"] = r.text(profile.get("name"), "spec.permissionProfile.name")
+            facts["host_paths"] = sorted(
+                {
+                    str(r.obj(v, f"spec.volumes[{i}]").get("hostPath"))
+                    for i, v in enumerate(r.lst(spec.get("volumes"), "spec.volumes"))
+                    if isinstance(v, Mapping) and v.get("hostPath")
+                }
+            )
         else:
             dep = r.obj(spec.get("deployment"), "spec.deployment")
             image = r.text(dep.get("image"), "spec.deployment.image")
@@ -431,6 +435,51 @@ def sanitise_resource(
         facts["env_names"], facts["secret_env_names"] = names, secret
     out["facts"] = facts
     return out
+
+
+def _oidc_audience_pinned(r: _Reader, oidc: Mapping[str, Any], field: str) -> bool | None:
+    """ToolHive OIDC: the ``kubernetes`` type defaults its audience to ``toolhive``; ``inline``
+    pins one only when set; a ConfigMap's content is not in the object (unknown)."""
+    kind = r.text(oidc.get("type"), f"{field}.type") or "kubernetes"
+    if kind == "kubernetes":
+        return True
+    if kind == "inline":
+        return bool(r.obj(oidc.get("inline"), f"{field}.inline").get("audience"))
+    return None
+
+
+def _toolhive_auth(r: _Reader, spec: Mapping[str, Any], virtual: bool) -> dict[str, Any]:
+    """How a ToolHive server authenticates its callers. An MCPServer authenticates only with an
+    ``oidcConfig`` (without one the proxy serves everyone); a VirtualMCPServer says so in
+    ``incomingAuth.type`` (``anonymous`` or ``oidc``)."""
+    if virtual:
+        incoming = r.obj(spec.get("incomingAuth"), "spec.incomingAuth")
+        kind = r.text(incoming.get("type"), "spec.incomingAuth.type")
+        oidc = r.obj(incoming.get("oidcConfig"), "spec.incomingAuth.oidcConfig")
+        if kind == "anonymous":
+            return {"inbound_auth": "none", "inbound_auth_detail": "incomingAuth.type: anonymous"}
+        if kind == "oidc":
+            pinned = _oidc_audience_pinned(r, oidc, "spec.incomingAuth.oidcConfig") if oidc else None
+            return {
+                "inbound_auth": "jwt",
+                "jwt_audience_pinned": pinned,
+                "inbound_auth_detail": "incomingAuth.type: oidc",
+            }
+        return {"inbound_auth": "unknown", "inbound_auth_detail": f"incomingAuth.type: {kind}"}
+    incoming = r.obj(spec.get("incomingAuth"), "spec.incomingAuth")
+    if r.text(incoming.get("type"), "spec.incomingAuth.type") == "anonymous":
+        return {"inbound_auth": "none", "inbound_auth_detail": "incomingAuth.type: anonymous"}
+    oidc = r.obj(spec.get("oidcConfig"), "spec.oidcConfig")
+    if not oidc:
+        return {
+            "inbound_auth": "none",
+            "inbound_auth_detail": "no oidcConfig: the ToolHive proxy accepts unauthenticated calls",
+        }
+    return {
+        "inbound_auth": "jwt",
+        "jwt_audience_pinned": _oidc_audience_pinned(r, oidc, "spec.oidcConfig"),
+        "inbound_auth_detail": f"oidcConfig.type: {oidc.get('type') or 'kubernetes'}",
+    }
 
 
 def clean_meta_labels(meta: Mapping[str, Any]) -> dict[str, str]:
@@ -738,19 +787,16 @@ def build_agents(
             )
         else:
             f = node.facts
-            auth = "unknown"
-            if f.get("incoming_auth") == "anonymous":
-                auth = "none"
-            elif f.get("incoming_auth") == "oidc" or f.get("oidc"):
-                auth = "jwt"
             attrs.update(
                 {
                     "transport": f.get("transport"),
                     "url": f.get("url"),
-                    "inbound_auth": auth,
-                    "jwt_audience_pinned": bool(f.get("oidc_audience")) if auth == "jwt" else None,
+                    "inbound_auth": f.get("inbound_auth") or "unknown",
+                    "inbound_auth_detail": f.get("inbound_auth_detail"),
+                    "jwt_audience_pinned": f.get("jwt_audience_pinned"),
                     "authz_policy": f.get("authz"),
                     "permission_profile": f.get("permission_profile"),
+                    "host_paths": f.get("host_paths") or [],
                     "used_by": sorted(set(used_by.get(node.id, []))),
                 }
             )

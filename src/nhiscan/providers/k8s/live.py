@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nhiscan.errors import CollectionError, ConfigError
+from nhiscan.errors import CollectionError, ConfigError, InputError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge, scope_key
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s.build import PROVIDER, TOKEN_TYPE, build_cluster
@@ -396,14 +396,25 @@ def _collect_agent_resources(
                     )
                 )
                 continue
+            bad: list[str] = []
             for i, item in enumerate(items):
                 item["apiVersion"] = f"{res.group}/{version}"
-                clean = sanitise(source, f"items[{i}]", item, None)
+                try:
+                    clean = sanitise(source, f"items[{i}]", item, None)
+                except InputError as exc:
+                    # CRDs often preserve unknown fields, so the server accepts objects the
+                    # operator would reject: skip such an object, say so, keep the rest.
+                    bad.append(exc.problem)
+                    continue
                 if clean is not None:
                     objects.add(clean, source)
-            coverage.append(
-                CoverageEntry(PROVIDER, key, source, CoverageStatus.OK.value, f"{len(items)} objects")
-            )
+            if bad:
+                detail = f"{len(bad)} malformed object(s) skipped, first: {bad[0]}"
+                coverage.append(CoverageEntry(PROVIDER, key, source, CoverageStatus.ERROR.value, detail))
+            else:
+                coverage.append(
+                    CoverageEntry(PROVIDER, key, source, CoverageStatus.OK.value, f"{len(items)} objects")
+                )
 
 
 def _collect_or_gap(cluster: str, api_client: Any, options: CollectOptions) -> tuple[Inventory, str | None]:
