@@ -151,6 +151,30 @@ def test_toolhive_server_without_oidc_config_is_unauthenticated(offline: Callabl
     assert "no oidcConfig" in ident.attributes["inbound_auth_detail"]
 
 
+def test_toolhive_server_runs_as_its_statefulset_not_its_proxy(offline: Callable[..., Inventory]) -> None:
+    from providers.k8s.k8s_agent_objects import toolhive_mcp
+
+    labels = {"toolhive": "true", "toolhive-name": "osv"}
+    objs = [
+        toolhive_mcp("osv", "mcp"),
+        workload(
+            "osv", "mcp", "ghcr.io/stacklok/toolhive/proxyrunner:v0.3", "osv-proxy-runner", labels=labels
+        ),
+        workload(
+            "osv",
+            "mcp",
+            "ghcr.io/stackloklabs/osv-mcp/server:0.0.7",
+            "osv-runtime",
+            "StatefulSet",
+            labels=labels,
+        ),
+    ]
+    ident = by_name(offline(objs))["mcp/osv"]
+    assert ident.attributes["runs_as"] == "k8s://demo/ns/mcp/serviceaccount/osv-runtime"
+    assert ident.attributes["workloads"] == ["Deployment/mcp/osv", "StatefulSet/mcp/osv"]
+    assert len([i for i in offline(objs).identities if i.kind.startswith("agent.")]) == 1
+
+
 def test_heuristics_show_their_reasons(inv: Inventory) -> None:
     ids = by_name(inv)
     gh = ids["tools/github-mcp"].attributes["detection"]
@@ -508,3 +532,19 @@ def test_malformed_custom_object_through_the_cli(run_cli, tmp_path: Path) -> Non
     lines = [line for line in r.err.splitlines() if line.strip()]
     assert len(lines) == 1, r.err
     assert str(bad) in lines[0] and "items[0].spec.incomingAuth: expected an object" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "argoproj__argo-cd__manifests__install.yaml",
+        "kubernetes__ingress-nginx__deploy__static__provider__cloud__deploy.yaml",
+    ],
+)
+def test_real_manifests_hold_no_agents(name: str) -> None:
+    """Real install manifests (Argo CD's repo server, ingress-nginx) score below the threshold."""
+    from providers.k8s.k8s_support import real_exports
+
+    inv = build_from([real_exports() / name])
+    assert inv.identities
+    assert [i.id for i in inv.identities if i.kind.startswith("agent.")] == []

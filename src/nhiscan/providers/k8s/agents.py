@@ -33,8 +33,9 @@ Attributes (``identity.attributes.<key>``; the agent rules in ``rules/agents`` r
 ``namespace``, ``cluster``   where it lives
 ``runs_as``                  the ServiceAccount identity id the agent's pods run as (kagent: the
                              ``serviceAccountName`` or, when unset, the SA named after the agent;
-                             ToolHive: ``serviceAccount`` or ``<name>-sa``; a pod that belongs to
-                             the resource overrides both with what really runs)
+                             ToolHive: ``serviceAccount`` or ``<name>-sa``; a workload that
+                             belongs to the resource overrides both with what really runs, for
+                             ToolHive only the server's StatefulSet, not its proxy Deployment)
 ``service_account``          ``<ns>/<name>`` of that ServiceAccount
 ``runs_as_classes``          the ServiceAccount's permission classes (admin, can_escalate, ...)
 ``role_shared_with``         other agents and MCP servers running as the same ServiceAccount
@@ -159,6 +160,7 @@ _OWNER_KINDS = {
     "Agent": f"Agent.{KAGENT}",
     "RemoteMCPServer": f"RemoteMCPServer.{KAGENT}",
     "MCPServer": f"MCPServer.{TOOLHIVE}",
+    "VirtualMCPServer": f"VirtualMCPServer.{TOOLHIVE}",
 }
 _ENV_REF = re.compile(r"^(?:\$\([A-Za-z_][A-Za-z0-9_]*\)\s*)*$")  # only $(VAR) substitutions
 
@@ -527,7 +529,10 @@ class _Node:
         for label, points, mcp in signals["reasons"]:
             reasons.setdefault(label, (points, mcp))
         self.reasons = reasons
-        if sa and not self.sa_from_workload:
+        # ToolHive runs a proxy Deployment (its own, operator-made account) in front of the
+        # server's StatefulSet: only the StatefulSet runs as the server's identity
+        proxy = self.source.startswith("toolhive") and not wl_name.startswith("StatefulSet/")
+        if sa and not self.sa_from_workload and not proxy:
             # what really runs beats what the resource asks for
             self.service_account, self.sa_from_workload = sa, True
 
