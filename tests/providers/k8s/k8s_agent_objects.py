@@ -198,6 +198,27 @@ def workload(
     }
 
 
+def with_last_applied(obj: dict[str, Any]) -> dict[str, Any]:
+    """``kubectl apply`` keeps a full copy of the object, env values included, in an annotation."""
+    import json
+
+    obj["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": json.dumps(obj)}
+    return obj
+
+
+def mcp_pod(name: str, ns: str, image: str, env: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": meta(name, ns),
+        "spec": {
+            "serviceAccountName": "default",
+            "containers": [{"name": "mcp", "image": image, "env": env}],
+        },
+        "status": {"phase": "Running"},
+    }
+
+
 def agent_cluster() -> list[dict[str, Any]]:
     """kagent agents (one delegating to an admin agent), ToolHive and remote MCP servers, and
     workloads without CRDs: a GitHub MCP server, a LangGraph agent and two look-alikes."""
@@ -222,16 +243,18 @@ def agent_cluster() -> list[dict[str, Any]]:
             labels={"owner": "sre-team"},
         ),
         kagent_agent("ops-agent", "agents", tools=[mcp_tool("github")], execute_code=True),
-        kagent_agent(
-            "helper",
-            "agents",
-            model="passthrough",
-            sa_name="shared-sa",
-            env=[
-                {"name": "OPENAI_API_KEY", "value": CANARY_AGENT},
-                {"name": "ANTHROPIC_API_KEY", "valueFrom": {"secretKeyRef": {"name": "a", "key": "k"}}},
-                {"name": "LOG_LEVEL", "value": "debug"},
-            ],
+        with_last_applied(
+            kagent_agent(
+                "helper",
+                "agents",
+                model="passthrough",
+                sa_name="shared-sa",
+                env=[
+                    {"name": "OPENAI_API_KEY", "value": CANARY_AGENT},
+                    {"name": "ANTHROPIC_API_KEY", "valueFrom": {"secretKeyRef": {"name": "a", "key": "k"}}},
+                    {"name": "LOG_LEVEL", "value": "debug"},
+                ],
+            ),
         ),
         remote_mcp(
             "github", "agents", "https://user:" + CANARY_AGENT + "@api.githubcopilot.com/mcp/?token=x"
@@ -279,6 +302,8 @@ def agent_cluster() -> list[dict[str, Any]]:
             ],
             labels={"app.kubernetes.io/component": "mcp-server"},
         ),
+        # a bare pod running an MCP server with a literal key in its environment
+        mcp_pod("mcp-debug", "tools", "mcp/fetch:latest", [{"name": "FETCH_API_KEY", "value": CANARY_AGENT}]),
         # look-alikes that must not be detected
         workload(
             "web",

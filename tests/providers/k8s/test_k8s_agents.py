@@ -65,10 +65,15 @@ def test_kagent_and_toolhive_resources_become_identities(inv: Inventory) -> None
         "tools/github-mcp": "agent.mcp_server",
         "tools/research": "agent.k8s_agent",
         "tools/fs-bridge": "agent.mcp_server",
+        "tools/mcp-debug": "agent.mcp_server",
     }
     assert ids["agents/triage"].id == f"{C}/ns/agents/agent/triage"
     assert ids["agents/osv"].id == f"{C}/ns/agents/mcpserver/osv"
     assert ids["tools/github-mcp"].id == f"{C}/ns/tools/workload/deployment/github-mcp"
+    assert ids["tools/mcp-debug"].id == f"{C}/ns/tools/workload/pod/mcp-debug"
+    # a pod's literal key is reported by name, and the value is nowhere in the inventory
+    assert ids["tools/mcp-debug"].attributes["secret_env_names"] == ["FETCH_API_KEY"]
+    assert CANARY_AGENT not in dump_inventory(inv) and CANARY_AGENT not in repr(inv)
     assert ids["agents/triage"].owner == "sre-team" and ids["agents/helper"].owner is None
     assert ids["agents/triage"].scope == "k8s:namespace:demo/agents"
     assert {s.key for s in inv.scopes} >= {"k8s:namespace:demo/agents", "k8s:namespace:demo/tools"}
@@ -292,6 +297,7 @@ def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
         ("NHI-AGT-011", "agents/helper"),
         ("NHI-AGT-011", "agents/osv"),
         ("NHI-AGT-011", "tools/github-mcp"),
+        ("NHI-AGT-011", "tools/mcp-debug"),
     }
     assert expected <= got, expected - got
     assert not {g for g in got if g[1] in ("tools/web", "tools/summariser")}
@@ -548,3 +554,24 @@ def test_real_manifests_hold_no_agents(name: str) -> None:
     inv = build_from([real_exports() / name])
     assert inv.identities
     assert [i.id for i in inv.identities if i.kind.startswith("agent.")] == []
+
+
+def test_canary_appears_in_no_output_of_an_offline_scan(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    export = tmp_path / "demo.json"
+    export.write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": fixture_cluster() + agent_cluster()})
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run_cli(
+        [
+            "scan", "--from", str(export), "--as-of", "2026-11-23T00:00:00Z",
+            "-f", "table", "-f", "json", "-o", str(out / "r.json"), "-f", "sarif", "-o", str(out / "r.sarif"),
+            "-f", "markdown", "-o", str(out / "r.md"), "--save-inventory", str(out / "inventory.json"),
+        ]
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    assert CANARY_AGENT in export.read_text()  # the canary is really in the input
+    for text in [r.out, r.err, *(p.read_text() for p in out.iterdir())]:
+        assert CANARY_AGENT not in text
+    assert "FETCH_API_KEY" in (out / "r.json").read_text()
