@@ -279,7 +279,9 @@ def sanitise(
     owners_raw = owners if isinstance(owners, list) else []
     signals = workload_signals(
         where,
-        f"{path}.spec" if kind == "Pod" else f"{path}.spec.template.spec",
+        {"Pod": f"{path}.spec", "CronJob": f"{path}.spec.jobTemplate.spec.template.spec"}.get(
+            kind, f"{path}.spec.template.spec"
+        ),
         f"{kind} {clean_meta.get('namespace')}/{name}",
         labels,
         [o for o in owners_raw if isinstance(o, Mapping)],
