@@ -1,17 +1,483 @@
-"""Delegation-graph facts per identity (who can become whom). The full graph analysis is built
-in the delegation-graph work; until then every identity gets only the facts the inventory states
-directly, so rules reading ``identity.graph.*`` see nulls rather than guesses."""
+"""The delegation graph: who can become whom, and who can become an administrator.
+
+Nodes are the inventory's identities plus one virtual *admin sink* per scope
+(``admin:<scope key>``: an AWS account, an Azure tenant or subscription, a GCP project or
+organisation, a Kubernetes cluster). An edge ``src -> dst`` means src can act as dst (or, into a
+sink, can act with full control of that scope); it carries a ``kind`` and its evidence. Edges come
+from three places: AWS edges derived from policies and trust policies
+(:mod:`nhiscan.analyse.graph_aws`), Kubernetes edges derived from effective RBAC
+(:mod:`nhiscan.analyse.graph_k8s`), and the edges providers put in ``inventory.edges`` (IRSA /
+GKE / Azure workload identity, GCP impersonation and actAs, Azure ownership, app permissions,
+managed identities). Edge endpoints are resolved through each identity's id and
+``attributes["aliases"]``; an endpoint that is no identity stays in the graph as a plain node.
+Administrators get one edge to their scope's sink, never PMapper's "admin -> every node" edges.
+
+Edges that hold only under a policy Condition the inventory cannot decide are *conditional*: they
+are left out of every fact below except ``can_reach_admin_conditional`` and ``conditional_path``.
+
+Facts per identity (``graph_facts``; rules read them as ``identity.graph.<key>``):
+
+``is_admin``                     it administers its scope (edge of kind ``admin`` to the sink)
+``can_reach_admin``              not admin, and a path of definite edges leads to an admin sink
+``path``                         shortest such path: ``[{src, dst, kind, evidence}]``; ``[]`` if none
+``path_length``                  hops in ``path`` (0 for an admin, null when no path)
+``admin_scope``                  the scope key whose sink the path ends in (null when none)
+``can_reach_admin_conditional``  a path exists when conditional edges are counted too
+``conditional_path``             that path when only it exists (else ``[]``)
+``delegation_depth``             longest chain of identities it can start (hops, capped at 10;
+                                 inside a cycle the cycle's size is used, an upper bound)
+``reachable_count``              identities it can act as, transitively (blast radius)
+``reached_by_count``             identities that can act as it, transitively
+``external_trust``               principals outside the organisation it trusts directly
+                                 (``[{type, value, ...}]``: external account, ``*``, OIDC issuer,
+                                 or the source of a provider edge such as a federated credential)
+``reachable_from_external``      some identity with external trust can reach it (or it has some)
+``external_sources``             ids of the identities with external trust that reach it (max 10)
+``in_cycle``                     it is in a cycle of mutual delegation
+``cycle``                        the identities of that cycle (sorted, max 25)
+
+Performance: ids are interned to ints and the graph is a rustworkx ``PyDiGraph``. Admin
+reachability is one BFS from a super-sink on the reversed graph (parents give the paths);
+cycles come from strongly connected components; reach counts and depth are dynamic programming
+over the condensation DAG with integer bitsets that are dropped once every predecessor has
+used them. No all-pairs computation.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
 
-from nhiscan.model import Inventory
+from nhiscan.model import Edge, Identity, Inventory
+
+DEPTH_CAP: Final = 10
+MAX_CYCLE_IDS: Final = 25
+MAX_EXTERNAL_SOURCES: Final = 10
+SINK_PREFIX: Final = "admin:"
+ADMIN_KIND: Final = "admin"
+# provider edges whose source is a principal outside the organisation (an issuer, a subject)
+EXTERNAL_SOURCE_KINDS: Final = frozenset(
+    {"azure.federated_credential", "gcp.workload_identity_federation", "aws.oidc_federation"}
+)
+
+
+@dataclass
+class DelegationGraph:
+    """Interned nodes and edges. Nodes ``0 .. len(identities)-1`` are the identities, in
+    inventory order; after them come sinks and other nodes."""
+
+    identities: list[Identity]
+    names: list[str]
+    index: dict[str, int]
+    node_type: list[str]  # identity | admin | other
+    src: list[int] = field(default_factory=list)
+    dst: list[int] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    conditional: list[bool] = field(default_factory=list)
+    external: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def n_identities(self) -> int:
+        return len(self.identities)
+
+    def node(self, name: str, node_type: str = "other") -> int:
+        i = self.index.get(name)
+        if i is None:
+            i = len(self.names)
+            self.names.append(name)
+            self.node_type.append(node_type)
+            self.index[name] = i
+        return i
+
+    def add(self, s: int, d: int, kind: str, evidence: str, conditional: bool) -> None:
+        if s == d:
+            return
+        self.src.append(s)
+        self.dst.append(d)
+        self.kind.append(kind)
+        self.evidence.append(evidence)
+        self.conditional.append(conditional)
+
+    def hop(self, e: int) -> dict[str, Any]:
+        return {
+            "src": self.names[self.src[e]],
+            "dst": self.names[self.dst[e]],
+            "kind": self.kind[e],
+            "evidence": self.evidence[e],
+        }
+
+
+def sink_id(scope_key: str) -> str:
+    return SINK_PREFIX + scope_key
+
+
+def _evidence_text(edge: Edge) -> str:
+    parts = [f"{e.source}: {e.detail}" if e.detail else e.source for e in edge.evidence]
+    return "; ".join(parts)
+
+
+def _sink_scope(inventory: Inventory) -> Callable[[Identity], str]:
+    parents = {s.key: s.parent for s in inventory.scopes}
+
+    def scope_of(ident: Identity) -> str:
+        scope = ident.scope
+        if ident.provider == "k8s":
+            parent = parents.get(scope)
+            if parent:
+                return parent
+            if scope.startswith("k8s:namespace:"):
+                return "k8s:cluster:" + scope.removeprefix("k8s:namespace:").split("/", 1)[0]
+        return scope
+
+    return scope_of
+
+
+def build_graph(inventory: Inventory) -> DelegationGraph:
+    """Intern the inventory's identities and every delegation edge (derived and provided)."""
+    from nhiscan.analyse.graph_aws import AwsEdges
+    from nhiscan.analyse.graph_k8s import K8sEdges
+
+    idents = list(inventory.identities)
+    names = [i.id for i in idents]
+    index: dict[str, int] = {}
+    for n, ident in enumerate(idents):
+        index.setdefault(ident.id, n)
+    g = DelegationGraph(idents, names, index, ["identity"] * len(idents))
+    alias: dict[str, int] = {}
+    for n, ident in enumerate(idents):
+        for a in ident.attributes.get("aliases") or ():
+            if isinstance(a, str) and a:
+                alias.setdefault(a, n)
+                alias.setdefault(a.lower(), n)
+        alias.setdefault(ident.id.lower(), n)
+    scope_of = _sink_scope(inventory)
+    scope_keys = {s.key for s in inventory.scopes}
+
+    def sink_of(ident: Identity) -> str:
+        return sink_id(scope_of(ident))
+
+    def resolve(name: str) -> int | None:
+        i = index.get(name)
+        if i is None:
+            i = alias.get(name)
+        if i is None:
+            i = alias.get(name.lower())
+        return i
+
+    def add_edges(edges: Iterable[Edge]) -> None:
+        for e in edges:
+            s = resolve(e.src)
+            if s is None:
+                s = g.node(e.src)
+            d = resolve(e.dst)
+            if d is None:
+                if e.dst.startswith(SINK_PREFIX):
+                    d = g.node(e.dst, "admin")
+                elif e.dst in scope_keys:
+                    d = g.node(sink_id(e.dst), "admin")
+                else:
+                    d = g.node(e.dst)
+            g.add(s, d, e.kind, _evidence_text(e), bool(e.attributes.get("conditional", False)))
+            if s >= g.n_identities and d < g.n_identities and e.kind in EXTERNAL_SOURCE_KINDS:
+                g.external.setdefault(d, []).append({"type": e.kind, "value": e.src})
+
+    key_slots: dict[str, int] = {}
+    for c in inventory.credentials:
+        if c.kind == "aws.access_key":
+            key_slots[c.identity_id] = key_slots.get(c.identity_id, 0) + 1
+    aws = AwsEdges(idents, sink_of, key_slots) if any(i.provider == "aws" for i in idents) else None
+    if aws is not None:
+        add_edges(aws.edges())
+    if any(i.kind == "k8s.service_account" for i in idents):
+        add_edges(K8sEdges(idents, sink_of).edges())
+    add_edges(inventory.edges)
+    for n, ident in enumerate(idents):
+        if ident.provider not in ("aws", "k8s") and "admin" in ident.permissions.classes:
+            reasons = ident.permissions.reasons.get("admin", ())
+            g.add(
+                n,
+                g.node(sink_of(ident), "admin"),
+                ADMIN_KIND,
+                "permissions: " + ", ".join(reasons[:3]),
+                False,
+            )
+    for name in list(g.names):
+        if name.endswith("/any-sp") and name.startswith("azure-tenant:"):
+            _expand_any_sp(g, name)
+    for i in range(len(g.names)):
+        if g.names[i].startswith(SINK_PREFIX):
+            g.node_type[i] = "admin"
+    if aws is not None:
+        for n, ident in enumerate(idents):
+            ext = aws.external_trust(ident)
+            if ext:
+                g.external.setdefault(n, []).extend(ext)
+        _empower(g, aws, sink_of)
+    return g
+
+
+def _expand_any_sp(g: DelegationGraph, hub_name: str) -> None:
+    """``azure-tenant:<tenant>/any-sp`` stands for every service principal of the tenant."""
+    tenant = hub_name.removeprefix("azure-tenant:").removesuffix("/any-sp")
+    hub = g.index[hub_name]
+    for n, ident in enumerate(g.identities):
+        if ident.provider == "azure" and (
+            ident.scope == f"azure:tenant:{tenant}" or ident.attributes.get("tenant_id") == tenant
+        ):
+            g.add(hub, n, "azure.any_service_principal", f"{hub_name} includes {ident.id}", False)
+
+
+def _adjacency(g: DelegationGraph, definite_only: bool = True) -> list[list[int]]:
+    adj: list[list[int]] = [[] for _ in g.names]
+    for s, d, c in zip(g.src, g.dst, g.conditional, strict=True):
+        if not (definite_only and c):
+            adj[s].append(d)
+    return adj
+
+
+def _empower(g: DelegationGraph, aws: Any, sink_of: Callable[[Identity], str]) -> None:
+    """Edges for "X can add permissions to Y, and X can act as Y": X -> Y's admin sink."""
+    reaches_sink = {
+        s for s, d, c in zip(g.src, g.dst, g.conditional, strict=True) if not c and g.node_type[d] == "admin"
+    }
+    candidates = [
+        n
+        for n, ident in enumerate(g.identities)
+        if ident.provider == "aws" and n not in reaches_sink and aws.may_empower(ident)
+    ]
+    if not candidates:
+        return
+    del reaches_sink
+    adj = _adjacency(g)
+    for n in candidates:
+        src = g.identities[n]
+        seen = {n}
+        queue = deque([n])
+        while queue:
+            u = queue.popleft()
+            for v in adj[u]:
+                if v not in seen:
+                    seen.add(v)
+                    queue.append(v)
+        for v in sorted(seen - {n}):
+            if v >= g.n_identities:
+                continue
+            target = g.identities[v]
+            found = aws.empower(src, target)
+            if found is None:
+                continue
+            method, verdict = found
+            g.add(
+                n,
+                g.node(sink_of(target), "admin"),
+                "aws.empower_then_act_as",
+                f"{method}, then act as {target.id}",
+                verdict.conditional,
+            )
+            break
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _reverse_bfs(g: DelegationGraph, adj_rev: list[list[int]], sinks: Sequence[int]) -> list[int]:
+    """Next hop toward the nearest sink for every node that reaches one (-1: none; sinks: -2)."""
+    nxt = [-1] * len(g.names)
+    queue = deque(sinks)
+    for s in sinks:
+        nxt[s] = -2
+    while queue:
+        v = queue.popleft()
+        for u in adj_rev[v]:
+            if nxt[u] == -1:
+                nxt[u] = v
+                queue.append(u)
+    return nxt
+
+
+def _edge_lookup(
+    g: DelegationGraph, pairs: set[tuple[int, int]], definite_only: bool
+) -> dict[tuple[int, int], int]:
+    out: dict[tuple[int, int], int] = {}
+    for e, (s, d) in enumerate(zip(g.src, g.dst, strict=True)):
+        if (s, d) in pairs and not (definite_only and g.conditional[e]):
+            prev = out.get((s, d))
+            if prev is None or (g.conditional[prev] and not g.conditional[e]):
+                out[(s, d)] = e
+    return out
+
+
+def _paths(
+    g: DelegationGraph, nxt: list[int], nodes: Iterable[int], definite_only: bool
+) -> dict[int, list[int]]:
+    chains: dict[int, list[int]] = {}
+    pairs: set[tuple[int, int]] = set()
+    for n in nodes:
+        chain = [n]
+        while nxt[chain[-1]] >= 0:
+            chain.append(nxt[chain[-1]])
+        chains[n] = chain
+        pairs.update(zip(chain, chain[1:], strict=False))
+    lookup = _edge_lookup(g, pairs, definite_only)
+    return {n: [lookup[p] for p in zip(c, c[1:], strict=False)] for n, c in chains.items()}
+
+
+def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
+    import rustworkx as rx
+
+    n_nodes = len(g.names)
+    n_id = g.n_identities
+    sinks = [i for i, t in enumerate(g.node_type) if t == "admin"]
+    is_admin = [False] * n_id
+    for s, d, k in zip(g.src, g.dst, g.kind, strict=True):
+        if k == ADMIN_KIND and s < n_id and g.node_type[d] == "admin":
+            is_admin[s] = True
+
+    definite = [e for e, c in enumerate(g.conditional) if not c]
+    graph = rx.PyDiGraph(multigraph=False)
+    graph.add_nodes_from(range(n_nodes))
+    graph.add_edges_from_no_data([(g.src[e], g.dst[e]) for e in definite])
+
+    # -- admin reachability and paths (definite, then with conditional edges)
+    adj_rev: list[list[int]] = [[] for _ in range(n_nodes)]
+    for e in definite:
+        adj_rev[g.dst[e]].append(g.src[e])
+    nxt = _reverse_bfs(g, adj_rev, sinks)
+    del adj_rev
+    reach_nodes = [n for n in range(n_id) if nxt[n] >= 0 and not is_admin[n]]
+    paths = _paths(g, nxt, reach_nodes, definite_only=True)
+    cond_paths: dict[int, list[int]] = {}
+    if len(definite) != len(g.src):
+        adj_all: list[list[int]] = [[] for _ in range(n_nodes)]
+        for s, d in zip(g.src, g.dst, strict=True):
+            adj_all[d].append(s)
+        nxt_all = _reverse_bfs(g, adj_all, sinks)
+        del adj_all
+        extra = [n for n in range(n_id) if nxt_all[n] >= 0 and nxt[n] < 0 and not is_admin[n]]
+        cond_paths = _paths(g, nxt_all, extra, definite_only=False)
+
+    # -- cycles and the condensation DAG
+    comps = rx.strongly_connected_components(graph)
+    comp_of = [0] * n_nodes
+    for c, members in enumerate(comps):
+        for m in members:
+            comp_of[m] = c
+    n_comp = len(comps)
+    children: list[set[int]] = [set() for _ in range(n_comp)]
+    for s, d in graph.edge_list():
+        cs, cd = comp_of[s], comp_of[d]
+        if cs != cd:
+            children[cs].add(cd)
+    dag = rx.PyDiGraph()
+    dag.add_nodes_from(range(n_comp))
+    dag.add_edges_from_no_data([(c, d) for c in range(n_comp) for d in children[c]])
+    order = list(rx.topological_sort(dag))
+    del dag
+    weight = [sum(1 for m in members if m < n_id) for members in comps]
+    parents_n = [0] * n_comp
+    for c in range(n_comp):
+        for d in children[c]:
+            parents_n[d] += 1
+
+    # -- descendants: reverse topological order, children before parents
+    down = _reach_counts(comps, children, reversed(order), n_id, parents_n)
+    depth = [0] * n_comp
+    for c in reversed(order):
+        best = max((depth[d] for d in children[c]), default=0)
+        depth[c] = weight[c] + best
+    # -- ancestors: parents before children
+    parents: list[list[int]] = [[] for _ in range(n_comp)]
+    for c in range(n_comp):
+        for d in children[c]:
+            parents[d].append(c)
+    children_n = [len(ch) for ch in children]
+    del children
+    up = _reach_counts(comps, parents, order, n_id, children_n)
+
+    # -- outside the organisation: multi-source BFS from identities with external trust
+    ext_root: dict[int, list[int]] = {}
+    entries = sorted(n for n in g.external if n < n_nodes)
+    if entries:
+        adj = [[] for _ in range(n_nodes)]  # type: list[list[int]]
+        for e in definite:
+            adj[g.src[e]].append(g.dst[e])
+        for root in entries:
+            seen = {root}
+            queue = deque([root])
+            while queue:
+                u = queue.popleft()
+                lst = ext_root.setdefault(u, [])
+                if len(lst) < MAX_EXTERNAL_SOURCES:
+                    lst.append(root)
+                for v in adj[u]:
+                    if v not in seen:
+                        seen.add(v)
+                        queue.append(v)
+
+    out: dict[str, dict[str, Any]] = {}
+    for n in range(n_id):
+        c = comp_of[n]
+        hops = [g.hop(e) for e in paths.get(n, ())]
+        chops = [g.hop(e) for e in cond_paths.get(n, ())]
+        cycle_members = [g.names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
+        sources = ext_root.get(n, [])
+        end = hops[-1]["dst"] if hops else None
+        facts: dict[str, Any] = {
+            "is_admin": is_admin[n],
+            "can_reach_admin": bool(hops),
+            "path": hops,
+            "path_length": 0 if is_admin[n] else (len(hops) if hops else None),
+            "admin_scope": end.removeprefix(SINK_PREFIX) if end else None,
+            "can_reach_admin_conditional": bool(hops or chops),
+            "conditional_path": chops,
+            "delegation_depth": min(DEPTH_CAP, max(0, depth[c] - 1)),
+            "reachable_count": down[c] - 1,
+            "reached_by_count": up[c] - 1,
+            "external_trust": list(g.external.get(n, [])),
+            "reachable_from_external": bool(sources),
+            "external_sources": [g.names[s] for s in sources],
+            "in_cycle": len(cycle_members) > 1,
+            "cycle": sorted(cycle_members)[:MAX_CYCLE_IDS] if len(cycle_members) > 1 else [],
+        }
+        if g.names[n] not in out:
+            out[g.names[n]] = facts
+    return out
+
+
+def _reach_counts(
+    comps: Sequence[Sequence[int]],
+    succ: Sequence[Iterable[int]],
+    order: Iterable[int],
+    n_id: int,
+    users_of: list[int],
+) -> list[int]:
+    """Identities reachable from each component (itself included) along ``succ``. ``order``
+    visits every component after all of its successors; ``users_of[c]`` is how many components
+    will read ``c``'s set, so it can be dropped after the last one."""
+    counts = [0] * len(comps)
+    bits: dict[int, int] = {}
+    remaining = list(users_of)
+    for c in order:
+        acc = 0
+        for m in comps[c]:
+            if m < n_id:
+                acc |= 1 << m
+        for d in succ[c]:
+            acc |= bits[d]
+            remaining[d] -= 1
+            if remaining[d] == 0:
+                del bits[d]
+        counts[c] = acc.bit_count()
+        if remaining[c] > 0:
+            bits[c] = acc
+    return counts
 
 
 def graph_facts(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
-    out: dict[str, Mapping[str, Any]] = {}
-    for ident in inventory.identities:
-        out[ident.id] = {"is_admin": "admin" in ident.permissions.classes}
-    return out
+    """Delegation facts per identity id (see the module docstring)."""
+    if not inventory.identities:
+        return {}
+    return dict(compute_facts(build_graph(inventory)))
