@@ -32,21 +32,25 @@ Facts per identity (``graph_facts``; rules read them as ``identity.graph.<key>``
                                  (``[{type, value, ...}]``: external account, ``*``, OIDC issuer,
                                  or the source of a provider edge such as a federated credential)
 ``reachable_from_external``      some identity with external trust can reach it (or it has some)
-``external_sources``             ids of the identities with external trust that reach it (max 10)
+``external_sources``             the identity with external trust that reaches it first (itself
+                                 when it has external trust), as a one-element list
 ``in_cycle``                     it is in a cycle of mutual delegation
 ``cycle``                        the identities of that cycle (sorted, max 25)
 
 Performance: ids are interned to ints and the graph is a rustworkx ``PyDiGraph``. Admin
-reachability is one BFS from a super-sink on the reversed graph (parents give the paths);
-cycles come from strongly connected components; reach counts and depth are dynamic programming
-over the condensation DAG with integer bitsets that are dropped once every predecessor has
-used them. No all-pairs computation.
+reachability is one BFS from a super-sink on the reversed graph (BFS parents give the paths);
+external reachability one BFS from a super-source; cycles come from the condensation (strongly
+connected components); reach counts and depth are dynamic programming over the condensation DAG
+with integer bitsets that are dropped once every predecessor has used them. No all-pairs
+computation.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -54,7 +58,6 @@ from nhiscan.model import Edge, Identity, Inventory
 
 DEPTH_CAP: Final = 10
 MAX_CYCLE_IDS: Final = 25
-MAX_EXTERNAL_SOURCES: Final = 10
 SINK_PREFIX: Final = "admin:"
 ADMIN_KIND: Final = "admin"
 # provider edges whose source is a principal outside the organisation (an issuer, a subject)
@@ -283,52 +286,62 @@ def _empower(g: DelegationGraph, aws: Any, sink_of: Callable[[Identity], str]) -
 # --------------------------------------------------------------------------- facts
 
 
-def _reverse_bfs(g: DelegationGraph, adj_rev: list[list[int]], sinks: Sequence[int]) -> list[int]:
-    """Next hop toward the nearest sink for every node that reaches one (-1: none; sinks: -2)."""
-    nxt = [-1] * len(g.names)
-    queue = deque(sinks)
+def _digraph(g: DelegationGraph, edges: Sequence[int]) -> Any:
+    """A rustworkx graph over every node whose edge payloads are indices into ``g``'s edges.
+    Parallel edges stay (deduplicating costs a scan of the source's edges per insert, which is
+    quadratic around hub roles); definite edges go first so ``get_edge_data`` prefers them."""
+    import rustworkx as rx
+
+    graph = rx.PyDiGraph()
+    graph.add_nodes_from(range(len(g.names)))
+    cond = g.conditional
+    ordered = sorted(edges, key=lambda e: cond[e]) if any(cond[e] for e in edges) else edges
+    graph.add_edges_from([(g.src[e], g.dst[e], e) for e in ordered])
+    return graph
+
+
+def _next_hops(graph: Any, sinks: Sequence[int]) -> list[int]:
+    """Next hop toward the nearest sink for every node that reaches one (-1: none, -2: a sink):
+    one BFS from a super-sink over the reversed graph."""
+    import rustworkx as rx
+
+    n = graph.num_nodes()
+    nxt = [-1] * n
+    if not sinks:
+        return nxt
+    rev = rx.PyDiGraph()
+    rev.add_nodes_from(range(n))
+    rev.add_edges_from_no_data([(d, s) for s, d in graph.edge_list()])
+    top = rev.add_node(None)
+    rev.add_edges_from_no_data([(top, s) for s in sinks])
     for s in sinks:
         nxt[s] = -2
-    while queue:
-        v = queue.popleft()
-        for u in adj_rev[v]:
-            if nxt[u] == -1:
-                nxt[u] = v
-                queue.append(u)
+    # bfs_successors yields node payloads, which are the node indices (the super-sink's is None)
+    for parent, kids in rx.bfs_successors(rev, top):
+        if parent is None:
+            continue
+        for k in kids:
+            if nxt[k] == -1:
+                nxt[k] = parent
     return nxt
 
 
-def _edge_lookup(
-    g: DelegationGraph, pairs: set[tuple[int, int]], definite_only: bool
-) -> dict[tuple[int, int], int]:
-    out: dict[tuple[int, int], int] = {}
-    for e, (s, d) in enumerate(zip(g.src, g.dst, strict=True)):
-        if (s, d) in pairs and not (definite_only and g.conditional[e]):
-            prev = out.get((s, d))
-            if prev is None or (g.conditional[prev] and not g.conditional[e]):
-                out[(s, d)] = e
+def _paths(graph: Any, nxt: list[int], nodes: Iterable[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for n in nodes:
+        chain: list[int] = []
+        u = n
+        while nxt[u] >= 0:
+            chain.append(graph.get_edge_data(u, nxt[u]))
+            u = nxt[u]
+        out[n] = chain
     return out
 
 
-def _paths(
-    g: DelegationGraph, nxt: list[int], nodes: Iterable[int], definite_only: bool
-) -> dict[int, list[int]]:
-    chains: dict[int, list[int]] = {}
-    pairs: set[tuple[int, int]] = set()
-    for n in nodes:
-        chain = [n]
-        while nxt[chain[-1]] >= 0:
-            chain.append(nxt[chain[-1]])
-        chains[n] = chain
-        pairs.update(zip(chain, chain[1:], strict=False))
-    lookup = _edge_lookup(g, pairs, definite_only)
-    return {n: [lookup[p] for p in zip(c, c[1:], strict=False)] for n, c in chains.items()}
-
-
 def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
+    """Derive the per-identity facts (module docstring) from an interned graph."""
     import rustworkx as rx
 
-    n_nodes = len(g.names)
     n_id = g.n_identities
     sinks = [i for i, t in enumerate(g.node_type) if t == "admin"]
     is_admin = [False] * n_id
@@ -337,95 +350,73 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
             is_admin[s] = True
 
     definite = [e for e, c in enumerate(g.conditional) if not c]
-    graph = rx.PyDiGraph(multigraph=False)
-    graph.add_nodes_from(range(n_nodes))
-    graph.add_edges_from_no_data([(g.src[e], g.dst[e]) for e in definite])
+    graph = _digraph(g, definite)
 
     # -- admin reachability and paths (definite, then with conditional edges)
-    adj_rev: list[list[int]] = [[] for _ in range(n_nodes)]
-    for e in definite:
-        adj_rev[g.dst[e]].append(g.src[e])
-    nxt = _reverse_bfs(g, adj_rev, sinks)
-    del adj_rev
-    reach_nodes = [n for n in range(n_id) if nxt[n] >= 0 and not is_admin[n]]
-    paths = _paths(g, nxt, reach_nodes, definite_only=True)
+    nxt = _next_hops(graph, sinks)
+    paths = _paths(graph, nxt, [n for n in range(n_id) if nxt[n] >= 0 and not is_admin[n]])
     cond_paths: dict[int, list[int]] = {}
     if len(definite) != len(g.src):
-        adj_all: list[list[int]] = [[] for _ in range(n_nodes)]
-        for s, d in zip(g.src, g.dst, strict=True):
-            adj_all[d].append(s)
-        nxt_all = _reverse_bfs(g, adj_all, sinks)
-        del adj_all
+        full = _digraph(g, range(len(g.src)))
+        nxt_all = _next_hops(full, sinks)
         extra = [n for n in range(n_id) if nxt_all[n] >= 0 and nxt[n] < 0 and not is_admin[n]]
-        cond_paths = _paths(g, nxt_all, extra, definite_only=False)
+        cond_paths = _paths(full, nxt_all, extra)
+        del full
 
-    # -- cycles and the condensation DAG
-    comps = rx.strongly_connected_components(graph)
-    comp_of = [0] * n_nodes
+    # -- cycles and the condensation DAG (payloads of its nodes: lists of original nodes)
+    dag = rx.condensation(graph)
+    n_comp = dag.num_nodes()
+    comps: list[list[int]] = [dag[c] for c in range(n_comp)]
+    comp_of = [0] * graph.num_nodes()
     for c, members in enumerate(comps):
         for m in members:
             comp_of[m] = c
-    n_comp = len(comps)
-    children: list[set[int]] = [set() for _ in range(n_comp)]
-    for s, d in graph.edge_list():
-        cs, cd = comp_of[s], comp_of[d]
-        if cs != cd:
-            children[cs].add(cd)
-    dag = rx.PyDiGraph()
-    dag.add_nodes_from(range(n_comp))
-    dag.add_edges_from_no_data([(c, d) for c in range(n_comp) for d in children[c]])
+    children = [list(dag.successor_indices(c)) for c in range(n_comp)]
+    parents = [list(dag.predecessor_indices(c)) for c in range(n_comp)]
     order = list(rx.topological_sort(dag))
     del dag
     weight = [sum(1 for m in members if m < n_id) for members in comps]
-    parents_n = [0] * n_comp
-    for c in range(n_comp):
-        for d in children[c]:
-            parents_n[d] += 1
 
-    # -- descendants: reverse topological order, children before parents
-    down = _reach_counts(comps, children, reversed(order), n_id, parents_n)
+    down = _reach_counts(comps, children, reversed(order), n_id, [len(p) for p in parents])
+    up = _reach_counts(comps, parents, order, n_id, [len(ch) for ch in children])
     depth = [0] * n_comp
     for c in reversed(order):
-        best = max((depth[d] for d in children[c]), default=0)
-        depth[c] = weight[c] + best
-    # -- ancestors: parents before children
-    parents: list[list[int]] = [[] for _ in range(n_comp)]
-    for c in range(n_comp):
-        for d in children[c]:
-            parents[d].append(c)
-    children_n = [len(ch) for ch in children]
-    del children
-    up = _reach_counts(comps, parents, order, n_id, children_n)
+        depth[c] = weight[c] + max((depth[d] for d in children[c]), default=0)
+    del children, parents
 
-    # -- outside the organisation: multi-source BFS from identities with external trust
-    ext_root: dict[int, list[int]] = {}
-    entries = sorted(n for n in g.external if n < n_nodes)
+    # -- outside the organisation: one BFS from a super-source over the identities with
+    # external trust; each node remembers the entry its shortest path starts from
+    ext_root: dict[int, int] = {}
+    entries = sorted(g.external)
     if entries:
-        adj = [[] for _ in range(n_nodes)]  # type: list[list[int]]
-        for e in definite:
-            adj[g.src[e]].append(g.dst[e])
-        for root in entries:
-            seen = {root}
-            queue = deque([root])
-            while queue:
-                u = queue.popleft()
-                lst = ext_root.setdefault(u, [])
-                if len(lst) < MAX_EXTERNAL_SOURCES:
-                    lst.append(root)
-                for v in adj[u]:
-                    if v not in seen:
-                        seen.add(v)
-                        queue.append(v)
+        top = graph.add_node(None)
+        graph.add_edges_from_no_data([(top, e) for e in entries])
+        ext_root = {e: e for e in entries}
+        for parent, kids in rx.bfs_successors(graph, top):
+            if parent is None:
+                continue
+            root = ext_root[parent]
+            for k in kids:
+                ext_root.setdefault(k, root)
+        graph.remove_node(top)
 
+    cycles: dict[int, list[str]] = {}
     out: dict[str, dict[str, Any]] = {}
+    names = g.names
     for n in range(n_id):
+        if names[n] in out:
+            continue
         c = comp_of[n]
         hops = [g.hop(e) for e in paths.get(n, ())]
         chops = [g.hop(e) for e in cond_paths.get(n, ())]
-        cycle_members = [g.names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
-        sources = ext_root.get(n, [])
+        cycle = cycles.get(c)
+        if cycle is None:
+            members = [names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
+            cycle = sorted(members)[:MAX_CYCLE_IDS] if len(members) > 1 else []
+            cycles[c] = cycle
+        root = ext_root.get(n)
         end = hops[-1]["dst"] if hops else None
-        facts: dict[str, Any] = {
+        out[names[n]] = {
             "is_admin": is_admin[n],
             "can_reach_admin": bool(hops),
             "path": hops,
@@ -437,13 +428,11 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
             "reachable_count": down[c] - 1,
             "reached_by_count": up[c] - 1,
             "external_trust": list(g.external.get(n, [])),
-            "reachable_from_external": bool(sources),
-            "external_sources": [g.names[s] for s in sources],
-            "in_cycle": len(cycle_members) > 1,
-            "cycle": sorted(cycle_members)[:MAX_CYCLE_IDS] if len(cycle_members) > 1 else [],
+            "reachable_from_external": root is not None,
+            "external_sources": [names[root]] if root is not None else [],
+            "in_cycle": bool(cycle),
+            "cycle": list(cycle),
         }
-        if g.names[n] not in out:
-            out[g.names[n]] = facts
     return out
 
 
@@ -480,4 +469,18 @@ def graph_facts(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
     """Delegation facts per identity id (see the module docstring)."""
     if not inventory.identities:
         return {}
-    return dict(compute_facts(build_graph(inventory)))
+    with _no_gc():
+        return dict(compute_facts(build_graph(inventory)))
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The graph allocates millions of small acyclic objects; the cyclic collector would walk
+    them over and over (a third of the run time at scale) and can find nothing to free."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
