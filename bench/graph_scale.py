@@ -7,7 +7,9 @@ included). Targets: under 30 s and under 2 GB.
 
 The synthetic estate mimics a large multi-account organisation: 1% of identities are admins,
 1% hold external trust, 70% of edges are uniform (who can assume whom across the estate) and 30%
-point into 2% "hub" roles (shared deployment roles).
+point into 2% "hub" roles (shared deployment roles). ``--shape dag`` orients every edge from the
+lower to the higher index, so there is no cycle and reach sets are as large and as distinct as
+they get (the stress case for the reach counts).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from nhiscan.analyse.graph import _no_gc, build_graph, compute_facts
 from nhiscan.model import Edge, Identity, Inventory, PermissionSummary, Scope
 
 
-def estate(n: int, m: int, seed: int) -> Inventory:
+def estate(n: int, m: int, seed: int, shape: str = "mixed") -> Inventory:
     rnd = random.Random(seed)
     projects = max(1, n // 1000)
     admin = PermissionSummary(classes=("admin",), reasons={"admin": ("roles/owner",)})
@@ -44,6 +46,8 @@ def estate(n: int, m: int, seed: int) -> Inventory:
     while len(edges) < m:
         s = rnd.randrange(n)
         d = rnd.randrange(hubs) * 50 + 7 if rnd.random() < 0.3 else rnd.randrange(n)
+        if shape == "dag":  # no cycles at all: the worst case for reach sets
+            s, d = min(s, d), max(s, d)
         key = s * n + d
         if s == d or key in seen:
             continue
@@ -70,10 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--identities", type=int, default=100_000)
     ap.add_argument("--edges", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--shape",
+        choices=("mixed", "dag"),
+        default="mixed",
+        help="mixed: uniform + hub edges (one giant cycle); dag: the same edges made acyclic",
+    )
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    inv = estate(args.identities, args.edges, args.seed)
+    inv = estate(args.identities, args.edges, args.seed, args.shape)
     t1 = time.perf_counter()
     rss_inventory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with _no_gc():  # as graph_facts() runs it
