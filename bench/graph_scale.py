@@ -69,6 +69,94 @@ def estate(n: int, m: int, seed: int, shape: str = "mixed") -> Inventory:
     )
 
 
+def aws_account(n: int, seed: int) -> Inventory:
+    """One AWS account of ``n`` roles and users built with the real policy and trust analysers:
+    shared managed policies, 70% service roles, 20% trusting the account root, and a few
+    identities that may assume any role, pass roles to Lambda or write IAM."""
+    from nhiscan.analyse.aws_policy import PolicyDoc, summarise
+    from nhiscan.analyse.aws_trust import analyse_trust
+
+    rnd = random.Random(seed)
+    acct = "111122223333"
+
+    def pol(name: str, *statements: dict[str, object]) -> PolicyDoc:
+        document = {"Version": "2012-10-17", "Statement": list(statements)}
+        return PolicyDoc(f"arn:aws:iam::{acct}:policy/{name}", "managed_policy", document)
+
+    read = pol("read", {"Effect": "Allow", "Action": ["s3:Get*", "dynamodb:Query"], "Resource": "*"})
+    assume = pol("assume", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
+    lam = pol(
+        "lambda-dev",
+        {
+            "Effect": "Allow",
+            "Action": ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"],
+            "Resource": "*",
+        },
+    )
+    iam = pol(
+        "iam-ops",
+        {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:UpdateAssumeRolePolicy"], "Resource": "*"},
+    )
+    admin = pol("admin", {"Effect": "Allow", "Action": "*", "Resource": "*"})
+    trusts = {
+        "lambda": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                }
+            ],
+        },
+        "root": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"AWS": f"arn:aws:iam::{acct}:root"},
+                }
+            ],
+        },
+    }
+    facts = {k: analyse_trust(v, acct) for k, v in trusts.items()}
+    identities: list[Identity] = []
+    for i in range(n):
+        x = rnd.random()
+        policies = [read]
+        if x < 0.05:
+            policies.append(assume)
+        elif x < 0.07:
+            policies.append(lam)
+        elif x < 0.08:
+            policies.append(iam)
+        elif x < 0.09:
+            policies = [admin]
+        is_role = i % 10 < 6
+        a = f"arn:aws:iam::{acct}:{'role' if is_role else 'user'}/id-{i}"
+        attrs: dict[str, object] = {"account": acct, "aliases": [f"AID{i:08d}"]}
+        if is_role:
+            attrs["trust"] = facts["lambda" if rnd.random() < 0.7 else "root"]
+            attrs["instance_profiles"] = []
+        else:
+            attrs["active_access_keys"] = rnd.choice((0, 1, 2))
+        identities.append(
+            Identity(
+                id=a,
+                provider="aws",
+                kind="aws.iam_role" if is_role else "aws.iam_user",
+                scope=f"aws:account:{acct}",
+                name=f"id-{i}",
+                attributes=attrs,
+                permissions=summarise(policies, None, principal_arn=a),
+            )
+        )
+    return Inventory(
+        identities=tuple(identities), scopes=(Scope("aws", "account", acct),), providers=("aws",)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--identities", type=int, default=100_000)
@@ -80,7 +168,24 @@ def main(argv: list[str] | None = None) -> int:
         default="mixed",
         help="mixed: uniform + hub edges (one giant cycle); dag: the same edges made acyclic",
     )
+    ap.add_argument(
+        "--aws", type=int, default=0, help="instead: time graph_facts on an AWS account of N identities"
+    )
     args = ap.parse_args(argv)
+    if args.aws:
+        from nhiscan.analyse.graph import graph_facts
+
+        account = aws_account(args.aws, args.seed)
+        t0 = time.perf_counter()
+        facts = graph_facts(account)
+        t1 = time.perf_counter()
+        graph = build_graph(account)
+        reach = sum(1 for f in facts.values() if f["can_reach_admin"])
+        sys.stdout.write(
+            f"AWS account: {len(account.identities):,} identities, {len(graph.src):,} edges, "
+            f"graph_facts {t1 - t0:.2f} s, {reach:,} can reach admin\n"
+        )
+        return 0
 
     t0 = time.perf_counter()
     inv = estate(args.identities, args.edges, args.seed, args.shape)

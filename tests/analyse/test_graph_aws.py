@@ -505,3 +505,33 @@ def test_external_trust_reaches_admin() -> None:
 
 def test_empty_inventory() -> None:
     assert graph_facts(Inventory()) == {}
+
+
+def test_identical_policies_share_a_hub_and_paths_hide_it() -> None:
+    shared = managed("assume-any", doc(allow("sts:AssumeRole")))
+    twins = [role(f"worker-{i}", managed_arns=[shared]) for i in range(3)]
+    g = build_graph(inv(*twins, ADMIN))
+    hubs = [n for n, t in zip(g.names, g.node_type, strict=True) if t == "hub"]
+    assert len(hubs) == 1
+    assert g.kind.count("aws.shared_policies") == 3
+    assert g.kind.count("aws.assume_role") == 1  # hub -> admin, once for the three
+    facts = graph_facts(inv(*twins, ADMIN))
+    for t in twins:
+        assert facts[t.id]["path"][0]["src"] == t.id
+        assert [h["kind"] for h in facts[t.id]["path"]] == ["aws.assume_role", "admin"]
+        assert facts[t.id]["reachable_count"] == 1  # the admin role; the twins trust only Lambda
+        assert facts[t.id]["in_cycle"] is False
+
+
+def test_numpy_and_int_reach_counts_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nhiscan.analyse.graph as graph_mod
+
+    c = role("c", [doc(allow("sts:AssumeRole", ADMIN.id))], trust_doc({"AWS": arn("role", "b")}))
+    b = role("b", [], trust_doc({"AWS": [arn("role", "a"), arn("role", "d")]}))
+    d = role("d", [], trust_doc({"AWS": arn("role", "b")}))
+    a = role("a", [])
+    estate = inv(a, b, c, d, ADMIN)
+    small = graph_facts(estate)
+    monkeypatch.setattr(graph_mod, "_NUMPY_FROM", 0)
+    big = graph_facts(estate)
+    assert small == big

@@ -74,7 +74,7 @@ class DelegationGraph:
     identities: list[Identity]
     names: list[str]
     index: dict[str, int]
-    node_type: list[str]  # identity | admin | other
+    node_type: list[str]  # identity | admin | hub (shared AWS policies) | other
     src: list[int] = field(default_factory=list)
     dst: list[int] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
@@ -210,9 +210,13 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
     for name in list(g.names):
         if name.endswith("/any-sp") and name.startswith("azure-tenant:"):
             _expand_any_sp(g, name)
+    from nhiscan.analyse.graph_aws import HUB_PREFIX
+
     for i in range(len(g.names)):
         if g.names[i].startswith(SINK_PREFIX):
             g.node_type[i] = "admin"
+        elif g.names[i].startswith(HUB_PREFIX):
+            g.node_type[i] = "hub"
     if aws is not None:
         for n, ident in enumerate(idents):
             ext = aws.external_trust(ident)
@@ -338,6 +342,22 @@ def _paths(graph: Any, nxt: list[int], nodes: Iterable[int]) -> dict[int, list[i
     return out
 
 
+def _hops(g: DelegationGraph, edges: Iterable[int]) -> list[dict[str, Any]]:
+    """Path hops for people: a detour through a shared-policies hub is one hop."""
+    out: list[dict[str, Any]] = []
+    start: int | None = None
+    for e in edges:
+        if g.node_type[g.dst[e]] == "hub":
+            start = g.src[e] if start is None else start
+            continue
+        hop = g.hop(e)
+        if start is not None:
+            hop["src"] = g.names[start]
+            start = None
+        out.append(hop)
+    return out
+
+
 def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
     """Derive the per-identity facts (module docstring) from an interned graph."""
     import rustworkx as rx
@@ -407,8 +427,8 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
         if names[n] in out:
             continue
         c = comp_of[n]
-        hops = [g.hop(e) for e in paths.get(n, ())]
-        chops = [g.hop(e) for e in cond_paths.get(n, ())]
+        hops = _hops(g, paths.get(n, ()))
+        chops = _hops(g, cond_paths.get(n, ()))
         cycle = cycles.get(c)
         if cycle is None:
             members = [names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
@@ -447,8 +467,11 @@ def _reach_counts(
     visits every component after all of its successors; ``users_of[c]`` is how many components
     will read ``c``'s set, so the last reader takes its buffer over instead of copying it.
 
-    Sets are numpy bit arrays (numpy comes with rustworkx) OR-ed in place: a Python int OR would
-    allocate a new 12 KB object per edge at 100,000 identities."""
+    Large sets are numpy bit arrays (numpy comes with rustworkx) OR-ed in place: a Python int OR
+    would allocate a new 12 KB object per edge at 100,000 identities. Below ``_NUMPY_FROM``
+    identities Python ints are faster (no per-call overhead)."""
+    if n_id < _NUMPY_FROM:
+        return _reach_counts_int(comps, succ, order, n_id, users_of)
     import numpy as np
 
     words = max(1, (n_id + 63) // 64)
@@ -479,6 +502,36 @@ def _reach_counts(
             counts[c] = int(np.bitwise_count(acc).sum())
             if remaining[c] > 0:
                 bits[c] = acc
+    return counts
+
+
+_NUMPY_FROM: Final = 20_000
+
+
+def _reach_counts_int(
+    comps: Sequence[Sequence[int]],
+    succ: Sequence[Iterable[int]],
+    order: Iterable[int],
+    n_id: int,
+    users_of: list[int],
+) -> list[int]:
+    counts = [0] * len(comps)
+    bits: dict[int, int] = {}
+    remaining = list(users_of)
+    for c in order:
+        acc = 0
+        for m in comps[c]:
+            if m < n_id:
+                acc |= 1 << m
+        for d in succ[c]:
+            b = bits.get(d, 0)
+            remaining[d] -= 1
+            if remaining[d] == 0:
+                bits.pop(d, None)
+            acc |= b
+        counts[c] = acc.bit_count()
+        if acc and remaining[c] > 0:
+            bits[c] = acc
     return counts
 
 

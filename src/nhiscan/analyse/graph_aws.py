@@ -52,6 +52,7 @@ from typing import Any, Final
 from nhiscan.model import Edge, Evidence, Grant, Identity
 
 ROLE: Final = "aws.iam_role"
+HUB_PREFIX: Final = "aws-policies:"
 USER: Final = "aws.iam_user"
 _ARN_ACCOUNT: Final = re.compile(r"^arn:aws[a-zA-Z-]*:(?:iam|sts)::(\d{12}):")
 _ACCOUNT: Final = re.compile(r"^\d{12}$")
@@ -189,7 +190,7 @@ class GrantSet:
     Allow in any document, no matching unconditional Deny in any document, and the boundary (if
     there is one) must allow it too."""
 
-    __slots__ = ("_identity", "_boundary", "_by_action")
+    __slots__ = ("_identity", "_boundary", "_by_action", "_decided", "may_modify")
 
     def __init__(self, grants: Iterable[Grant], username: str | None = None) -> None:
         ident: list[_Compiled] = []
@@ -199,6 +200,8 @@ class GrantSet:
         self._identity = tuple(ident)
         self._boundary = tuple(bound)
         self._by_action: dict[str, tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]] = {}
+        self._decided: dict[tuple[str, str | None], Verdict] = {}
+        self.may_modify: bool | None = None  # memo for AwsEdges.may_empower
 
     def _matching(self, action: str) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]:
         key = action.lower()
@@ -235,6 +238,14 @@ class GrantSet:
     def decide(self, action: str, resource: str | None) -> Verdict:
         """``resource=None`` asks "on at least one resource" (an Allow not removed by an
         unconditional Deny of every resource)."""
+        key = (action, resource)
+        found = self._decided.get(key)
+        if found is None:
+            found = self._decide(action, resource)
+            self._decided[key] = found
+        return found
+
+    def _decide(self, action: str, resource: str | None) -> Verdict:
         ident, bound = self._matching(action)
         if not ident:
             return DENIED
@@ -351,6 +362,7 @@ class AwsEdges:
         self.sink_of = sink_of
         self.accounts = {a for i in self.identities if (a := _acct(i))}
         self._sets: dict[Any, GrantSet] = {}
+        self._by_ident: dict[str, GrantSet] = {}
         self.roles = [i for i in self.identities if i.kind == ROLE]
         self.users = [i for i in self.identities if i.kind == USER]
         # Administrators reach their sink directly; edges out of them would only restate that
@@ -371,10 +383,56 @@ class AwsEdges:
                 if isinstance(a, str):
                     self.alias.setdefault(a, i)
         self.group_admin: dict[str, list[str]] = self._admin_groups()
+        # Principals with the same policies (and account) decide every question the same way:
+        # their edges go through one hub node ("aws-policies:..."), so a policy that lets 500
+        # roles assume any of 2,000 roles costs 2,500 edges, not 1,000,000.
+        self._members: dict[tuple[int, str], list[Identity]] = {}
+        for p in self.principals:
+            self._members.setdefault(self._key(p), []).append(p)
+        self._hubs: dict[tuple[int, str], str] = {}
+        self._hub_edges: list[Edge] = []
+
+    def _key(self, ident: Identity) -> tuple[int, str]:
+        return (id(self.grants(ident)), _acct(ident) or "")
+
+    def _reps(self, sources: Iterable[Identity]) -> list[Identity]:
+        """One principal per group of identical policies among ``sources``."""
+        out: dict[tuple[int, str], Identity] = {}
+        for s in sources:
+            out.setdefault(self._key(s), s)
+        return list(out.values())
+
+    def _is_self(self, rep: Identity, target: str) -> bool:
+        return rep.id == target and len(self._members.get(self._key(rep), ())) <= 1
+
+    def _node(self, rep: Identity) -> str:
+        """The graph node that stands for ``rep``'s group: itself, or the group's hub."""
+        key = self._key(rep)
+        members = self._members.get(key, [rep])
+        if len(members) == 1:
+            return rep.id
+        hub = self._hubs.get(key)
+        if hub is None:
+            hub = f"{HUB_PREFIX}{key[1]}:{rep.name}+{len(members) - 1}"
+            self._hubs[key] = hub
+            self._hub_edges.extend(
+                Edge(
+                    src=m.id,
+                    dst=hub,
+                    kind="aws.shared_policies",
+                    evidence=_ev("policy", f"has the same policies as {len(members) - 1} other principal(s)"),
+                    attributes={"conditional": False, "derived": True},
+                )
+                for m in members
+            )
+        return hub
 
     # -- grant sets, shared by identities with the same policies
 
     def grants(self, ident: Identity) -> GrantSet:
+        found = self._by_ident.get(ident.id)
+        if found is not None:
+            return found
         grants = ident.permissions.grants
         uses_vars = any("${" in r for g in grants for r in g.resources)
         key = (grants, ident.name if uses_vars and ident.kind == USER else None)
@@ -382,6 +440,7 @@ class AwsEdges:
         if gs is None:
             gs = GrantSet(grants, key[1])
             self._sets[key] = gs
+        self._by_ident[ident.id] = gs
         return gs
 
     def _admin_groups(self) -> dict[str, list[str]]:
@@ -405,7 +464,7 @@ class AwsEdges:
         out += self._ssm()
         out += self._user_takeover()
         out += self._update_trust()
-        return out
+        return self._hub_edges + out
 
     def _admin_and_self(self) -> list[Edge]:
         out: list[Edge] = []
@@ -470,6 +529,8 @@ class AwsEdges:
         return allowed
 
     def _self_escalation(self, i: Identity) -> tuple[str, Verdict] | None:
+        if not self.may_empower(i):
+            return None
         methods = self._modify_methods(self.grants(i), i)
         return methods[0] if methods else None
 
@@ -485,6 +546,12 @@ class AwsEdges:
     def may_empower(self, ident: Identity) -> bool:
         """Cheap pre-check: could this identity modify anyone's permissions at all?"""
         gs = self.grants(ident)
+        if gs.may_modify is None:
+            gs.may_modify = self._may_modify(gs)
+        return gs.may_modify
+
+    @staticmethod
+    def _may_modify(gs: GrantSet) -> bool:
         return any(
             gs.decide(a, None).allowed
             for a in (
@@ -502,7 +569,9 @@ class AwsEdges:
 
     def _assume_role(self) -> list[Edge]:
         out: list[Edge] = []
-        assumers = [p for p in self.principals if self.grants(p).decide("sts:AssumeRole", None).allowed]
+        assumers = self._reps(
+            p for p in self.principals if self.grants(p).decide("sts:AssumeRole", None).allowed
+        )
         by_account: dict[str, list[Identity]] = {}
         for p in assumers:
             by_account.setdefault(_acct(p) or "", []).append(p)
@@ -511,17 +580,7 @@ class AwsEdges:
             if not isinstance(trust, Mapping):
                 continue
             seen: dict[str, Edge] = {}
-
-            def add(src: Identity, named: bool, cond: bool, why: str, *, role: Identity = role) -> None:
-                edge = self._assume_edge(role, src, named, cond, why)
-                if edge is None:
-                    return
-                prev = seen.get(src.id)  # noqa: B023 (called only within this iteration)
-                if prev is None or (
-                    prev.attributes.get("conditional") and not edge.attributes["conditional"]
-                ):
-                    seen[src.id] = edge  # noqa: B023
-
+            candidates: list[tuple[Identity, bool, bool, str]] = []
             for p in trust.get("principals") or ():
                 if not isinstance(p, Mapping):
                     continue
@@ -530,47 +589,62 @@ class AwsEdges:
                     continue
                 if value == "*":
                     if trust.get("any_principal") and not cond:
-                        for src in assumers:
-                            add(src, False, False, "*")
+                        candidates.extend((src, False, False, "*") for src in assumers)
                     else:
                         pinned = [a for a in trust.get("external_accounts") or () if a in self.accounts]
                         allowed_accounts = set(pinned) or (
                             set() if trust.get("external_accounts") else self.accounts
                         )
-                        for acct in allowed_accounts:
-                            for src in by_account.get(acct, ()):
-                                add(src, False, True, "* under a condition")
+                        candidates.extend(
+                            (src, False, True, "* under a condition")
+                            for acct in sorted(allowed_accounts)
+                            for src in by_account.get(acct, ())
+                        )
                     continue
                 if _ACCOUNT.fullmatch(value) or value.endswith(":root"):
                     acct = value if _ACCOUNT.fullmatch(value) else account_of(value) or ""
-                    for src in by_account.get(acct, ()):
-                        add(src, False, cond, f"account {acct}")
+                    candidates.extend(
+                        (src, False, cond, f"account {acct}") for src in by_account.get(acct, ())
+                    )
                     continue
                 m = _ASSUMED.match(value)
                 target = self.role_by_name.get((m.group(2), m.group(3))) if m else self.alias.get(value)
                 if target is not None and target.kind in (ROLE, USER):
-                    add(target, True, cond, value)
+                    candidates.append((target, True, cond, value))
+            for src, named, cond, why in candidates:
+                edge = self._assume_edge(role, src, named, cond, why)
+                if edge is None:
+                    continue
+                prev = seen.get(edge.src)
+                if prev is None or (
+                    prev.attributes.get("conditional") and not edge.attributes["conditional"]
+                ):
+                    seen[edge.src] = edge
             out.extend(seen.values())
         return out
 
     def _assume_edge(self, role: Identity, src: Identity, named: bool, cond: bool, why: str) -> Edge | None:
-        if src.id == role.id or src.id not in self.sources:
+        if src.id not in self.sources:
             return None
         trust = role.attributes.get("trust") or {}
         trust_note = "trust policy has Deny statements" if trust.get("deny_statements") else ""
         gs = self.grants(src)
         if named and (_acct(src) or "") == (_acct(role) or ""):
             # a same-account trust that names the principal needs no identity-policy Allow
-            if gs.explicitly_denied("sts:AssumeRole", role.id):
+            if src.id == role.id or gs.explicitly_denied("sts:AssumeRole", role.id):
                 return None
             v = Verdict(True, False, ())
+            node = src.id
         else:
+            if self._is_self(src, role.id):
+                return None
             v = gs.decide("sts:AssumeRole", role.id)
             if not v.allowed:
                 return None
+            node = self._node(src)
         conditional = v.conditional or cond or bool(trust_note)
         return _edge(
-            src.id,
+            node,
             role.id,
             "aws.assume_role",
             f"sts:AssumeRole; trust admits {why}",
@@ -580,7 +654,9 @@ class AwsEdges:
 
     def _pass_role(self) -> list[Edge]:
         out: list[Edge] = []
-        passers = [p for p in self.principals if self.grants(p).decide("iam:PassRole", None).allowed]
+        passers = self._reps(
+            p for p in self.principals if self.grants(p).decide("iam:PassRole", None).allowed
+        )
         if not passers:
             return out
         for role in self.roles:
@@ -590,7 +666,7 @@ class AwsEdges:
             services = set(trust.get("services") or ()) if isinstance(trust, Mapping) else set()
             for service in sorted(services & set(PASS_ROLE_SERVICES)):
                 for src in passers:
-                    if src.id == role.id:
+                    if self._is_self(src, role.id):
                         continue
                     gs = self.grants(src)
                     pv = gs.decide("iam:PassRole", role.id)
@@ -604,15 +680,14 @@ class AwsEdges:
                         continue
                     v = Verdict(True, pv.conditional or sv.conditional, pv.sources + sv.sources)
                     short = service.split(".", 1)[0]
-                    out.append(
-                        _edge(
-                            src.id,
-                            role.id,
-                            f"aws.pass_role:{short}",
-                            f"iam:PassRole to {service} and start it",
-                            v,
-                        )
+                    edge = _edge(
+                        self._node(src),
+                        role.id,
+                        f"aws.pass_role:{short}",
+                        f"iam:PassRole to {service} and start it",
+                        v,
                     )
+                    out.append(edge)
         return out
 
     def _ssm(self) -> list[Edge]:
@@ -629,76 +704,78 @@ class AwsEdges:
                 targets.append(role)
         if not targets:
             return out
-        for src in self.principals:
+        for src in self._reps(self.principals):
             sv = self.grants(src).any_of([(a,) for a in _SSM_SOURCE])
             if not sv.allowed:
                 continue
             out.extend(
                 _edge(
-                    src.id,
+                    self._node(src),
                     role.id,
                     "aws.ssm",
                     "ssm:SendCommand/StartSession on an instance running as it",
                     sv,
                 )
                 for role in targets
-                if role.id != src.id
+                if not self._is_self(src, role.id)
             )
         return out
 
     def _user_takeover(self) -> list[Edge]:
         out: list[Edge] = []
         actions = ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile")
-        writers = [p for p in self.principals if any(self.grants(p).decide(a, None).allowed for a in actions)]
+        writers = self._reps(
+            p for p in self.principals if any(self.grants(p).decide(a, None).allowed for a in actions)
+        )
         for user in self.users:
             keys = max(_key_slots(user), self.key_slots.get(user.id, 0))
             has_password = bool(user.attributes.get("password_enabled"))
             for src in writers:
-                if src.id == user.id:
+                if self._is_self(src, user.id):
                     continue
                 gs = self.grants(src)
+                edge: Edge | None = None
                 if keys < 2:
                     v = gs.decide("iam:CreateAccessKey", user.id)
                     if v.allowed:
-                        out.append(
-                            _edge(
-                                src.id,
-                                user.id,
-                                "aws.create_access_key",
-                                f"iam:CreateAccessKey (user has {keys} key(s))",
-                                v,
-                            )
+                        edge = _edge(
+                            src.id,
+                            user.id,
+                            "aws.create_access_key",
+                            f"iam:CreateAccessKey (user has {keys} key(s))",
+                            v,
                         )
-                        continue
-                action = "iam:UpdateLoginProfile" if has_password else "iam:CreateLoginProfile"
-                v = gs.decide(action, user.id)
-                if v.allowed:
-                    kind = "aws.update_login_profile" if has_password else "aws.create_login_profile"
-                    out.append(_edge(src.id, user.id, kind, action, v))
+                if edge is None:
+                    action = "iam:UpdateLoginProfile" if has_password else "iam:CreateLoginProfile"
+                    v = gs.decide(action, user.id)
+                    if v.allowed:
+                        kind = "aws.update_login_profile" if has_password else "aws.create_login_profile"
+                        edge = _edge(self._node(src), user.id, kind, action, v)
+                if edge is not None:
+                    out.append(edge)
         return out
 
     def _update_trust(self) -> list[Edge]:
         out: list[Edge] = []
-        writers = [
+        writers = self._reps(
             p for p in self.principals if self.grants(p).decide("iam:UpdateAssumeRolePolicy", None).allowed
-        ]
+        )
         for role in self.roles:
             if role.attributes.get("service_linked"):
                 continue
             for src in writers:
-                if src.id == role.id:
+                if self._is_self(src, role.id):
                     continue
                 v = self.grants(src).decide("iam:UpdateAssumeRolePolicy", role.id)
                 if v.allowed:
-                    out.append(
-                        _edge(
-                            src.id,
-                            role.id,
-                            "aws.update_assume_role_policy",
-                            "iam:UpdateAssumeRolePolicy, then sts:AssumeRole",
-                            v,
-                        )
+                    edge = _edge(
+                        self._node(src),
+                        role.id,
+                        "aws.update_assume_role_policy",
+                        "iam:UpdateAssumeRolePolicy, then sts:AssumeRole",
+                        v,
                     )
+                    out.append(edge)
         return out
 
     # -- outside the organisation
