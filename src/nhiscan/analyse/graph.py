@@ -384,18 +384,18 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
         del full
 
     # -- cycles and the condensation DAG (payloads of its nodes: lists of original nodes)
-    dag = rx.condensation(graph)
+    dag: Any = rx.condensation(graph)
     n_comp = dag.num_nodes()
     comps: list[list[int]] = [dag[c] for c in range(n_comp)]
     comp_of = [0] * graph.num_nodes()
-    for c, members in enumerate(comps):
-        for m in members:
+    for c, comp in enumerate(comps):
+        for m in comp:
             comp_of[m] = c
     children = [list(dag.successor_indices(c)) for c in range(n_comp)]
     parents = [list(dag.predecessor_indices(c)) for c in range(n_comp)]
     order = list(rx.topological_sort(dag))
     del dag
-    weight = [sum(1 for m in members if m < n_id) for members in comps]
+    weight = [sum(1 for m in comp if m < n_id) for comp in comps]
 
     down = _reach_counts(comps, children, reversed(order), n_id, [len(p) for p in parents])
     up = _reach_counts(comps, parents, order, n_id, [len(ch) for ch in children])
@@ -415,9 +415,9 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
         for parent, kids in rx.bfs_successors(graph, top):
             if parent is None:
                 continue
-            root = ext_root[parent]
+            entry = ext_root[parent]
             for k in kids:
-                ext_root.setdefault(k, root)
+                ext_root.setdefault(k, entry)
         graph.remove_node(top)
 
     cycles: dict[int, list[str]] = {}
@@ -431,8 +431,8 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
         chops = _hops(g, cond_paths.get(n, ()))
         cycle = cycles.get(c)
         if cycle is None:
-            members = [names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
-            cycle = sorted(members)[:MAX_CYCLE_IDS] if len(members) > 1 else []
+            in_comp = [names[m] for m in comps[c] if m < n_id] if len(comps[c]) > 1 else []
+            cycle = sorted(in_comp)[:MAX_CYCLE_IDS] if len(in_comp) > 1 else []
             cycles[c] = cycle
         root = ext_root.get(n)
         end = hops[-1]["dst"] if hops else None
@@ -475,6 +475,8 @@ def _reach_counts(
     import numpy as np
 
     words = max(1, (n_id + 63) // 64)
+    # numpy < 2.0 (allowed by rustworkx) has no bitwise_count
+    popcount = getattr(np, "bitwise_count", None) or (lambda a: np.unpackbits(a.view(np.uint8)))
     counts = [0] * len(comps)
     bits: dict[int, Any] = {}
     remaining = list(users_of)
@@ -499,7 +501,7 @@ def _reach_counts(
                     acc = np.zeros(words, dtype=np.uint64)
                 acc[m >> 6] |= one << np.uint64(m & 63)
         if acc is not None:
-            counts[c] = int(np.bitwise_count(acc).sum())
+            counts[c] = int(popcount(acc).sum())
             if remaining[c] > 0:
                 bits[c] = acc
     return counts
