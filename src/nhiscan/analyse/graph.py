@@ -31,6 +31,8 @@ Facts per identity (``graph_facts``; rules read them as ``identity.graph.<key>``
 ``external_trust``               principals outside the organisation it trusts directly
                                  (``[{type, value, ...}]``: external account, ``*``, OIDC issuer,
                                  or the source of a provider edge such as a federated credential)
+``external_trust_open``          some of that trust is open to anyone: ``*`` or an OIDC issuer
+                                 with an unpinned subject or audience
 ``reachable_from_external``      some identity with external trust can reach it (or it has some)
 ``external_sources``             the identity with external trust that reaches it first (itself
                                  when it has external trust), as a one-element list
@@ -342,6 +344,14 @@ def _paths(graph: Any, nxt: list[int], nodes: Iterable[int]) -> dict[int, list[i
     return out
 
 
+def _open(trust: Mapping[str, Any]) -> bool:
+    """Trust anyone on the internet can use: any principal, or an OIDC issuer whose subject or
+    audience is not pinned."""
+    return trust.get("type") == "any_principal" or (
+        trust.get("type") == "federated_oidc" and bool(trust.get("issue"))
+    )
+
+
 def _hops(g: DelegationGraph, edges: Iterable[int]) -> list[dict[str, Any]]:
     """Path hops for people: a detour through a shared-policies hub is one hop."""
     out: list[dict[str, Any]] = []
@@ -448,6 +458,7 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
             "reachable_count": down[c] - 1,
             "reached_by_count": up[c] - 1,
             "external_trust": list(g.external.get(n, [])),
+            "external_trust_open": any(_open(t) for t in g.external.get(n, ())),
             "reachable_from_external": root is not None,
             "external_sources": [names[root]] if root is not None else [],
             "in_cycle": bool(cycle),
