@@ -190,7 +190,7 @@ def test_gcp_impersonation_chain_via_alias_and_depth_limit() -> None:
     es = [
         Edge(src=a.id, dst="1111", kind="gcp.impersonate"),  # by uniqueId
         Edge(src=b.id, dst=c.id.upper(), kind="gcp.impersonate"),  # emails are case-insensitive
-        Edge(src=c.id, dst=owner.id, kind="gcp.act_as"),
+        Edge(src=f"serviceAccount:{c.id}", dst=owner.id, kind="gcp.act_as"),  # IAM member form
     ]
     inv = Inventory(identities=(a, b, c, owner), edges=tuple(es), scopes=(Scope("gcp", "project", "p1"),))
     facts = graph_facts(inv)

@@ -170,6 +170,8 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
             i = alias.get(name)
         if i is None:
             i = alias.get(name.lower())
+        if i is None and name.startswith("serviceAccount:"):
+            i = alias.get(name.removeprefix("serviceAccount:").lower())  # a GCP IAM member string
         return i
 
     def add_edges(edges: Iterable[Edge]) -> None:
