@@ -257,3 +257,50 @@ def test_federated_credential_source_is_external() -> None:
     assert (
         graph_facts(Inventory(identities=(app,), edges=(inner,)))["sp-9"]["reachable_from_external"] is False
     )
+
+
+def _random_estate(seed: int, n: int = 120, m: int = 400, dag: bool = False) -> Inventory:
+    import random
+
+    rnd = random.Random(seed)
+    ids = [_gcp(f"sa{i}@p1.iam.gserviceaccount.com", ["admin"] if i % 17 == 0 else []) for i in range(n)]
+    es = []
+    for _ in range(m):
+        s, d = rnd.randrange(n), rnd.randrange(n)
+        if dag:
+            s, d = min(s, d), max(s, d)
+        if s != d:
+            es.append(Edge(src=ids[s].id, dst=ids[d].id, kind="gcp.impersonate"))
+    return Inventory(identities=tuple(ids), edges=tuple(es), scopes=(Scope("gcp", "project", "p1"),))
+
+
+def test_counts_and_paths_match_brute_force(monkeypatch: Any) -> None:
+    import rustworkx as rx
+
+    import nhiscan.analyse.graph as graph_mod
+
+    for seed, dag in ((1, False), (2, True), (3, True)):
+        inv = _random_estate(seed, dag=dag)
+        small = graph_facts(inv)
+        monkeypatch.setattr(graph_mod, "_NUMPY_FROM", 0)
+        big = graph_facts(inv)
+        monkeypatch.setattr(graph_mod, "_NUMPY_FROM", 20_000)
+        assert small == big
+        g = build_graph(inv)
+        plain = rx.PyDiGraph()
+        plain.add_nodes_from(range(len(g.names)))
+        plain.add_edges_from_no_data(list(zip(g.src, g.dst, strict=True)))
+        n_id = g.n_identities
+        sinks = {i for i, t in enumerate(g.node_type) if t == "admin"}
+        for n, ident in enumerate(g.identities):
+            down = {x for x in rx.descendants(plain, n) if x < n_id and x != n}
+            up = {x for x in rx.ancestors(plain, n) if x < n_id and x != n}
+            f = small[ident.id]
+            assert f["reachable_count"] == len(down), ident.id
+            assert f["reached_by_count"] == len(up), ident.id
+            reaches = bool(set(rx.descendants(plain, n)) & sinks)
+            assert f["can_reach_admin"] == (reaches and not f["is_admin"]), ident.id
+            if f["can_reach_admin"]:
+                lengths = rx.digraph_dijkstra_shortest_path_lengths(plain, n, lambda _: 1.0)
+                dist = min(int(lengths[s]) for s in sinks if s in lengths)
+                assert f["path_length"] == dist

@@ -409,8 +409,8 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
     del dag
     weight = [sum(1 for m in comp if m < n_id) for comp in comps]
 
-    down = _reach_counts(comps, children, reversed(order), n_id, [len(p) for p in parents])
-    up = _reach_counts(comps, parents, order, n_id, [len(ch) for ch in children])
+    down = _reach_counts(comps, children, order, n_id, [len(p) for p in parents], forward=True)
+    up = _reach_counts(comps, parents, order, n_id, [len(ch) for ch in children], forward=False)
     depth = [0] * n_comp
     for c in reversed(order):
         depth[c] = weight[c] + max((depth[d] for d in children[c]), default=0)
@@ -472,51 +472,73 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
 def _reach_counts(
     comps: Sequence[Sequence[int]],
     succ: Sequence[Iterable[int]],
-    order: Iterable[int],
+    order: Sequence[int],
     n_id: int,
     users_of: list[int],
+    *,
+    forward: bool,
 ) -> list[int]:
-    """Identities reachable from each component (itself included) along ``succ``. ``order``
-    visits every component after all of its successors; ``users_of[c]`` is how many components
-    will read ``c``'s set, so the last reader takes its buffer over instead of copying it.
+    """Identities reachable from each component (itself included) along ``succ``. ``order`` is
+    the topological order of the components; ``forward`` means ``succ`` are their successors
+    (visited in reverse order), else their predecessors. ``users_of[c]`` is how many components
+    will read ``c``'s set, so it is dropped after the last one.
 
     Large sets are numpy bit arrays (numpy comes with rustworkx) OR-ed in place: a Python int OR
-    would allocate a new 12 KB object per edge at 100,000 identities. Below ``_NUMPY_FROM``
-    identities Python ints are faster (no per-call overhead)."""
+    would allocate a new 12 KB object per edge at 100,000 identities. Identities are numbered in
+    topological order, so everything a component reaches forward has a number at least its own
+    (backward: at most its own) and each array only covers that part: half the memory and half
+    the work of full-width sets on average. Below ``_NUMPY_FROM`` identities Python ints are
+    faster (no per-call overhead)."""
+    visit = list(reversed(order)) if forward else list(order)
     if n_id < _NUMPY_FROM:
-        return _reach_counts_int(comps, succ, order, n_id, users_of)
+        return _reach_counts_int(comps, succ, visit, n_id, users_of)
     import numpy as np
 
-    words = max(1, (n_id + 63) // 64)
     # numpy < 2.0 (allowed by rustworkx) has no bitwise_count
     popcount = getattr(np, "bitwise_count", None) or (lambda a: np.unpackbits(a.view(np.uint8)))
-    counts = [0] * len(comps)
-    bits: dict[int, Any] = {}
-    remaining = list(users_of)
-    one = np.uint64(1)
+    first = [0] * len(comps)  # number of the component's first identity, in topological order
+    seen = 0
     for c in order:
+        first[c] = seen
+        seen += sum(1 for m in comps[c] if m < n_id)
+    total_words = max(1, (n_id + 63) // 64)
+
+    def span(c: int) -> tuple[int, int]:
+        """Words [lo, hi) that can hold the identities ``c`` reaches."""
+        if forward:
+            return first[c] >> 6, total_words
+        own = sum(1 for m in comps[c] if m < n_id)
+        return 0, max(1, (first[c] + own + 63) >> 6)
+
+    counts = [0] * len(comps)
+    bits: dict[int, tuple[int, Any]] = {}
+    remaining = list(users_of)
+    for c in visit:
+        lo, hi = span(c)
         acc = None
         for d in succ[c]:
-            b = bits.get(d)
+            entry = bits.get(d)
             remaining[d] -= 1
-            last = remaining[d] == 0
-            if last:
+            if remaining[d] == 0:
                 bits.pop(d, None)
-            if b is None:
+            if entry is None:
                 continue
+            dlo, arr = entry
             if acc is None:
-                acc = b if last else b.copy()
-            else:
-                np.bitwise_or(acc, b, out=acc)
+                acc = np.zeros(hi - lo, dtype=np.uint64)
+            view = acc[dlo - lo : dlo - lo + len(arr)]
+            np.bitwise_or(view, arr, out=view)
+        k = first[c]
         for m in comps[c]:
             if m < n_id:
                 if acc is None:
-                    acc = np.zeros(words, dtype=np.uint64)
-                acc[m >> 6] |= one << np.uint64(m & 63)
+                    acc = np.zeros(hi - lo, dtype=np.uint64)
+                acc[(k >> 6) - lo] |= np.uint64(1) << np.uint64(k & 63)
+                k += 1
         if acc is not None:
             counts[c] = int(popcount(acc).sum())
             if remaining[c] > 0:
-                bits[c] = acc
+                bits[c] = (lo, acc)
     return counts
 
 
