@@ -304,3 +304,38 @@ def test_counts_and_paths_match_brute_force(monkeypatch: Any) -> None:
                 lengths = rx.digraph_dijkstra_shortest_path_lengths(plain, n, lambda _: 1.0)
                 dist = min(int(lengths[s]) for s in sinks if s in lengths)
                 assert f["path_length"] == dist
+
+
+def test_malformed_attributes_do_not_break_the_graph() -> None:
+    odd_role = Identity(
+        id="arn:aws:iam::111122223333:role/odd",
+        provider="aws",
+        kind="aws.iam_role",
+        scope="aws:account:111122223333",
+        name="odd",
+        attributes={
+            "aliases": "not-a-list",
+            "trust": ["not", "a", "mapping"],
+            "instance_profiles": "yes",
+            "groups": 7,
+        },
+    )
+    odd_user = Identity(
+        id="arn:aws:iam::111122223333:user/odd",
+        provider="aws",
+        kind="aws.iam_user",
+        scope="aws:account:111122223333",
+        name="odd",
+        attributes={"groups": "admins", "active_access_keys": "two", "aliases": [3, None]},
+    )
+    odd_sa = sa(
+        "apps",
+        "odd",
+        [rule(["get", "create"], ["core/nodes/proxy", "/healthz", "junk"], "*")],
+        ["nodes_proxy"],
+    )
+    odd_sa = Identity(**{**odd_sa.__dict__, "attributes": {**odd_sa.attributes, "pods": "many"}})
+    inv = Inventory(identities=(odd_role, odd_user, odd_sa))
+    facts = graph_facts(inv)
+    assert set(facts) == {odd_role.id, odd_user.id, odd_sa.id}
+    assert not any(f["can_reach_admin"] for f in facts.values())

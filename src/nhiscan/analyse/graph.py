@@ -115,6 +115,11 @@ class DelegationGraph:
         }
 
 
+def strings(value: Any) -> list[str]:
+    """A list attribute as strings; anything else (a hand-edited inventory) as nothing."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
+
+
 def sink_id(scope_key: str) -> str:
     return SINK_PREFIX + scope_key
 
@@ -153,7 +158,7 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
     g = DelegationGraph(idents, names, index, ["identity"] * len(idents))
     alias: dict[str, int] = {}
     for n, ident in enumerate(idents):
-        for a in ident.attributes.get("aliases") or ():
+        for a in strings(ident.attributes.get("aliases")):
             if isinstance(a, str) and a:
                 alias.setdefault(a, n)
                 alias.setdefault(a.lower(), n)

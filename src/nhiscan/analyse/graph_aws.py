@@ -379,7 +379,7 @@ class AwsEdges:
         self.alias: dict[str, Identity] = {}
         for i in self.identities:
             self.alias[i.id] = i
-            for a in i.attributes.get("aliases") or ():
+            for a in _strings(i.attributes.get("aliases")):
                 if isinstance(a, str):
                     self.alias.setdefault(a, i)
         self.group_admin: dict[str, list[str]] = self._admin_groups()
@@ -499,14 +499,14 @@ class AwsEdges:
                 (f"{a} on {target.id}", src.decide(a, target.id))
                 for a in ("iam:PutUserPolicy", "iam:AttachUserPolicy")
             )
-            for group in target.attributes.get("groups") or ():
+            for group in _strings(target.attributes.get("groups")):
                 garn = _group_arn(acct, str(group))
                 found.extend(
                     (f"{a} on its group {garn}", src.decide(a, garn))
                     for a in ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
                 )
             for group, srcs in self.group_admin.items():
-                if group in (target.attributes.get("groups") or ()):
+                if group in _strings(target.attributes.get("groups")):
                     continue
                 garn = _group_arn(acct, group)
                 v = src.decide("iam:AddUserToGroup", garn)
@@ -591,7 +591,7 @@ class AwsEdges:
                     if trust.get("any_principal") and not cond:
                         candidates.extend((src, False, False, "*") for src in assumers)
                     else:
-                        pinned = [a for a in trust.get("external_accounts") or () if a in self.accounts]
+                        pinned = [a for a in _strings(trust.get("external_accounts")) if a in self.accounts]
                         allowed_accounts = set(pinned) or (
                             set() if trust.get("external_accounts") else self.accounts
                         )
@@ -663,7 +663,7 @@ class AwsEdges:
             if role.attributes.get("service_linked"):
                 continue
             trust = role.attributes.get("trust") or {}
-            services = set(trust.get("services") or ()) if isinstance(trust, Mapping) else set()
+            services = set(_strings(trust.get("services"))) if isinstance(trust, Mapping) else set()
             for service in sorted(services & set(PASS_ROLE_SERVICES)):
                 for src in passers:
                     if self._is_self(src, role.id):
@@ -694,9 +694,11 @@ class AwsEdges:
         out: list[Edge] = []
         targets = []
         for role in self.roles:
-            trust = role.attributes.get("trust") or {}
-            if not role.attributes.get("instance_profiles") or "ec2.amazonaws.com" not in (
-                trust.get("services") or ()
+            trust = role.attributes.get("trust")
+            if (
+                not role.attributes.get("instance_profiles")
+                or not isinstance(trust, Mapping)
+                or "ec2.amazonaws.com" not in _strings(trust.get("services"))
             ):
                 continue
             agent = self.grants(role).any_of([(a,) for a in _SSM_AGENT])
@@ -788,9 +790,9 @@ class AwsEdges:
         out: list[dict[str, Any]] = []
         if trust.get("any_principal"):
             out.append({"type": "any_principal", "value": "*"})
-        for acct in trust.get("external_accounts") or ():
+        for acct in _strings(trust.get("external_accounts")):
             if acct not in self.accounts:
-                no_id = acct in (trust.get("external_accounts_without_external_id") or ())
+                no_id = acct in _strings(trust.get("external_accounts_without_external_id"))
                 out.append({"type": "external_account", "value": acct, "external_id": not no_id})
         out.extend(
             {"type": "federated_oidc", "value": o.get("provider"), "issue": o.get("issue")}
@@ -798,6 +800,10 @@ class AwsEdges:
             if isinstance(o, Mapping)
         )
         return out
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
 
 
 def _admin_edge(src: str, sink: str, detail: str) -> Edge:

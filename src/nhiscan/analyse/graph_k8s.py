@@ -196,7 +196,9 @@ class K8sEdges:
                     and _res_match(r, ("core",), "nodes/proxy")
                 ):
                     running = [
-                        t for t in self.by_cluster.get(cluster, []) if (t.attributes.get("pods") or 0) > 0
+                        t
+                        for t in self.by_cluster.get(cluster, [])
+                        if isinstance(t.attributes.get("pods"), int) and t.attributes["pods"] > 0
                     ]
                     to(running, "k8s.nodes_proxy", g, "nodes/proxy (kubelet exec into pods)")
         return found.values()
