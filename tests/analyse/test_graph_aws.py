@@ -535,3 +535,19 @@ def test_numpy_and_int_reach_counts_agree(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(graph_mod, "_NUMPY_FROM", 0)
     big = graph_facts(estate)
     assert small == big
+
+
+def test_permissions_boundary_caps_self_escalation() -> None:
+    boundary = doc(allow(["iam:PutRolePolicy", "s3:*"]))
+    capped = role("me", [doc(allow("iam:PutRolePolicy", arn("role", "me")))], boundary=boundary)
+    assert graph_facts(inv(capped))[capped.id]["can_reach_admin"] is False
+    lifter = role(
+        "me",
+        [doc(allow(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"], arn("role", "me")))],
+        boundary=doc(allow(["iam:PutRolePolicy", "iam:DeleteRolePermissionsBoundary"])),
+    )
+    facts = graph_facts(inv(lifter))[lifter.id]
+    assert facts["can_reach_admin"] is True
+    assert "permissions boundary" in facts["path"][0]["evidence"]
+    open_boundary = role("me", [doc(allow("iam:PutRolePolicy", arn("role", "me")))], boundary=ADMIN_DOC)
+    assert graph_facts(inv(open_boundary))[open_boundary.id]["can_reach_admin"] is True

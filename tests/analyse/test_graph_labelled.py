@@ -132,6 +132,16 @@ CASES: dict[str, tuple[Callable[[], tuple[Inventory, str]], bool]] = {
         lambda: _case(role("me", [doc(allow("iam:PutRolePolicy", arn("role", "me")))])),
         True,
     ),
+    "put own role policy, capped by a boundary": (
+        lambda: _case(
+            role(
+                "me",
+                [doc(allow("iam:PutRolePolicy", arn("role", "me")))],
+                boundary=doc(allow(["iam:PutRolePolicy", "s3:*"])),
+            )
+        ),
+        False,
+    ),
     "attach own user policy": (
         lambda: _case(user("me", [doc(allow("iam:AttachUserPolicy", arn("user", "me")))])),
         True,

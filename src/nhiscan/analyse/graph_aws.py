@@ -525,6 +525,22 @@ class AwsEdges:
                 v = Verdict(True, True, v.sources)
             found.append((f"iam:SetDefaultPolicyVersion on attached {policy}", v))
         allowed = [(m, v) for m, v in found if v.allowed]
+        if allowed and _capped(target):
+            # New policies cannot lift the target above its permissions boundary, unless the
+            # source can also remove (or replace) that boundary.
+            kind = "Role" if target.kind == ROLE else "User"
+            lift = src.any_of(
+                [(f"iam:Delete{kind}PermissionsBoundary",), (f"iam:Put{kind}PermissionsBoundary",)], target.id
+            )
+            if not lift.allowed:
+                return []
+            allowed = [
+                (
+                    f"{m}, after removing its permissions boundary",
+                    Verdict(True, v.conditional or lift.conditional, v.sources + lift.sources),
+                )
+                for m, v in allowed
+            ]
         allowed.sort(key=lambda mv: not mv[1].definite)
         return allowed
 
@@ -800,6 +816,18 @@ class AwsEdges:
             if isinstance(o, Mapping)
         )
         return out
+
+
+def _capped(ident: Identity) -> bool:
+    """It has a permissions boundary that does not itself allow everything."""
+    bounds = [g for g in ident.permissions.grants if g.kind == "boundary"]
+    if not bounds:
+        return False
+    for g in bounds:
+        c = _compile(g, None)
+        if c.allow and c.all_actions and c.universal and not c.conditional:
+            return False
+    return True
 
 
 def _strings(value: Any) -> list[str]:
