@@ -476,7 +476,7 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
 
 def _reach_counts(
     comps: Sequence[Sequence[int]],
-    succ: Sequence[Sequence[int]],
+    succ: Sequence[Iterable[int]],
     order: Sequence[int],
     n_id: int,
     users_of: list[int],
@@ -485,57 +485,66 @@ def _reach_counts(
 ) -> list[int]:
     """Identities reachable from each component (itself included) along ``succ``. ``order`` is
     the topological order of the components; ``forward`` means ``succ`` are their successors
-    (so they are visited in reverse order), else their predecessors. ``users_of[c]`` is how many
-    components read ``c``'s set, so small sets can be dropped after the last reader.
+    (visited in reverse order), else their predecessors. ``users_of[c]`` is how many components
+    will read ``c``'s set, so it is dropped after the last one.
 
-    Below ``_NUMPY_FROM`` identities the sets are Python ints. Above, the work is vectorised:
-    components are grouped by level (a component's level is one more than its highest
-    successor's), and for each chunk of 4,096 identities a ``components x 64`` word matrix is
-    filled level by level, every level with one gather and one ``bitwise_or.reduceat`` over all
-    its edges. Exact, no all-pairs matrix, O(levels x chunks) numpy calls."""
+    Large sets are numpy bit arrays (numpy comes with rustworkx) OR-ed in place: a Python int OR
+    would allocate a new 12 KB object per edge at 100,000 identities. Identities are numbered in
+    topological order, so everything a component reaches forward has a number at least its own
+    (backward: at most its own) and each array only covers that part: half the memory and half
+    the work of full-width sets on average. Below ``_NUMPY_FROM`` identities Python ints are
+    faster (no per-call overhead)."""
     visit = list(reversed(order)) if forward else list(order)
     if n_id < _NUMPY_FROM:
         return _reach_counts_int(comps, succ, visit, n_id, users_of)
     import numpy as np
 
-    n_comp = len(comps)
-    level = [0] * n_comp
+    # numpy < 2.0 (allowed by rustworkx) has no bitwise_count
+    popcount = getattr(np, "bitwise_count", None) or (lambda a: np.unpackbits(a.view(np.uint8)))
+    first = [0] * len(comps)  # number of the component's first identity, in topological order
+    seen = 0
+    for c in order:
+        first[c] = seen
+        seen += sum(1 for m in comps[c] if m < n_id)
+    total_words = max(1, (n_id + 63) // 64)
+
+    def span(c: int) -> tuple[int, int]:
+        """Words [lo, hi) that can hold the identities ``c`` reaches."""
+        if forward:
+            return first[c] >> 6, total_words
+        own = sum(1 for m in comps[c] if m < n_id)
+        return 0, max(1, (first[c] + own + 63) >> 6)
+
+    counts = [0] * len(comps)
+    bits: dict[int, tuple[int, Any]] = {}
+    remaining = list(users_of)
     for c in visit:
-        if succ[c]:
-            level[c] = 1 + max(level[d] for d in succ[c])
-    src = np.fromiter((c for c in range(n_comp) for _ in succ[c]), dtype=np.int64)
-    dst = np.fromiter((d for c in range(n_comp) for d in succ[c]), dtype=np.int64)
-    lev = np.asarray(level, dtype=np.int64)[src]
-    by = np.lexsort((src, lev))
-    src, dst, lev = src[by], dst[by], lev[by]
-    bounds = np.flatnonzero(np.r_[True, lev[1:] != lev[:-1], True]) if len(lev) else np.array([0])
-    segments = []
-    for i in range(len(bounds) - 1):
-        a, b = int(bounds[i]), int(bounds[i + 1])
-        s_src, s_dst = src[a:b], dst[a:b]
-        starts = np.flatnonzero(np.r_[True, s_src[1:] != s_src[:-1]])
-        segments.append((s_src[starts], s_dst, starts))
-    member = np.fromiter((c for c in range(n_comp) for m in comps[c] if m < n_id), dtype=np.int64)
-    has_bitwise_count = hasattr(np, "bitwise_count")
-    counts = np.zeros(n_comp, dtype=np.int64)
-    chunk = 4096
-    for b0 in range(0, n_id, chunk):
-        b1 = min(n_id, b0 + chunk)
-        words = (b1 - b0 + 63) >> 6
-        matrix = np.zeros((n_comp, words), dtype=np.uint64)
-        off = np.arange(b1 - b0, dtype=np.uint64)
-        np.bitwise_or.at(
-            matrix,
-            (member[b0:b1], (off >> np.uint64(6)).astype(np.int64)),
-            np.uint64(1) << (off & np.uint64(63)),
-        )
-        for heads, s_dst, starts in segments:
-            matrix[heads] |= np.bitwise_or.reduceat(matrix[s_dst], starts, axis=0)
-        if has_bitwise_count:
-            counts += np.bitwise_count(matrix).sum(axis=1, dtype=np.int64)
-        else:  # numpy < 2.0, which rustworkx allows
-            counts += np.unpackbits(matrix.view(np.uint8), axis=1).sum(axis=1, dtype=np.int64)
-    return [int(x) for x in counts]
+        lo, hi = span(c)
+        acc = None
+        for d in succ[c]:
+            entry = bits.get(d)
+            remaining[d] -= 1
+            if remaining[d] == 0:
+                bits.pop(d, None)
+            if entry is None:
+                continue
+            dlo, arr = entry
+            if acc is None:
+                acc = np.zeros(hi - lo, dtype=np.uint64)
+            view = acc[dlo - lo : dlo - lo + len(arr)]
+            np.bitwise_or(view, arr, out=view)
+        k = first[c]
+        for m in comps[c]:
+            if m < n_id:
+                if acc is None:
+                    acc = np.zeros(hi - lo, dtype=np.uint64)
+                acc[(k >> 6) - lo] |= np.uint64(1) << np.uint64(k & 63)
+                k += 1
+        if acc is not None:
+            counts[c] = int(popcount(acc).sum())
+            if remaining[c] > 0:
+                bits[c] = (lo, acc)
+    return counts
 
 
 _NUMPY_FROM: Final = 20_000
