@@ -515,13 +515,16 @@ def _reach_counts(
         own = sum(1 for m in comps[c] if m < n_id)
         return 0, max(1, (first[c] + own + 63) >> 6)
 
+    weight = [sum(1 for m in comp if m < n_id) for comp in comps]
     counts = [0] * len(comps)
     bits: dict[int, tuple[int, Any]] = {}
     remaining = list(users_of)
     for c in visit:
         lo, hi = span(c)
         acc = None
-        for d in succ[c]:
+        # Nearest first: a successor that another one already reaches adds nothing (its own
+        # identity's bit is set), which skips most shortcut edges of dense DAGs.
+        for d in sorted(succ[c], key=first.__getitem__, reverse=not forward):
             entry = bits.get(d)
             remaining[d] -= 1
             if remaining[d] == 0:
@@ -531,6 +534,10 @@ def _reach_counts(
             dlo, arr = entry
             if acc is None:
                 acc = np.zeros(hi - lo, dtype=np.uint64)
+            elif weight[d]:
+                k = first[d]
+                if int(acc[(k >> 6) - lo]) >> (k & 63) & 1:
+                    continue
             view = acc[dlo - lo : dlo - lo + len(arr)]
             np.bitwise_or(view, arr, out=view)
         k = first[c]
