@@ -207,17 +207,27 @@ def _color() -> bool:
 
 ProvidersArg = Annotated[
     list[str] | None,
-    typer.Argument(help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found."),
+    typer.Argument(
+        metavar="PROVIDER...",
+        help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
+        "Paths after mcp are folders or files to search for MCP client configs.",
+    ),
 ]
 FromOpt = Annotated[
     Path | None,
     typer.Option("--from", help="A saved inventory, an exported file, or a folder of exported files."),
 ]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evaluate ages as of this time (ISO 8601).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile.", rich_help_panel="AWS")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", metavar="TIME", help="Evaluate ages as of this time (ISO 8601).")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", metavar="NAME", help="AWS profile.", rich_help_panel="AWS")
+]
 RegionOpt = Annotated[
     list[str] | None,
-    typer.Option("--region", help="AWS region for regional services.", rich_help_panel="AWS"),
+    typer.Option(
+        "--region", metavar="REGION", help="AWS region for regional services.", rich_help_panel="AWS"
+    ),
 ]
 KeyDetailsOpt = Annotated[
     bool,
@@ -229,7 +239,9 @@ KeyDetailsOpt = Annotated[
 ]
 ContextOpt = Annotated[
     list[str] | None,
-    typer.Option("--context", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"),
+    typer.Option(
+        "--context", metavar="CONTEXT", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"
+    ),
 ]
 AllContextsOpt = Annotated[
     bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
@@ -240,7 +252,17 @@ ClusterNameOpt = Annotated[
     typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
 ]
 ProjectOpt = Annotated[
-    list[str] | None, typer.Option("--project", help="GCP project (repeatable).", rich_help_panel="GCP")
+    list[str] | None,
+    typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
+]
+LocationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--location",
+        metavar="LOCATION",
+        help="Vertex AI location to search for agents (repeatable).",
+        rich_help_panel="GCP",
+    ),
 ]
 OrgOpt = Annotated[
     str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
@@ -248,15 +270,33 @@ OrgOpt = Annotated[
 TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
 SubOpt = Annotated[
     list[str] | None,
-    typer.Option("--subscription", help="Azure subscription (repeatable).", rich_help_panel="Azure"),
+    typer.Option(
+        "--subscription",
+        metavar="SUBSCRIPTION",
+        help="Azure subscription (repeatable).",
+        rich_help_panel="Azure",
+    ),
 ]
 AllSubsOpt = Annotated[
     bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
 ]
 
 
+def split_providers(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``nhiscan scan mcp ./repo ~/work``: arguments after ``mcp`` that are not provider names are
+    paths for the MCP scan. Anything else that is not a provider is an error."""
+    names = [a for a in args if a in PROVIDER_NAMES]
+    paths = [a for a in args if a not in PROVIDER_NAMES]
+    if paths and "mcp" not in names:
+        raise InputError(
+            "command line", f"unknown provider {paths[0]!r} (known: {', '.join(PROVIDER_NAMES)})"
+        )
+    return names, paths
+
+
 def _provider_settings(**kw: Any) -> dict[str, Any]:
     return _settings(
+        paths=kw.get("mcp_paths"),
         profile=kw["profile"],
         regions=kw["region"],
         key_details=kw["key_details"],
@@ -265,6 +305,7 @@ def _provider_settings(**kw: Any) -> dict[str, Any]:
         kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
         cluster_name=kw["cluster_name"],
         projects=kw["project"],
+        locations=kw.get("location"),
         organization=kw["organization"],
         tenant=kw["tenant"],
         subscriptions=kw["subscription"],
@@ -278,20 +319,38 @@ def scan(
     from_path: FromOpt = None,
     fmt: Annotated[
         list[Format] | None,
-        typer.Option("--format", "-f", help="table | json | sarif | markdown (repeatable)."),
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table | json | sarif | markdown (repeatable)."
+        ),
     ] = None,
     output: Annotated[
-        list[str] | None, typer.Option("--output", "-o", help="File for the -f before it (repeatable).")
+        list[str] | None,
+        typer.Option("--output", "-o", metavar="PATH", help="File for the -f before it (repeatable)."),
     ] = None,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="Exit 1 when a finding is at/above this severity.")
     ] = None,
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="nhiscan.yaml (default: ./nhiscan.yaml).")
     ] = None,
     save_inventory: Annotated[
         Path | None, typer.Option("--save-inventory", help="Write the inventory JSON.")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A previous JSON report: mark findings new or unchanged, list fixed."
+        ),
+    ] = None,
+    fail_on_new: Annotated[
+        bool, typer.Option("--fail-on-new", help="With --baseline: only new findings count for --fail-on.")
+    ] = False,
+    ignore_file: Annotated[
+        Path | None,
+        typer.Option("--ignore-file", help="Suppression file (default: ./.nhiscan-ignore.yaml if present)."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any coverage gap.")] = False,
     as_of: AsOfOpt = None,
@@ -314,14 +373,16 @@ def scan(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
+        names, mcp_paths = split_providers(providers or [])
         request = ScanRequest(
-            providers=providers or [],
+            providers=names,
             from_path=from_path,
             formats=fmt or [Format.table],
             outputs=output or [],
@@ -329,6 +390,9 @@ def scan(
             rules_dirs=rules_dir or [],
             config_path=config,
             save_inventory=save_inventory,
+            baseline=baseline,
+            fail_on_new=fail_on_new,
+            ignore_file=ignore_file,
             strict=strict,
             as_of_text=as_of,
             sarif_category=sarif_category,
@@ -353,6 +417,9 @@ class ScanRequest:
     rules_dirs: list[Path]
     config_path: Path | None
     save_inventory: Path | None
+    baseline: Path | None
+    fail_on_new: bool
+    ignore_file: Path | None
     strict: bool
     as_of_text: str | None
     sarif_category: str | None
@@ -362,6 +429,7 @@ class ScanRequest:
 
 def _scan(req: ScanRequest) -> int:
     from nhiscan import scan as pipeline
+    from nhiscan.baseline import load_fingerprints
     from nhiscan.config import load_config
     from nhiscan.engine import load_rules
     from nhiscan.inventory_io import dump_inventory
@@ -369,6 +437,8 @@ def _scan(req: ScanRequest) -> int:
     started = datetime.now(timezone.utc)
     as_of = _as_of(req.as_of_text)
     pairs = pair_outputs(req.formats, req.outputs)
+    if req.fail_on_new and req.baseline is None:
+        raise ConfigError("--fail-on-new", "needs --baseline FILE (a previous JSON report)")
     cfg = load_config(req.config_path)
     rules = load_rules(
         extra_dirs=[Path(d) for d in cfg.rules_dirs] + req.rules_dirs,
@@ -376,11 +446,25 @@ def _scan(req: ScanRequest) -> int:
         disabled=cfg.disabled(),
         global_params=cfg.params,
     )
+    suppressions = _suppressions(req.ignore_file, cfg)
+    baseline = load_fingerprints(req.baseline) if req.baseline is not None else None
     inventory, scanned, skipped = _inventory(req.providers, req.from_path, req.settings, as_of)
     for name, reason in skipped.items():
-        if not STATE.quiet:
-            _err(f"skipped {name}: {reason}")
-    result = pipeline.run(inventory, rules, as_of=as_of, started=started, providers=scanned, skipped=skipped)
+        _note(f"skipped {name}: {reason}")
+    result, applied = pipeline.run(
+        inventory,
+        rules,
+        as_of=as_of,
+        started=started,
+        providers=scanned,
+        skipped=skipped,
+        suppressions=suppressions,
+        baseline=baseline,
+    )
+    for s in applied.expired:
+        _note(f"suppression {s.source} expired on {s.entry.expires}: its findings are open again")
+    for s in applied.unused:
+        _note(f"suppression {s.source} ({s.entry.rule} {s.entry.identity}) matched nothing")
     rendered = _render(result, pairs, req)
     files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
     if req.save_inventory is not None:
@@ -390,7 +474,25 @@ def _scan(req: ScanRequest) -> int:
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, req.strict)
+    return _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+
+
+def _note(message: str) -> None:
+    if not STATE.quiet:
+        _err(message)
+
+
+def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
+    from nhiscan.suppress import DEFAULT_IGNORE_FILE, load_file, parse_entries
+
+    entries = parse_entries(cfg.suppressions, cfg.source or "nhiscan.yaml")
+    if ignore_file is not None:
+        if not ignore_file.is_file():
+            raise ConfigError(str(ignore_file), "suppression file not found")
+        entries += load_file(ignore_file)
+    elif Path(DEFAULT_IGNORE_FILE).is_file():
+        entries += load_file(Path(DEFAULT_IGNORE_FILE))
+    return entries
 
 
 def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
@@ -418,13 +520,17 @@ def _width() -> int:
         return 120
 
 
-def _exit_code(result: Any, threshold: str, strict: bool) -> int:
+def _exit_code(result: Any, threshold: str, strict: bool, only_new: bool = False) -> int:
+    """Precedence: findings (1) over coverage gaps under --strict (3) over clean (0)."""
     from nhiscan.findings import Severity, Status
 
     failing = False
     if threshold != "none":
         rank = Severity(threshold).rank
-        failing = any(f.severity.rank >= rank and f.status is Status.OPEN for f in result.findings)
+        failing = any(
+            f.severity.rank >= rank and f.status is Status.OPEN and (not only_new or f.baseline == "new")
+            for f in result.findings
+        )
     if failing:
         return EXIT_FINDINGS
     if strict and result.inventory.gaps:
@@ -456,6 +562,7 @@ def inventory(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
@@ -466,7 +573,8 @@ def inventory(
 
     try:
         when = _as_of(as_of)
-        inv, _, skipped = _inventory(providers or [], from_path, _provider_settings(**locals()), when)
+        names, mcp_paths = split_providers(providers or [])
+        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
                 _err(f"skipped {name}: {reason}")
@@ -487,7 +595,9 @@ def inventory(
 
 @rules_app.command("list")
 def rules_list(
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
 ) -> None:
     """List every rule."""
@@ -526,7 +636,9 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. NHI-AWS-001.")],
-    rules_dir: Annotated[list[Path] | None, typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
 ) -> None:
     """Show one rule: description, parameters, condition, remediation, references."""
     from nhiscan.engine import load_rules

@@ -118,6 +118,7 @@ class ScanResult:
     providers: tuple[str, ...]
     skipped_providers: Mapping[str, str] = field(default_factory=dict)  # provider -> reason
     fixed: tuple[str, ...] = ()  # fingerprints in the baseline that are gone
+    baseline_used: bool = False
 
     @property
     def complete(self) -> bool:

@@ -82,7 +82,17 @@ def test_top_level_shape() -> None:
     assert driver["name"] == "nhiscan"
     assert driver["semanticVersion"] == "0.1.0"
     assert driver["informationUri"].startswith("https://")
-    assert "automationDetails" not in doc["runs"][0]
+    # several providers: the category names them all, so per-provider uploads stay separate
+    assert doc["runs"][0]["automationDetails"] == {"id": "nhiscan/aws+gcp+k8s/"}
+
+
+def test_default_category_of_a_single_account_scan() -> None:
+    from nhiscan.model import Inventory, Scope
+
+    one = scan_result(
+        providers=("aws",), inventory=Inventory(scopes=(Scope("aws", "account", "123456789012"),))
+    )
+    assert render(one)["runs"][0]["automationDetails"] == {"id": "nhiscan/aws/123456789012/"}
 
 
 def test_rules_metadata() -> None:

@@ -338,10 +338,20 @@ def sarif_dict(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "nhiscan/omittedResults": omitted,
         },
     }
-    if options.sarif_category:
-        # upload-sarif treats the text before the last '/' as the category.
-        run["automationDetails"] = {"id": options.sarif_category.rstrip("/") + "/"}
+    # upload-sarif treats the text before the last '/' as the category; an upload replaces the
+    # previous analysis of its category, so separate scans (per provider or account) must differ.
+    category = options.sarif_category or default_category(result)
+    run["automationDetails"] = {"id": category.rstrip("/") + "/"}
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def default_category(result: ScanResult) -> str:
+    """``nhiscan/<provider>/<scope>`` for a scan of one top-level scope, else the providers."""
+    providers = sorted(set(result.providers) or {i.provider for i in result.inventory.identities})
+    tops = sorted(s.id for s in result.inventory.scopes if s.parent is None)
+    if len(providers) == 1 and len(tops) == 1:
+        return f"nhiscan/{providers[0]}/{tops[0]}"
+    return "nhiscan/" + ("+".join(providers) or "empty")
 
 
 class SarifReporter(Reporter):

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from nhiscan.analyse.aws_policy import PolicyDoc, summarise
+from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
 from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.errors import InputError
 from nhiscan.model import (
@@ -154,6 +154,7 @@ def _boundary(detail: Mapping[str, Any], index: _PolicyIndex) -> tuple[PolicyDoc
 
 def build(docs: AwsDocuments) -> Inventory:
     index = _PolicyIndex()
+    analyser = PolicyAnalyser()  # memoises compiled documents and summaries for this build only
     for where, gaad in docs.gaad:
         index.add(require_list(gaad, "Policies", where))
 
@@ -168,12 +169,11 @@ def build(docs: AwsDocuments) -> Inventory:
     for where, gaad in docs.gaad:
         groups = {g.get("GroupName"): g for g in require_list(gaad, "GroupDetailList", where)}
         for i, user in enumerate(require_list(gaad, "UserDetailList", where)):
-            ident = _user(
-                user, groups, index, report_rows.get(str(user.get("Arn"))), f"{where}: UserDetailList[{i}]"
-            )
+            report = report_rows.get(str(user.get("Arn")))
+            ident = _user(user, groups, index, analyser, report, f"{where}: UserDetailList[{i}]")
             identities[ident.id] = ident
         for i, role in enumerate(require_list(gaad, "RoleDetailList", where)):
-            ident = _role(role, index, f"{where}: RoleDetailList[{i}]")
+            ident = _role(role, index, analyser, f"{where}: RoleDetailList[{i}]")
             identities[ident.id] = ident
 
     for arn, (where, row) in report_rows.items():
@@ -239,6 +239,7 @@ def _user(
     user: Mapping[str, Any],
     groups: Mapping[Any, Mapping[str, Any]],
     index: _PolicyIndex,
+    analyser: PolicyAnalyser,
     report: tuple[str, dict[str, str]] | None,
     where: str,
 ) -> Identity:
@@ -254,7 +255,7 @@ def _user(
         policies += _managed(group.get("AttachedManagedPolicies"), index, "group_policy", g)
         policies += _inline(group.get("GroupPolicyList"), str(group.get("Arn", g)), "group_policy", g)
     boundary, boundary_arn = _boundary(user, index)
-    perms = summarise(policies, boundary, principal_arn=arn)
+    perms = analyser.summarise(policies, boundary, principal_arn=arn)
     tags = _tags(user.get("Tags"))
     attrs: dict[str, Any] = {
         "account": account_of(arn),
@@ -291,13 +292,13 @@ def _user(
     )
 
 
-def _role(role: Mapping[str, Any], index: _PolicyIndex, where: str) -> Identity:
+def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser, where: str) -> Identity:
     arn = _require_str(role, "Arn", where)
     account = account_of(arn)
     policies = _managed(role.get("AttachedManagedPolicies"), index, "managed_policy", None)
     policies += _inline(role.get("RolePolicyList"), arn, "inline_policy", None)
     boundary, boundary_arn = _boundary(role, index)
-    perms = summarise(policies, boundary, principal_arn=arn)
+    perms = analyser.summarise(policies, boundary, principal_arn=arn)
     trust_doc = role.get("AssumeRolePolicyDocument")
     try:
         trust = analyse_trust(trust_doc, account or "") if trust_doc is not None else {}

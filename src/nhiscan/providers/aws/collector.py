@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from nhiscan.errors import CollectionError, MissingExtraError
-from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
+from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge, scope_key
 from nhiscan.providers.aws import documents as d
 from nhiscan.providers.aws.build import AwsDocuments, build
 from nhiscan.providers.interface import CollectOptions
@@ -71,19 +71,28 @@ def _client(session: Any, service: str, region: str, settings: Mapping[str, Any]
     )
 
 
+def _one_line(text: str, limit: int = 200) -> str:
+    """Error bodies can be whole XML documents; a coverage note is one short line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def _call(fn: Callable[[], T]) -> T:
     from botocore.exceptions import ClientError
 
     try:
         return fn()
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        message = str(exc.response.get("Error", {}).get("Message", ""))
-        if code in DENIED:
-            raise _Gap(CoverageStatus.DENIED.value, f"{code}: {message}") from exc
-        if code in THROTTLED:
-            raise _Gap(CoverageStatus.THROTTLED.value, f"{code} after retries: {message}") from exc
-        raise _Gap(CoverageStatus.ERROR.value, f"{code}: {message}") from exc
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = _one_line(str(error.get("Message", "")))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        # a 403/429 whose body botocore could not parse carries only the status as its code
+        if code in DENIED or (status == 403 and code in ("403", "")):
+            raise _Gap(CoverageStatus.DENIED.value, _one_line(f"{code}: {message}")) from exc
+        if code in THROTTLED or status == 429:
+            raise _Gap(CoverageStatus.THROTTLED.value, _one_line(f"{code} after retries: {message}")) from exc
+        raise _Gap(CoverageStatus.ERROR.value, _one_line(f"{code}: {message}")) from exc
 
 
 def collect(options: CollectOptions) -> Inventory:
@@ -97,7 +106,7 @@ def collect(options: CollectOptions) -> Inventory:
     try:
         ident = _client(session, "sts", region, settings).get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
-        raise CollectionError(f"aws: cannot use the AWS credentials ({exc})") from exc
+        raise CollectionError(f"aws: cannot use the AWS credentials ({_one_line(str(exc))})") from exc
     account = str(ident["Account"])
     key = scope_key("aws", "account", account)
     docs = AwsDocuments(accounts={account}, cloudtrail_read=True)
@@ -147,7 +156,14 @@ def collect(options: CollectOptions) -> Inventory:
     ):
         reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
         raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
-    return build(docs)
+    inventory = build(docs)
+    from nhiscan.providers.aws.agents import collect_agents, context_from
+
+    progress.step(f"aws {account}: reading Bedrock agents and AgentCore")
+    agents = collect_agents(
+        session, regions or [region], settings, account, progress, **context_from(inventory)
+    )
+    return merge([inventory, agents])
 
 
 def _access_keys(iam: Any, user: str) -> list[Any]:
