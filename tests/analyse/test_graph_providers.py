@@ -218,8 +218,17 @@ def test_azure_any_sp_hub_and_mutual_cycle() -> None:
         attributes={"aliases": ["app-2"]},
         permissions=PermissionSummary(classes=("admin",), reasons={"admin": ("Global Administrator",)}),
     )
+    mi = Identity(
+        id="mi-1",
+        provider="azure",
+        kind="azure.managed_identity",
+        scope=f"azure:tenant:{tenant}",
+        name="vm-identity",
+        permissions=PermissionSummary(classes=("admin",), reasons={"admin": ("Owner",)}),
+    )
     es = [Edge(src="sp-1", dst=f"azure-tenant:{tenant}/any-sp", kind="azure.app_permission")]
-    facts = graph_facts(Inventory(identities=(sp1, sp2), edges=tuple(es)))
+    facts = graph_facts(Inventory(identities=(sp1, sp2, mi), edges=tuple(es)))
+    assert facts["sp-1"]["reachable_count"] == 1  # sp-2; a managed identity takes no credentials
     assert facts["sp-1"]["can_reach_admin"] is True
     assert [h["dst"] for h in facts["sp-1"]["path"]] == [
         f"azure-tenant:{tenant}/any-sp",

@@ -236,11 +236,12 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
 
 
 def _expand_any_sp(g: DelegationGraph, hub_name: str) -> None:
-    """``azure-tenant:<tenant>/any-sp`` stands for every service principal of the tenant."""
+    """``azure-tenant:<tenant>/any-sp`` stands for every service principal of the tenant that
+    takes credentials: managed identities do not (their credentials are Azure's to issue)."""
     tenant = hub_name.removeprefix("azure-tenant:").removesuffix("/any-sp")
     hub = g.index[hub_name]
     for n, ident in enumerate(g.identities):
-        if ident.provider == "azure" and (
+        if ident.kind == "azure.service_principal" and (
             ident.scope == f"azure:tenant:{tenant}" or ident.attributes.get("tenant_id") == tenant
         ):
             g.add(hub, n, "azure.any_service_principal", f"{hub_name} includes {ident.id}", False)
