@@ -252,3 +252,19 @@ def test_hidden_editor_files_are_passed_over_but_mcp_configs_are_read(run_cli, t
     report = json.loads(out.read_text())
     kinds = {i["kind"] for i in report["identities"]}
     assert "agent.mcp_server" in kinds and "aws.iam_role" in kinds
+
+
+def test_graph_command(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli(["graph", "--from", str(DEMO / "aws"), "--to-admin"])
+    assert r.code == 0, r.err
+    assert r.out.startswith("flowchart LR") and "admin of aws:account:210987654321" in r.out
+    assert "agent.delegates_to" in r.out  # the demo supervisor delegates to a sub-agent that runs as admin
+    dot = tmp_path / "g.dot"
+    r = run_cli(
+        ["graph", "--from", str(DEMO / "aws"), "--identity", "ops-worker", "-f", "dot", "-o", str(dot)]
+    )
+    assert r.code == 0 and dot.read_text().startswith("digraph")
+    data = run_cli(["graph", "--from", str(DEMO / "aws"), "-f", "json"]).out
+    assert json.loads(data)["edges"]
+    r = run_cli(["graph", "--from", str(DEMO / "aws"), "--identity", "nobody-here"])
+    assert r.code == 2 and "--identity" in r.err and len(r.err.strip().splitlines()) == 1

@@ -233,15 +233,15 @@ def reclassify(c: Collected) -> tuple[Collected, AgentIndex]:
                     index.principal_ids.add(_lower(obj.get("id")))
                 sps.append((obj, where))
                 continue
-            oid = obj.get("id")
-            if not isinstance(oid, str) or not oid:
+            raw_id = obj.get("id")
+            if not isinstance(raw_id, str) or not raw_id:
                 raise InputError(where, f"agent identity [{position}]: field 'id' is missing or not a string")
             # Checked before merging, so the error names the file the bad field came from.
-            _check_lists(obj, ("sponsors", "owners"), where, f"agent identity {oid}")
-            b_time(obj, "createdDateTime", where, f"agent identity {oid}")
+            _check_lists(obj, ("sponsors", "owners"), where, f"agent identity {raw_id}")
+            b_time(obj, "createdDateTime", where, f"agent identity {raw_id}")
             if isinstance(obj.get("lifecycle"), Mapping):
-                b_time(obj["lifecycle"], "expirationDateTime", where, f"agent identity {oid} lifecycle")
-            _merge_into(index.agents, oid.lower(), obj, where)
+                b_time(obj["lifecycle"], "expirationDateTime", where, f"agent identity {raw_id} lifecycle")
+            _merge_into(index.agents, raw_id.lower(), obj, where)
     for doc_type in (d.APPLICATIONS, d.AGENT_BLUEPRINTS):
         for obj, where in c.items.get(doc_type, []):
             if _lower(obj.get("id")) in index.blueprint_ids:
@@ -456,8 +456,8 @@ def build_agents(
     targets: list[tuple[str, dict[str, Any] | None, str, dict[str, Any] | None]] = []
     for app_oid in sorted(index.blueprint_ids):
         if app_oid in b.apps:
-            app, where = b.apps[app_oid]
-            targets.append((app_oid, app, where, b.sp_by_app.get(_lower(app["appId"]))))
+            found_app, found_where = b.apps[app_oid]
+            targets.append((app_oid, found_app, found_where, b.sp_by_app.get(_lower(found_app["appId"]))))
     covered = {_lower(p["id"]) for _, _, _, p in targets if p is not None}
     targets.extend(
         (poid, None, b.sps[poid][1], b.sps[poid][0])
@@ -466,7 +466,7 @@ def build_agents(
     )
 
     for bid, app, where, principal in targets:
-        source: dict[str, Any] = app if app is not None else principal or {}
+        source: dict[str, Any] = app if app is not None else (principal if principal is not None else {})
         app_id = _lower(source.get("appId"))
         poid = _lower(principal["id"]) if principal is not None else None
         if principal is not None and poid is not None:
@@ -556,11 +556,11 @@ def build_agents(
             b_time(lifecycle, "expirationDateTime", where, label) if isinstance(lifecycle, Mapping) else None
         )
         created = b_time(obj, "createdDateTime", where, label)
-        app_id = _lower(obj.get("appId")) or None
+        agent_app_id = _lower(obj.get("appId")) or None
         inherited_perms = [perm for _, perm, _ in inherited if perm]
         extra = {
-            "app_id": app_id,
-            "aliases": [app_id] if app_id and app_id != aid else [],
+            "app_id": agent_app_id,
+            "aliases": [agent_app_id] if agent_app_id and agent_app_id != aid else [],
             "sp_type": str(obj.get("servicePrincipalType") or "ServiceIdentity"),
             "blueprint_id": bp_oid or bp_app_id,
             "blueprint_app_id": bp_app_id,
