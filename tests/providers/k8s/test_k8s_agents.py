@@ -475,7 +475,7 @@ def test_no_agent_crds_lists_nothing_more(kubeconfig_for: Callable[..., Path]) -
 
 
 def test_canary_appears_in_no_output(
-    run_cli,  # type: ignore[no-untyped-def]
+    run_cli: Callable[[list[str]], Any],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -293,7 +293,8 @@ def _served_versions(crds: list[dict[str, Any]]) -> dict[tuple[str, str], list[s
     """(group, plural) -> served versions, storage version first."""
     out: dict[tuple[str, str], list[str]] = {}
     for crd in crds:
-        spec = crd.get("spec") if isinstance(crd.get("spec"), dict) else {}
+        raw = crd.get("spec")
+        spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
         group, names = spec.get("group"), spec.get("names") or {}
         plural = names.get("plural") if isinstance(names, dict) else None
         if not isinstance(group, str) or not isinstance(plural, str):
