@@ -1,0 +1,112 @@
+"""Read-only proof: every API call a full scan makes, recorded at the SDK, is one of the
+documented read-only operations; the count is fixed per account (nothing per role); and the
+documented minimal policy is enough when moto enforces IAM."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+
+from nhiscan.providers.aws.collector import READ_ONLY_OPERATIONS, collect
+from nhiscan.providers.interface import CollectOptions
+
+from .estate import EC2_TRUST, seed_estate
+from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, iam_enforced, record_calls
+
+# the collector's docstring: STS identity, one GAAD walk, the credential report (generate until
+# COMPLETE, then get), DescribeTrails, and status + selectors per trail
+PROMISED = {
+    "GetCallerIdentity",
+    "GetAccountAuthorizationDetails",
+    "GenerateCredentialReport",
+    "GetCredentialReport",
+    "DescribeTrails",
+    "GetTrailStatus",
+    "GetEventSelectors",
+}
+
+
+INLINE = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}],
+    }
+)
+
+
+def _scan_calls(aws: MotoAws, **settings: object) -> Counter[str]:
+    session = settings.pop("session", None) or aws.session()
+    log = record_calls(session)
+    collect(
+        CollectOptions(as_of=datetime.now(timezone.utc), settings=aws.settings(session=session, **settings))
+    )
+    return Counter(log.operations)
+
+
+def _seed_roles(aws: MotoAws, n: int) -> None:
+    iam = aws.client("iam")
+    policy = iam.create_policy(
+        PolicyName="p",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    for i in range(n):
+        iam.create_role(RoleName=f"role-{i}", AssumeRolePolicyDocument=EC2_TRUST)
+        iam.attach_role_policy(RoleName=f"role-{i}", PolicyArn=policy)
+        iam.put_role_policy(RoleName=f"role-{i}", PolicyName="inline", PolicyDocument=INLINE)
+
+
+def test_full_scan_makes_only_documented_read_only_calls(aws: MotoAws) -> None:
+    seed_estate(aws, datetime.now(timezone.utc))
+    calls = _scan_calls(aws)
+    assert set(calls) <= READ_ONLY_OPERATIONS
+    assert set(calls) == PROMISED
+    assert calls["GetTrailStatus"] == calls["GetEventSelectors"] == 1  # one trail
+    assert all(op.startswith(("Get", "List", "Describe", "Generate")) for op in READ_ONLY_OPERATIONS)
+
+
+def test_key_details_adds_only_list_access_keys(aws: MotoAws) -> None:
+    seed_estate(aws, datetime.now(timezone.utc))
+    calls = _scan_calls(aws, key_details=True)
+    assert set(calls) <= READ_ONLY_OPERATIONS
+    assert set(calls) - PROMISED == {"ListAccessKeys"}
+
+
+@pytest.mark.parametrize("users", [0, 3])
+def test_call_count_does_not_grow_with_roles(aws: MotoAws, users: int) -> None:
+    iam = aws.client("iam")
+    for i in range(users):
+        iam.create_user(UserName=f"u{i}")
+        iam.create_access_key(UserName=f"u{i}")
+    _seed_roles(aws, 5)
+    small = _scan_calls(aws)
+    aws.reset()
+    for i in range(users):
+        iam.create_user(UserName=f"u{i}")
+        iam.create_access_key(UserName=f"u{i}")
+    _seed_roles(aws, 50)
+    large = _scan_calls(aws)
+    assert small == large
+    assert sum(large.values()) <= 8
+
+
+def test_documented_policy_is_enough_under_iam_enforcement(aws: MotoAws) -> None:
+    seed_estate(aws, datetime.now(timezone.utc))
+    session = aws.read_only_scanner()
+    actions = set(READ_ONLY_SCANNER_POLICY["Statement"][0]["Action"])
+    assert {a.split(":", 1)[1] for a in actions} == READ_ONLY_OPERATIONS
+    with iam_enforced():
+        inventory = collect(
+            CollectOptions(
+                as_of=datetime.now(timezone.utc), settings=aws.settings(session=session, key_details=True)
+            )
+        )
+    assert inventory.gaps == ()
+    assert len([i for i in inventory.identities if i.kind == "aws.iam_role"]) == 13
