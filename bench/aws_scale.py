@@ -65,12 +65,15 @@ def seed(n_roles: int) -> dict[str, int]:
     for i in range(10):
         doc = {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": [f"s3:GetObject", f"sqs:SendMessage", f"dynamodb:Query"],
+            "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "sqs:SendMessage", "dynamodb:Query"],
                            "Resource": f"arn:aws:s3:::bucket-{i}/*"}],
         }  # fmt: skip
         policies.append(be.create_policy("", "/", json.dumps(doc), f"app-policy-{i}", []))
     inline = json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}],
+        }
     )
     trusts = _trusts()
     for i in range(n_roles):
@@ -90,14 +93,18 @@ def seed(n_roles: int) -> dict[str, int]:
             if keys % 5 == 0:
                 key.create_date = (now - timedelta(days=200)).replace(microsecond=0)
             elif keys % 3 == 0:
-                key.last_used = AccessKeyLastUsed(timestamp=now - timedelta(days=k + 1), service="s3", region="us-east-1")
+                key.last_used = AccessKeyLastUsed(
+                    timestamp=now - timedelta(days=k + 1), service="s3", region="us-east-1"
+                )
     return {"roles": n_roles, "users": n_roles // 10, "keys": keys}
 
 
 def seed_trail(endpoint: str) -> None:
     import boto3
 
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     session.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench-trail")
     ct = session.client("cloudtrail", endpoint_url=endpoint)
     ct.create_trail(Name="bench-trail", S3BucketName="bench-trail", IsMultiRegionTrail=True)
@@ -107,7 +114,9 @@ def seed_trail(endpoint: str) -> None:
 def reset(endpoint: str) -> None:
     import urllib.request
 
-    with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")):
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", data=b"", method="POST")
+    ):
         pass
 
 
@@ -124,7 +133,9 @@ def _scan_once(endpoint: str) -> dict[str, Any]:
     from nhiscan.providers.interface import CollectOptions
     from nhiscan.scan import run
 
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     ops: list[str] = []
     started: dict[str, float] = {}
     op_s: dict[str, float] = {}
@@ -172,7 +183,12 @@ def child(endpoint: str, profile: bool) -> None:
     _scan_once(endpoint)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    out = {"first": first, "second": second, "ru_maxrss_mib": rss_kib / 1024, "tracemalloc_peak_mib": peak / 2**20}
+    out = {
+        "first": first,
+        "second": second,
+        "ru_maxrss_mib": rss_kib / 1024,
+        "tracemalloc_peak_mib": peak / 2**20,
+    }
     if profile:
         import cProfile
         import io
@@ -244,7 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed_trail(endpoint)
         empty = run_child(endpoint, False)
         fixed = sum(empty["first"]["calls"].values())
-        out(f"account with no identities, one trail: {fixed} API calls {empty['first']['calls']} (fixed per-account cost)\n")
+        out(
+            f"account with no identities, one trail: {fixed} API calls {empty['first']['calls']} (fixed per-account cost)\n"
+        )
         for n in sizes:
             reset(endpoint)
             t = time.perf_counter()
