@@ -41,7 +41,9 @@ class Estate:
     now: datetime
 
 
-def seed_estate(aws: MotoAws, now: datetime, *, trail_logging: bool = False) -> Estate:
+def seed_estate(
+    aws: MotoAws, now: datetime, *, trail_logging: bool = False, report_ready: bool = True
+) -> Estate:
     iam = aws.client("iam")
     secrets: list[str] = []
 
@@ -165,6 +167,8 @@ def seed_estate(aws: MotoAws, now: datetime, *, trail_logging: bool = False) -> 
             TrailName=TRAIL, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
         )
         ct.start_logging(Name=TRAIL)
+    if report_ready:
+        aws.credential_report_ready()
     return Estate(secrets=tuple(secrets), now=now)
 
 

@@ -134,6 +134,11 @@ class MotoAws:
         if last_used is not None:
             role.last_used = last_used
 
+    def credential_report_ready(self) -> None:
+        """As if the report had been generated earlier: GenerateCredentialReport answers COMPLETE
+        at once, sparing the collector its first 0.5 s wait (the report is built when read)."""
+        self.iam_backend.generate_report()
+
     def backdate_user(self, name: str, created: datetime) -> None:
         self.iam_backend.users[name].create_date = created
 
@@ -164,23 +169,28 @@ def record_calls(session: Any) -> CallLog:
     return log
 
 
-def error_response(code: str, message: str, status: int) -> Any:
-    """A raw HTTP error response in the IAM/STS query-protocol shape, for ``before-send`` hooks:
-    returning it there makes botocore parse it and apply its retry policy exactly as for a
-    response from AWS."""
+def response(body_text: str, status: int) -> Any:
+    """A raw HTTP response for ``before-send`` hooks: returning it there makes botocore parse it
+    and apply its retry policy exactly as for a response from AWS."""
     from botocore.awsrequest import AWSResponse
 
-    body = (
-        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
-        f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-nhiscan-test</RequestId>"
-        "</ErrorResponse>"
-    ).encode()
+    body = body_text.encode()
 
     class _Raw:
         def stream(self, **_: Any) -> Iterator[bytes]:
             yield body
 
-    return AWSResponse("http://fake", status, {"Content-Type": "text/xml"}, _Raw())
+    return AWSResponse("http://127.0.0.1/injected", status, {"Content-Type": "text/xml"}, _Raw())
+
+
+def error_response(code: str, message: str, status: int) -> Any:
+    """An error in the IAM/STS query-protocol shape."""
+    return response(
+        '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+        f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-nhiscan-test</RequestId>"
+        "</ErrorResponse>",
+        status,
+    )
 
 
 def fail_operation(
