@@ -11,10 +11,11 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -86,7 +87,9 @@ def _version(value: bool) -> None:
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain output (NO_COLOR is honoured too).")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Plain output (NO_COLOR is honoured too).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -98,7 +101,7 @@ def _root(
 # --- shared option helpers -------------------------------------------------------------------
 
 
-def _as_of(value: Optional[str]) -> datetime:
+def _as_of(value: str | None) -> datetime:
     if not value:
         return datetime.now(timezone.utc)
     from nhiscan.timeutil import parse_time
@@ -126,7 +129,7 @@ def _settings(**kwargs: Any) -> dict[str, Any]:
 
 
 def _inventory(
-    providers: Sequence[str], from_path: Optional[Path], settings: dict[str, Any], as_of: datetime
+    providers: Sequence[str], from_path: Path | None, settings: dict[str, Any], as_of: datetime
 ) -> tuple[Any, tuple[str, ...], dict[str, str]]:
     from nhiscan.providers.interface import CollectOptions
     from nhiscan.sources import collect_live, load_path
@@ -159,7 +162,7 @@ def _only(inv: Any, providers: Sequence[str]) -> Any:
     )
 
 
-def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Optional[Path]]]:
+def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Path | None]]:
     """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
     the ``-f`` before it). Formats without an output go to stdout; at most one may."""
     by_format: dict[str, Path] = {}
@@ -203,48 +206,88 @@ def _color() -> bool:
 # --- scan ------------------------------------------------------------------------------------
 
 ProvidersArg = Annotated[
-    Optional[list[str]],
-    typer.Argument(help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found."),
+    list[str] | None,
+    typer.Argument(
+        metavar="PROVIDER...",
+        help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
+        "Paths after mcp are folders or files to search for MCP client configs.",
+    ),
 ]
 FromOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--from", help="A saved inventory, an exported file, or a folder of exported files."),
 ]
-AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Evaluate ages as of this time (ISO 8601).")]
-ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="AWS profile.", rich_help_panel="AWS")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", metavar="TIME", help="Evaluate ages as of this time (ISO 8601).")
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", metavar="NAME", help="AWS profile.", rich_help_panel="AWS")
+]
 RegionOpt = Annotated[
-    Optional[list[str]], typer.Option("--region", help="AWS region for regional services.", rich_help_panel="AWS")
+    list[str] | None,
+    typer.Option(
+        "--region", metavar="REGION", help="AWS region for regional services.", rich_help_panel="AWS"
+    ),
 ]
 KeyDetailsOpt = Annotated[
     bool,
-    typer.Option("--key-details", help="Also list access key ids (one call per user with a key).", rich_help_panel="AWS"),
+    typer.Option(
+        "--key-details",
+        help="Also list access key ids (one call per user with a key).",
+        rich_help_panel="AWS",
+    ),
 ]
 ContextOpt = Annotated[
-    Optional[list[str]], typer.Option("--context", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes")
+    list[str] | None,
+    typer.Option(
+        "--context", metavar="CONTEXT", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"
+    ),
 ]
 AllContextsOpt = Annotated[
     bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
 ]
-KubeconfigOpt = Annotated[Optional[Path], typer.Option("--kubeconfig", rich_help_panel="Kubernetes")]
+KubeconfigOpt = Annotated[Path | None, typer.Option("--kubeconfig", rich_help_panel="Kubernetes")]
 ClusterNameOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
 ]
 ProjectOpt = Annotated[
-    Optional[list[str]], typer.Option("--project", help="GCP project (repeatable).", rich_help_panel="GCP")
+    list[str] | None,
+    typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
 ]
-OrgOpt = Annotated[Optional[str], typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")]
-TenantOpt = Annotated[Optional[str], typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
+OrgOpt = Annotated[
+    str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
+]
+TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
 SubOpt = Annotated[
-    Optional[list[str]], typer.Option("--subscription", help="Azure subscription (repeatable).", rich_help_panel="Azure")
+    list[str] | None,
+    typer.Option(
+        "--subscription",
+        metavar="SUBSCRIPTION",
+        help="Azure subscription (repeatable).",
+        rich_help_panel="Azure",
+    ),
 ]
 AllSubsOpt = Annotated[
     bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
 ]
 
 
+def split_providers(args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``nhiscan scan mcp ./repo ~/work``: arguments after ``mcp`` that are not provider names are
+    paths for the MCP scan. Anything else that is not a provider is an error."""
+    names = [a for a in args if a in PROVIDER_NAMES]
+    paths = [a for a in args if a not in PROVIDER_NAMES]
+    if paths and "mcp" not in names:
+        raise InputError(
+            "command line", f"unknown provider {paths[0]!r} (known: {', '.join(PROVIDER_NAMES)})"
+        )
+    return names, paths
+
+
 def _provider_settings(**kw: Any) -> dict[str, Any]:
     return _settings(
+        paths=kw.get("mcp_paths"),
         profile=kw["profile"],
         regions=kw["region"],
         key_details=kw["key_details"],
@@ -265,22 +308,52 @@ def scan(
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[
-        Optional[list[Format]], typer.Option("--format", "-f", help="table | json | sarif | markdown (repeatable).")
+        list[Format] | None,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="table | json | sarif | markdown (repeatable)."
+        ),
     ] = None,
     output: Annotated[
-        Optional[list[str]], typer.Option("--output", "-o", help="File for the -f before it (repeatable).")
+        list[str] | None,
+        typer.Option("--output", "-o", metavar="PATH", help="File for the -f before it (repeatable)."),
     ] = None,
     fail_on: Annotated[
-        Optional[FailOn], typer.Option("--fail-on", help="Exit 1 when a finding is at/above this severity.")
+        FailOn | None, typer.Option("--fail-on", help="Exit 1 when a finding is at/above this severity.")
     ] = None,
-    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="nhiscan.yaml (default: ./nhiscan.yaml).")] = None,
-    save_inventory: Annotated[Optional[Path], typer.Option("--save-inventory", help="Write the inventory JSON.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="nhiscan.yaml (default: ./nhiscan.yaml).")
+    ] = None,
+    save_inventory: Annotated[
+        Path | None, typer.Option("--save-inventory", help="Write the inventory JSON.")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A previous JSON report: mark findings new or unchanged, list fixed."
+        ),
+    ] = None,
+    fail_on_new: Annotated[
+        bool, typer.Option("--fail-on-new", help="With --baseline: only new findings count for --fail-on.")
+    ] = False,
+    ignore_file: Annotated[
+        Path | None,
+        typer.Option("--ignore-file", help="Suppression file (default: ./.nhiscan-ignore.yaml if present)."),
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 on any coverage gap.")] = False,
     as_of: AsOfOpt = None,
     sarif_category: Annotated[
-        Optional[str], typer.Option("--sarif-category", help="SARIF automationDetails.id category.")
+        str | None, typer.Option("--sarif-category", help="SARIF automationDetails.id category.")
     ] = None,
+    sarif_include_suppressed: Annotated[
+        bool,
+        typer.Option(
+            "--sarif-include-suppressed",
+            help="Keep suppressed findings in SARIF, marked suppressed (GitHub would show them as open).",
+        ),
+    ] = False,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
     key_details: KeyDetailsOpt = False,
@@ -296,63 +369,122 @@ def scan(
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
-        code = _scan(
-            providers or [], from_path, fmt or [Format.table], output or [], fail_on, rules_dir or [], config,
-            save_inventory, strict, as_of, sarif_category,
-            _provider_settings(**locals()),
+        names, mcp_paths = split_providers(providers or [])
+        request = ScanRequest(
+            providers=names,
+            from_path=from_path,
+            formats=fmt or [Format.table],
+            outputs=output or [],
+            fail_on=fail_on,
+            rules_dirs=rules_dir or [],
+            config_path=config,
+            save_inventory=save_inventory,
+            baseline=baseline,
+            fail_on_new=fail_on_new,
+            ignore_file=ignore_file,
+            strict=strict,
+            as_of_text=as_of,
+            sarif_category=sarif_category,
+            sarif_include_suppressed=sarif_include_suppressed,
+            settings=_provider_settings(**locals()),
         )
+        code = _scan(request)
     except NhiscanError as exc:
         _fail(exc)
     raise typer.Exit(code)
 
 
-def _scan(
-    providers: list[str],
-    from_path: Optional[Path],
-    formats: list[Format],
-    outputs: list[str],
-    fail_on: Optional[FailOn],
-    rules_dirs: list[Path],
-    config_path: Optional[Path],
-    save_inventory: Optional[Path],
-    strict: bool,
-    as_of_text: Optional[str],
-    sarif_category: Optional[str],
-    settings: dict[str, Any],
-) -> int:
+@dataclass(frozen=True)
+class ScanRequest:
+    """Everything ``nhiscan scan`` was asked to do, after option parsing."""
+
+    providers: list[str]
+    from_path: Path | None
+    formats: list[Format]
+    outputs: list[str]
+    fail_on: FailOn | None
+    rules_dirs: list[Path]
+    config_path: Path | None
+    save_inventory: Path | None
+    baseline: Path | None
+    fail_on_new: bool
+    ignore_file: Path | None
+    strict: bool
+    as_of_text: str | None
+    sarif_category: str | None
+    sarif_include_suppressed: bool
+    settings: dict[str, Any]
+
+
+def _scan(req: ScanRequest) -> int:
     from nhiscan import scan as pipeline
+    from nhiscan.baseline import load_fingerprints
     from nhiscan.config import load_config
     from nhiscan.engine import load_rules
     from nhiscan.inventory_io import dump_inventory
 
     started = datetime.now(timezone.utc)
-    as_of = _as_of(as_of_text)
-    pairs = pair_outputs(formats, outputs)
-    cfg = load_config(config_path)
+    as_of = _as_of(req.as_of_text)
+    pairs = pair_outputs(req.formats, req.outputs)
+    if req.fail_on_new and req.baseline is None:
+        raise ConfigError("--fail-on-new", "needs --baseline FILE (a previous JSON report)")
+    cfg = load_config(req.config_path)
     rules = load_rules(
-        extra_dirs=[Path(d) for d in cfg.rules_dirs] + rules_dirs,
+        extra_dirs=[Path(d) for d in cfg.rules_dirs] + req.rules_dirs,
         param_overrides=cfg.param_overrides(),
         disabled=cfg.disabled(),
         global_params=cfg.params,
     )
-    inventory, scanned, skipped = _inventory(providers, from_path, settings, as_of)
+    suppressions = _suppressions(req.ignore_file, cfg)
+    baseline = load_fingerprints(req.baseline) if req.baseline is not None else None
+    inventory, scanned, skipped = _inventory(req.providers, req.from_path, req.settings, as_of)
     for name, reason in skipped.items():
-        if not STATE.quiet:
-            _err(f"skipped {name}: {reason}")
-    result = pipeline.run(inventory, rules, as_of=as_of, started=started, providers=scanned, skipped=skipped)
-    rendered = _render(result, pairs, sarif_category)
-    files = {path: text for (fmt, path), text in zip(pairs, rendered) if path is not None}
-    if save_inventory is not None:
-        files[save_inventory] = dump_inventory(inventory)
+        _note(f"skipped {name}: {reason}")
+    result, applied = pipeline.run(
+        inventory,
+        rules,
+        as_of=as_of,
+        started=started,
+        providers=scanned,
+        skipped=skipped,
+        suppressions=suppressions,
+        baseline=baseline,
+    )
+    for s in applied.expired:
+        _note(f"suppression {s.source} expired on {s.entry.expires}: its findings are open again")
+    for s in applied.unused:
+        _note(f"suppression {s.source} ({s.entry.rule} {s.entry.identity}) matched nothing")
+    rendered = _render(result, pairs, req)
+    files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
+    if req.save_inventory is not None:
+        files[req.save_inventory] = dump_inventory(inventory)
     _write_atomic(files)
-    for (fmt, path), text in zip(pairs, rendered):
+    for (_, path), text in zip(pairs, rendered, strict=True):
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    threshold = (fail_on.value if fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, strict)
+    threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
+    return _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
 
 
-def _render(result: Any, pairs: list[tuple[Format, Optional[Path]]], sarif_category: Optional[str]) -> list[str]:
+def _note(message: str) -> None:
+    if not STATE.quiet:
+        _err(message)
+
+
+def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
+    from nhiscan.suppress import DEFAULT_IGNORE_FILE, load_file, parse_entries
+
+    entries = parse_entries(cfg.suppressions, cfg.source or "nhiscan.yaml")
+    if ignore_file is not None:
+        if not ignore_file.is_file():
+            raise ConfigError(str(ignore_file), "suppression file not found")
+        entries += load_file(ignore_file)
+    elif Path(DEFAULT_IGNORE_FILE).is_file():
+        entries += load_file(Path(DEFAULT_IGNORE_FILE))
+    return entries
+
+
+def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
     from nhiscan.reporters import OutputFormat, get_reporter
     from nhiscan.reporters.interface import ReportOptions
 
@@ -360,7 +492,11 @@ def _render(result: Any, pairs: list[tuple[Format, Optional[Path]]], sarif_categ
     for fmt, path in pairs:
         color = path is None and fmt is Format.table and _color()
         options = ReportOptions(
-            color=color, width=120 if path else _width(), sarif_category=sarif_category, tool_version=__version__
+            color=color,
+            width=120 if path else _width(),
+            sarif_category=req.sarif_category,
+            sarif_include_suppressed=req.sarif_include_suppressed,
+            tool_version=__version__,
         )
         texts.append(get_reporter(OutputFormat(fmt.value)).render(result, options))
     return texts
@@ -373,13 +509,17 @@ def _width() -> int:
         return 120
 
 
-def _exit_code(result: Any, threshold: str, strict: bool) -> int:
+def _exit_code(result: Any, threshold: str, strict: bool, only_new: bool = False) -> int:
+    """Precedence: findings (1) over coverage gaps under --strict (3) over clean (0)."""
     from nhiscan.findings import Severity, Status
 
     failing = False
     if threshold != "none":
         rank = Severity(threshold).rank
-        failing = any(f.severity.rank >= rank and f.status is Status.OPEN for f in result.findings)
+        failing = any(
+            f.severity.rank >= rank and f.status is Status.OPEN and (not only_new or f.baseline == "new")
+            for f in result.findings
+        )
     if failing:
         return EXIT_FINDINGS
     if strict and result.inventory.gaps:
@@ -400,7 +540,7 @@ def inventory(
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to a file.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
     as_of: AsOfOpt = None,
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -421,7 +561,8 @@ def inventory(
 
     try:
         when = _as_of(as_of)
-        inv, _, skipped = _inventory(providers or [], from_path, _provider_settings(**locals()), when)
+        names, mcp_paths = split_providers(providers or [])
+        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
                 _err(f"skipped {name}: {reason}")
@@ -442,7 +583,9 @@ def inventory(
 
 @rules_app.command("list")
 def rules_list(
-    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
 ) -> None:
     """List every rule."""
@@ -458,8 +601,14 @@ def rules_list(
         sys.stdout.write(
             json.dumps(
                 [
-                    {"id": r.id, "severity": r.spec.severity.value, "provider": r.spec.provider,
-                     "target": r.spec.target.value, "title": r.spec.title, "params": dict(r.params)}
+                    {
+                        "id": r.id,
+                        "severity": r.spec.severity.value,
+                        "provider": r.spec.provider,
+                        "target": r.spec.target.value,
+                        "title": r.spec.title,
+                        "params": dict(r.params),
+                    }
                     for r in rules
                 ],
                 indent=1,
@@ -475,7 +624,9 @@ def rules_list(
 @rules_app.command("show")
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. NHI-AWS-001.")],
-    rules_dir: Annotated[Optional[list[Path]], typer.Option("--rules", help="Extra rules directory.")] = None,
+    rules_dir: Annotated[
+        list[Path] | None, typer.Option("--rules", metavar="DIR", help="Extra rules directory (repeatable).")
+    ] = None,
 ) -> None:
     """Show one rule: description, parameters, condition, remediation, references."""
     from nhiscan.engine import load_rules
@@ -510,7 +661,7 @@ def _pair_argv(args: list[str]) -> list[str]:
     """Rewrite each ``-o PATH`` to ``-o FORMAT=PATH`` using the ``-f FORMAT`` before it, because
     the pairing is positional and the parser only keeps each option's values."""
     out: list[str] = []
-    last_format: Optional[str] = None
+    last_format: str | None = None
     i = 0
     while i < len(args):
         a = args[i]
@@ -539,9 +690,18 @@ def _is_scan(args: list[str]) -> bool:
     return command == "scan"
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "--no-color")
+
+
+def _hoist_global_flags(args: list[str]) -> list[str]:
+    """Accept ``--debug``, ``-q`` and ``--no-color`` after the command too (``nhiscan scan -q``)."""
+    flags = [a for a in args if a in GLOBAL_FLAGS]
+    return flags + [a for a in args if a not in GLOBAL_FLAGS]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    app(args=_pair_argv(args), prog_name="nhiscan")
+    app(args=_pair_argv(_hoist_global_flags(args)), prog_name="nhiscan")
 
 
 if __name__ == "__main__":  # pragma: no cover

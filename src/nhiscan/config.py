@@ -8,6 +8,8 @@ rules:
   NHI-AWS-003: {enabled: false}
   NHI-AWS-002: {params: {max_unused_days: 30}}
 disable: [NHI-AWS-015]
+suppressions:                 # same entries as .nhiscan-ignore.yaml (see nhiscan.suppress)
+  - {rule: NHI-AWS-004, identity: "arn:aws:iam::*:user/legacy-*", reason: "...", expires: 2027-01-31}
 ```
 """
 
@@ -39,6 +41,7 @@ class Config(BaseModel):
     rules: dict[str, RuleConfig] = Field(default_factory=dict)
     disable: list[str] = Field(default_factory=list)
     rules_dirs: list[str] = Field(default_factory=list)
+    suppressions: list[Any] | None = None
     source: str | None = None
 
     def disabled(self) -> list[str]:
@@ -77,7 +80,14 @@ def load_config(path: Path | None) -> Config:
         loc = ".".join(str(p) for p in err["loc"]) or "(top)"
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise ConfigError(where, f"{loc}: {msg}") from exc
-    if config.fail_on is not None and config.fail_on not in ("critical", "high", "medium", "low", "info", "none"):
+    if config.fail_on is not None and config.fail_on not in (
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "info",
+        "none",
+    ):
         raise ConfigError(where, f"fail_on: {config.fail_on!r} is not a severity or none")
     base = path.parent
     config.rules_dirs = [str((base / d).resolve()) for d in config.rules_dirs]

@@ -87,9 +87,7 @@ class Finding:
         return self.resource_id
 
 
-def fingerprint(
-    rule_id: str, provider: str, scope: str, resource_id: str, credential_id: str | None
-) -> str:
+def fingerprint(rule_id: str, provider: str, scope: str, resource_id: str, credential_id: str | None) -> str:
     """Stable across runs: only ids go in, never messages, severities, dates or display names."""
     parts = [rule_id, provider, scope, resource_id, credential_id or ""]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
@@ -120,6 +118,7 @@ class ScanResult:
     providers: tuple[str, ...]
     skipped_providers: Mapping[str, str] = field(default_factory=dict)  # provider -> reason
     fixed: tuple[str, ...] = ()  # fingerprints in the baseline that are gone
+    baseline_used: bool = False
 
     @property
     def complete(self) -> bool:

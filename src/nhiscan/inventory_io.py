@@ -92,7 +92,8 @@ def inventory_from_dict(data: Mapping[str, Any], where: str) -> Inventory:
     version = str(data["schema_version"])
     if version.split(".")[0] != INVENTORY_SCHEMA_VERSION.split(".")[0]:
         raise InputError(
-            where, f"inventory schema_version {version} is not supported (expected {INVENTORY_SCHEMA_VERSION})"
+            where,
+            f"inventory schema_version {version} is not supported (expected {INVENTORY_SCHEMA_VERSION})",
         )
 
     def perms(p: Mapping[str, Any] | None) -> PermissionSummary:
@@ -187,5 +188,7 @@ def load_inventory(path: Path) -> Inventory:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read file: {exc}") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise InputError(
+            str(path), f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
     return inventory_from_dict(data, str(path))

@@ -15,8 +15,12 @@ def _console(color: bool, width: int):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
     return Console(
-        file=io.StringIO(), width=width, force_terminal=color, color_system="standard" if color else None,
-        no_color=not color, highlight=False,
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
     )
 
 

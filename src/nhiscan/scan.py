@@ -1,4 +1,4 @@
-"""The pipeline after collection: analyse, evaluate rules, order the findings."""
+"""The pipeline after collection: analyse, evaluate rules, suppress, compare, order."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from nhiscan.baseline import compare
 from nhiscan.engine import CompiledRule, evaluate
 from nhiscan.findings import Finding, ScanResult
 from nhiscan.model import Inventory
+from nhiscan.suppress import EXPIRED_RULE, Applied, Suppression
+from nhiscan.suppress import apply as apply_suppressions
 
 
 def analyse(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
@@ -20,7 +23,7 @@ def analyse(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.target_id)))
+    return tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.target_id, f.fingerprint)))
 
 
 def run(
@@ -31,15 +34,31 @@ def run(
     started: datetime,
     providers: Sequence[str],
     skipped: Mapping[str, str] | None = None,
-) -> ScanResult:
+    suppressions: Sequence[Suppression] = (),
+    baseline: set[str] | None = None,
+) -> tuple[ScanResult, Applied]:
+    """Analyse, evaluate, apply suppressions, compare with a baseline. Returns the result and what
+    the suppressions did (unused and expired entries, for the CLI to mention)."""
     facts = analyse(inventory)
     findings = evaluate(inventory, rules, as_of, facts)
-    return ScanResult(
+    applied = apply_suppressions(findings, suppressions, as_of)
+    findings = list(applied.findings)
+    fixed: tuple[str, ...] = ()
+    if baseline is not None:
+        compared = compare(findings, baseline)
+        findings, fixed = list(compared.findings), compared.fixed
+    infos = tuple(r.info() for r in rules)
+    if suppressions:
+        infos += (EXPIRED_RULE,)
+    result = ScanResult(
         inventory=inventory,
         findings=sort_findings(findings),
-        rules=tuple(r.info() for r in rules),
+        rules=infos,
         started=started,
         as_of=as_of,
         providers=tuple(providers),
         skipped_providers=dict(skipped or {}),
+        fixed=fixed,
+        baseline_used=baseline is not None,
     )
+    return result, applied

@@ -121,7 +121,9 @@ def collect_live(
     scanned: list[str] = []
     for name in candidates:
         if name not in providers.PROVIDER_MODULES:
-            raise InputError("command line", f"unknown provider {name!r} (known: {', '.join(providers.PROVIDER_MODULES)})")
+            raise InputError(
+                "command line", f"unknown provider {name!r} (known: {', '.join(providers.PROVIDER_MODULES)})"
+            )
         if name not in providers.available():
             message = f"provider {name!r} is not implemented in this version"
             if explicit:
@@ -147,8 +149,15 @@ def collect_live(
             scanned.append(name)
             parts.append(
                 Inventory(
-                    coverage=(CoverageEntry(name, f"{name}:unknown:", "collection", CoverageStatus.ERROR.value,
-                                            exc.diagnostics()),),
+                    coverage=(
+                        CoverageEntry(
+                            name,
+                            f"{name}:unknown:",
+                            "collection",
+                            CoverageStatus.ERROR.value,
+                            exc.diagnostics(),
+                        ),
+                    ),
                     providers=(name,),
                 )
             )

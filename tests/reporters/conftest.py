@@ -205,6 +205,7 @@ def scan_result(**overrides: object) -> ScanResult:
         "providers": ("aws", "k8s", "gcp"),
         "skipped_providers": {"azure": "no credentials found (AZURE_CLIENT_ID unset, az login absent)"},
         "fixed": ("0f" * 16,),
+        "baseline_used": True,
     }
     base.update(overrides)
     return ScanResult(**base)  # type: ignore[arg-type]

@@ -175,3 +175,14 @@ def test_empty_result(empty_result: ScanResult) -> None:
     assert doc["scan"]["complete"] is True
     assert doc["summary"]["open"] == 0
     assert doc["inventory_summary"]["identities"] == 0
+
+
+def test_odd_evidence_values_still_serialise(result: ScanResult) -> None:
+    from pathlib import PurePosixPath
+
+    f = replace(
+        result.findings[0], evidence={"where": PurePosixPath("/etc/x"), "kinds": frozenset({"a"}), "n": None}
+    )
+    doc = render(replace(result, findings=(f,)))
+    assert doc["findings"][0]["evidence"] == {"where": "/etc/x", "kinds": ["a"], "n": None}
+    assert schema_errors(doc) == []

@@ -82,7 +82,17 @@ def test_top_level_shape() -> None:
     assert driver["name"] == "nhiscan"
     assert driver["semanticVersion"] == "0.1.0"
     assert driver["informationUri"].startswith("https://")
-    assert "automationDetails" not in doc["runs"][0]
+    # several providers: the category names them all, so per-provider uploads stay separate
+    assert doc["runs"][0]["automationDetails"] == {"id": "nhiscan/aws+gcp+k8s/"}
+
+
+def test_default_category_of_a_single_account_scan() -> None:
+    from nhiscan.model import Inventory, Scope
+
+    one = scan_result(
+        providers=("aws",), inventory=Inventory(scopes=(Scope("aws", "account", "123456789012"),))
+    )
+    assert render(one)["runs"][0]["automationDetails"] == {"id": "nhiscan/aws/123456789012/"}
 
 
 def test_rules_metadata() -> None:
@@ -179,7 +189,7 @@ def test_pseudo_paths() -> None:
         for r in render(result, sarif_include_suppressed=True)["runs"][0]["results"]
     }
     assert uris["NHI-AWS-001"] == "nhiscan/aws/123456789012/iam/user/ci-deployer"
-    assert uris["NHI-K8S-002"] == "nhiscan/k8s/prod-eu/service/account/builder"
+    assert uris["NHI-K8S-002"] == "nhiscan/k8s/prod-eu/ci/service/account/builder"
     assert uris["NHI-GCP-003"] == "nhiscan/gcp/my-proj/service/account/ci%40my-proj.iam.gserviceaccount.com"
     for uri in uris.values():
         assert ":" not in uri and not uri.startswith("/") and uri
@@ -204,7 +214,7 @@ def test_pseudo_path_never_leaks_a_scheme_or_structure() -> None:
         message="m",
         provider="aws",
         scope=AWS_SCOPE,
-        resource_id="x",
+        resource_id="arn:aws:iam::123456789012:role/..",
         resource_name="..",
         resource_kind="aws.iam_role",
     )
@@ -215,6 +225,51 @@ def test_pseudo_path_never_leaks_a_scheme_or_structure() -> None:
     assert p2 == "nhiscan/aws/123456789012/iam/role/%2E%2E"
     doc = render(result)
     assert_valid(doc)
+
+
+def _finding(**kw: Any) -> Finding:
+    base: dict[str, Any] = {
+        "rule_id": "R",
+        "title": "t",
+        "severity": Severity.HIGH,
+        "message": "m",
+        "provider": "azure",
+        "scope": "azure:tenant:t1",
+    }
+    base.update(kw)
+    return Finding(**base)
+
+
+def test_pseudo_paths_unique_per_resource() -> None:
+    # Display names that are not part of the id can repeat (Azure service principals): a short,
+    # stable hash of the id keeps the paths apart.
+    sp1 = _finding(resource_id="0d1f-aaaa", resource_name="my-app", resource_kind="azure.service_principal")
+    sp2 = _finding(resource_id="0d1f-bbbb", resource_name="my-app", resource_kind="azure.service_principal")
+    # Kubernetes service accounts are unique per namespace, not per cluster.
+    ns1 = _finding(
+        provider="k8s",
+        scope="k8s:cluster:c1",
+        resource_id="system:serviceaccount:a:default",
+        resource_name="default",
+        resource_kind="k8s.service_account",
+    )
+    ns2 = _finding(
+        provider="k8s",
+        scope="k8s:cluster:c1",
+        resource_id="system:serviceaccount:b:default",
+        resource_name="default",
+        resource_kind="k8s.service_account",
+    )
+    result = scan_result(findings=(sp1, sp2, ns1, ns2))
+    paths = [pseudo_path(result, f) for f in (sp1, sp2, ns1, ns2)]
+    assert len(set(paths)) == 4
+    assert paths[0].startswith("nhiscan/azure/t1/service/principal/my-app~")
+    assert paths[0] == pseudo_path(scan_result(findings=(sp1,)), sp1)  # stable
+    assert paths[2:] == [
+        "nhiscan/k8s/c1/a/service/account/default",
+        "nhiscan/k8s/c1/b/service/account/default",
+    ]
+    assert_valid(render(result))
 
 
 def test_kind_segments_and_rule_names() -> None:
@@ -243,6 +298,17 @@ def test_category_and_invocation() -> None:
     texts = [n["message"]["text"] for n in inv["toolExecutionNotifications"]]
     assert any("iam.serviceAccounts.keys.list" in t and "denied" in t for t in texts)
     assert any(t.startswith("Provider azure skipped: no credentials found") for t in texts)
+
+
+def test_results_capped_at_github_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import nhiscan.reporters.sarif as sarif_mod
+
+    monkeypatch.setattr(sarif_mod, "MAX_RESULTS", 2)
+    run = render(scan_result())["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == ["NHI-AWS-010", "NHI-K8S-002"]  # most severe kept
+    assert run["properties"]["nhiscan/omittedResults"] == 1
+    note = run["invocations"][0]["toolExecutionNotifications"][0]
+    assert note["message"]["text"].startswith("1 less severe results omitted")
 
 
 def test_finding_with_unknown_rule_gets_a_stand_in_rule() -> None:

@@ -1,6 +1,7 @@
-"""The analyse stage: derived facts computed from the inventory's raw documents.
+"""The analyse stage: facts derived from the raw documents collectors read.
 
-``aws_policy`` evaluates IAM identity policies and classifies a principal's permissions;
-``aws_trust`` reads role trust policies; ``aws_actions`` holds the action tables both use.
-Nothing is imported here, so importing one analyser does not load the others.
+AWS: :mod:`~nhiscan.analyse.aws_policy` evaluates IAM identity policies and classifies a
+principal's permissions, :mod:`~nhiscan.analyse.aws_trust` reads role trust policies, and
+:mod:`~nhiscan.analyse.aws_actions` holds the action tables both use. Nothing is imported here,
+so importing one analyser does not load the others.
 """

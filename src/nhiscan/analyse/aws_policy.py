@@ -31,8 +31,10 @@ Resources are asked about in three ways:
 - a concrete ARN is matched against each statement's patterns (policy variables such as
   ``${aws:username}`` match any text, an over-approximation);
 - ``on_some_resource=True`` asks whether the action is allowed on at least one resource: an Allow
-  survives unless an unconditional Deny covers all of its resource patterns. With a boundary this
-  is approximate (the boundary must allow the action on some resource, not necessarily the same).
+  survives unless an unconditional Deny surely covers all of its resource patterns (glob
+  containment, erring towards "not covered"; a policy variable covers only itself). With a
+  boundary this is approximate (the boundary must allow the action on some resource, not
+  necessarily the same one).
 
 Classes put on the summary (``PermissionSummary.classes``, sorted; ``reasons`` maps each class to
 the statement sources, or for ``can_escalate`` to the method names):
@@ -46,7 +48,8 @@ the statement sources, or for ``can_escalate`` to the method names):
     One of :data:`~nhiscan.analyse.aws_actions.IAM_WRITE_ACTIONS` is allowed (conditionally or
     not) on some resource. ``iam:PassRole`` is not IAM write.
 ``secret_read``
-    ``secretsmanager:GetSecretValue`` or an ``ssm:GetParameter*`` read is allowed on some resource.
+    ``secretsmanager:GetSecretValue`` or an ``ssm:GetParameter*`` read is allowed (conditionally
+    or not) on some resource.
 ``wildcard``
     An unconditional Allow statement that grants ``*`` / ``*:*``, a whole service (``svc:*``), an
     action pattern with a wildcard (``s3:Get*``) on every resource, or a ``NotAction`` on every
@@ -58,18 +61,28 @@ the statement sources, or for ``can_escalate`` to the method names):
     resource; the actions may come from different policies. With ``principal_arn`` given, the
     Put/Attach User/Role Policy methods also fire when allowed on the principal itself.
 ``pass_role``
-    ``iam:PassRole`` is allowed on some resource.
+    ``iam:PassRole`` is allowed (conditionally or not) on some resource.
 ``assume_any_role``
-    ``sts:AssumeRole`` is allowed on every resource.
+    ``sts:AssumeRole`` is allowed (conditionally or not) on every resource.
+
+The capability classes (``iam_write``, ``secret_read``, ``pass_role``, ``assume_any_role``) count
+conditional grants, because a rule cannot see the condition and the capability does exist; the
+power classes (``admin``, ``can_escalate``, ``wildcard``) need unconditional ones, as
+Cloudsplaining does. The statements behind a class are in ``reasons`` and their ``Grant`` says
+whether they are conditional.
 
 Grant sources are ``<policy source>#<Sid>`` when the statement has a Sid unique within its
 document, otherwise ``<policy source>#<statement index>`` (0-based).
 
 Performance: every document is parsed and compiled once (memoised by source, kind, via and a
-content hash; a document object seen again is recognised by identity first), each compiled
+content hash; a document object seen again is recognised by identity first, so do not mutate a
+document after handing it over), each compiled
 statement keeps its regexes, and the statements matching each probed action are memoised per
-document. Whole summaries are memoised by the set of documents. The memo lives in a
-:class:`PolicyAnalyser`; the module-level functions share one bounded default analyser, whose
+document; a per-document bit mask over the fixed set of actions a summary asks about makes a
+principal's summary a few integer ORs. Whole summaries are memoised by their documents' keys and
+the boundary's (plus the principal's ARN when a statement limited to some resources touches a
+self-targeted escalation action). The memo lives in a :class:`PolicyAnalyser` (bounded LRU maps,
+thread-safe); the module-level functions share one default analyser, created on first use, whose
 content is a pure function of its inputs.
 """
 
@@ -79,11 +92,11 @@ import hashlib
 import json
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 from urllib.parse import unquote
 
@@ -111,6 +124,7 @@ _UNIVERSAL_PROBES: Final = (
     "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
     "arn:aws:lambda:us-east-1:123456789012:function:nhiscan-probe",
 )
+_UNIVERSAL_PREFIX: Final = "arn:aws:"
 _PASSED_TO_SERVICE_KEY: Final = "iam:passedtoservice"
 _POSITIVE_STRING_OPS: Final = frozenset(
     {"stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike"}
@@ -146,9 +160,9 @@ class Decision:
 
     ``allowed`` is true when some Allow reaches the action and no unconditional Deny removes it;
     ``conditional`` is true when it is allowed only under some Condition (a conditional Allow, a
-    conditional Deny that might apply, or a conditional boundary). ``allowed_by`` and
-    ``denied_by`` list statement sources (``denied_by`` holds the unconditional Denies that
-    removed the action); ``conditional_denies`` the conditional Denies that might;
+    conditional Deny that might apply, or a conditional boundary). ``allowed_by`` lists the
+    allowing statement sources (the identity policies', then the boundary's); ``denied_by`` the
+    unconditional Denies that apply; ``conditional_denies`` the conditional Denies that might;
     ``boundary_blocked`` is true when the identity policies allow it but the boundary does not.
     """
 
@@ -169,6 +183,80 @@ class _Applies(Enum):
 
 
 _Context = tuple[tuple[str, str], ...]  # sorted (lower-case condition key, value) pairs
+_Probe = tuple[str, _Context]
+
+
+def _build_probes() -> tuple[_Probe, ...]:
+    """Every (action, context) question a summary asks, each given one bit of a mask."""
+    keys: dict[_Probe, None] = {}
+    for action in (*IAM_WRITE_ACTIONS, *SECRET_READ_ACTIONS, *STS_ACTIONS, PASS_ROLE, ASSUME_ROLE):
+        keys[(action, ())] = None
+    for name, actions in ESCALATION_METHODS:
+        keys.update((_probe_for(name, action), None) for action in actions)
+    return tuple(keys)
+
+
+def _probe_for(method: str, action: str) -> _Probe:
+    service = PASSED_TO_SERVICE.get(method)
+    return (action, ((_PASSED_TO_SERVICE_KEY, service),) if service and action == PASS_ROLE else ())
+
+
+_PROBES: Final = _build_probes()
+_BIT: Final = MappingProxyType({probe: 1 << i for i, probe in enumerate(_PROBES)})
+
+
+def _mask_of(probes: Iterable[_Probe]) -> int:
+    mask = 0
+    for probe in probes:
+        mask |= _BIT[probe]
+    return mask
+
+
+def _bits(mask: int) -> Iterator[_Probe]:
+    while mask:
+        low = mask & -mask
+        yield _PROBES[low.bit_length() - 1]
+        mask ^= low
+
+
+_IAM_WRITE_MASK: Final = _mask_of((a, ()) for a in IAM_WRITE_ACTIONS)
+_SECRET_READ_MASK: Final = _mask_of((a, ()) for a in SECRET_READ_ACTIONS)
+_ADMIN_DENY_MASK: Final = _mask_of((a, ()) for a in (*IAM_WRITE_ACTIONS, *STS_ACTIONS))
+_SELF_TARGET_MASK: Final = _mask_of(
+    _probe_for(name, a)
+    for name, actions in ESCALATION_METHODS
+    if name in SELF_TARGET_METHODS
+    for a in actions
+)
+_PASS_ROLE_BIT: Final = _BIT[(PASS_ROLE, ())]
+_ASSUME_BIT: Final = _BIT[(ASSUME_ROLE, ())]
+# Classes decided "on some resource", whose statement sources each document lists up front.
+_CLASS_MASKS: Final = (_IAM_WRITE_MASK, _SECRET_READ_MASK, _PASS_ROLE_BIT)
+_METHOD_MASKS: Final = tuple(
+    (name, _mask_of(_probe_for(name, a) for a in actions)) for name, actions in ESCALATION_METHODS
+)
+
+
+@lru_cache(maxsize=16384)
+def _probe_mask(action_pattern: str, negate: bool) -> int:
+    rx = re.compile(action_pattern, re.IGNORECASE | re.DOTALL)
+    mask = 0
+    for i, (action, _) in enumerate(_PROBES):
+        if (rx.fullmatch(action) is not None) != negate:
+            mask |= 1 << i
+    return mask
+
+
+@dataclass(frozen=True)
+class _Masks:
+    """Per probe bit: U unconditional Allow on every resource, C conditional Allow on every
+    resource, S any Allow, D unconditional Deny on any resource, DS conditional Deny."""
+
+    u: int = 0
+    c: int = 0
+    s: int = 0
+    d: int = 0
+    ds: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,9 +267,9 @@ class _Statement:
     action_re: re.Pattern[str]
     not_resource: bool
     resource_patterns: tuple[str, ...]
-    resource_re: re.Pattern[str]
+    variables: bool  # ${...} policy variables are interpreted (policy version 2012-10-17)
     universal: bool  # Resource (not NotResource) matches every resource
-    # (base operator, negated?, key, values) per condition entry; empty when there is none
+    # (base operator, lower-case key, values) per condition entry; empty when there is none
     conditions: tuple[tuple[str, str, tuple[str, ...]], ...]
     has_condition: bool
     grants_all_actions: bool
@@ -190,6 +278,17 @@ class _Statement:
 
     def matches_action(self, action: str) -> bool:
         return (self.action_re.fullmatch(action) is not None) != self.not_action
+
+    @cached_property
+    def resource_re(self) -> re.Pattern[str]:
+        # Compiled on first use: most questions never look at a concrete resource, and inline
+        # policies name many distinct ARNs.
+        return _compile_resources(self.resource_patterns, self.variables)
+
+    @cached_property
+    def probe_mask(self) -> int:
+        """Bits of the summary probes whose action this statement matches (context ignored)."""
+        return _probe_mask(self.action_re.pattern, self.not_action)
 
     def matches_resource(self, resource: str) -> bool:
         return (self.resource_re.fullmatch(resource) is not None) != self.not_resource
@@ -212,12 +311,23 @@ class _Statement:
                 return _Applies.NEVER
         return verdict
 
+    @cached_property
+    def cover_re(self) -> re.Pattern[str]:
+        """Matches the *text* of the patterns this statement's Resource contains: its ``*``
+        absorbs anything (including another pattern's ``*``), its ``?`` one character that is not
+        a ``*``, and a policy variable only the same variable text (its value is unknown)."""
+        return _compile_cover(self.resource_patterns, self.variables)
+
     def covers_resource_pattern(self, pattern: str) -> bool:
-        """Whether this (Deny) statement's resources include everything ``pattern`` names. A
-        glob that matches another glob's text covers it, bar ``?`` against ``*`` corner cases."""
+        """Whether this (Deny) statement's resources surely include everything ``pattern``
+        names. Errs towards "no", so that an Allow is never wrongly removed."""
         if self.universal:
             return True
-        return self.matches_resource(pattern)
+        if self.not_resource:
+            # Denies everything except its patterns: covers a literal ARN those patterns miss;
+            # for a wildcard pattern, disjointness is not worth deciding.
+            return not _has_wildcard(pattern, self.variables) and self.resource_re.fullmatch(pattern) is None
+        return self.cover_re.fullmatch(pattern) is not None
 
 
 def _decide_string_condition(op: str, values: tuple[str, ...], actual: str) -> bool | None:
@@ -280,8 +390,38 @@ def _compile_resources(patterns: tuple[str, ...], variables: bool) -> re.Pattern
     return re.compile("|".join(f"(?:{_glob_source(p, variables=variables)})" for p in patterns), re.DOTALL)
 
 
+def _has_wildcard(pattern: str, variables: bool) -> bool:
+    return "*" in pattern or "?" in pattern or (variables and "${" in pattern)
+
+
+@lru_cache(maxsize=16384)
+def _compile_cover(patterns: tuple[str, ...], variables: bool) -> re.Pattern[str]:
+    parts: list[str] = []
+    for pattern in patterns:
+        out: list[str] = []
+        i = 0
+        while i < len(pattern):
+            if variables and pattern.startswith("${", i) and pattern.find("}", i + 2) != -1:
+                end = pattern.find("}", i + 2) + 1
+                out.append(re.escape(pattern[i:end]))
+                i = end
+                continue
+            ch = pattern[i]
+            out.append(".*" if ch == "*" else "[^*]" if ch == "?" else re.escape(ch))
+            i += 1
+        parts.append("(?:" + "".join(out) + ")")
+    return re.compile("|".join(parts) or "(?!)", re.DOTALL)
+
+
 def _is_universal(pattern: str) -> bool:
+    if pattern == "*":
+        return True
     if "${" in pattern:
+        return False
+    # Cheap rejection before compiling: every probe starts "arn:aws:", so the literal text before
+    # the first wildcard must be a prefix of that.
+    cut = min((i for i in (pattern.find("*"), pattern.find("?")) if i != -1), default=-1)
+    if cut == -1 or not _UNIVERSAL_PREFIX.startswith(pattern[:cut]):
         return False
     rx = _compile_resources((pattern,), False)
     return all(rx.fullmatch(probe) for probe in _UNIVERSAL_PROBES)
@@ -432,7 +572,7 @@ def _compile_statement(
         action_re=_compile_actions(actions),
         not_resource=not_resource,
         resource_patterns=resources,
-        resource_re=_compile_resources(resources, variables),
+        variables=variables,
         universal=universal,
         conditions=conditions,
         has_condition=has_condition,
@@ -459,7 +599,20 @@ class _CompiledDoc:
     """A parsed policy document: its statements compiled once, and the statements matching
     each action asked about so far (the expensive part of every later question)."""
 
-    __slots__ = ("doc", "statements", "grants", "_matches", "_lock")
+    __slots__ = (
+        "doc",
+        "statements",
+        "grants",
+        "masks",
+        "some_sources",
+        "all_sources",
+        "class_sources",
+        "has_admin",
+        "wildcards",
+        "scoped_self_target",
+        "_matches",
+        "_lock",
+    )
 
     def __init__(self, doc: PolicyDoc) -> None:
         self.doc = doc
@@ -475,6 +628,19 @@ class _CompiledDoc:
             _compile_statement(raw, i, labels[i], doc, variables) for i, raw in enumerate(raw_statements)
         )
         self.grants = tuple(s.grant for s in self.statements)
+        self.masks, self.some_sources, self.all_sources = _statement_masks(self.statements)
+        self.class_sources = {
+            cls: _union(self.some_sources.get(1 << i, ()) for i in range(len(_PROBES)) if cls >> i & 1)
+            for cls in _CLASS_MASKS
+            if self.masks.s & cls
+        }
+        self.has_admin = any(st.grants_all_actions for st in self.statements)
+        self.wildcards = tuple(st.source for st in self.statements if st.wildcard)
+        # An Allow or Deny of a self-targeted escalation action limited to some resources:
+        # whether it covers the principal itself depends on the principal's ARN.
+        self.scoped_self_target = any(
+            not st.universal and st.probe_mask & _SELF_TARGET_MASK for st in self.statements
+        )
         self._matches: dict[tuple[str, _Context], tuple[_Match, _Match]] = {}
         self._lock = threading.Lock()
 
@@ -499,6 +665,46 @@ class _CompiledDoc:
         return found
 
 
+def _statement_masks(
+    statements: Iterable[_Statement],
+) -> tuple[_Masks, dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """The document's probe masks, and per probe bit the Allow statements that match it
+    anywhere (``some``) and on every resource (``all``)."""
+    u = c = s = d = ds = 0
+    some: dict[int, tuple[str, ...]] = {}
+    every: dict[int, tuple[str, ...]] = {}
+    for st in statements:
+        mask = st.probe_mask
+        if not mask:
+            continue
+        if st.has_condition:
+            always = maybe = 0
+            for probe in _bits(mask):
+                applies = st.applies(probe[1])
+                if applies is _Applies.ALWAYS:
+                    always |= _BIT[probe]
+                elif applies is _Applies.MAYBE:
+                    maybe |= _BIT[probe]
+        else:
+            always, maybe = mask, 0
+        if st.allow:
+            s |= always | maybe
+            if st.universal:
+                u |= always
+                c |= maybe
+            rest = always | maybe
+            while rest:
+                low = rest & -rest
+                some[low] = (*some.get(low, ()), st.source)
+                if st.universal:
+                    every[low] = (*every.get(low, ()), st.source)
+                rest ^= low
+        else:
+            d |= always
+            ds |= maybe
+    return _Masks(u, c, s, d, ds), some, every
+
+
 # --------------------------------------------------------------------------- deciding
 
 
@@ -506,32 +712,30 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class _LRU(Generic[_K, _V]):
-    """A small thread-safe LRU map with hit/miss counters."""
+class _Memo(Generic[_K, _V]):
+    """A bounded memo map with hit/miss counters. Reads take no lock (a dict read is atomic
+    under the GIL; the worst race computes a value twice); when full, the oldest entries go."""
 
     def __init__(self, size: int) -> None:
-        self._size = size
-        self._data: OrderedDict[_K, _V] = OrderedDict()
+        self._size = max(1, size)
+        self._data: dict[_K, _V] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: _K) -> _V | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is None:
-                self.misses += 1
-                return None
+        value = self._data.get(key)
+        if value is None:
+            self.misses += 1
+        else:
             self.hits += 1
-            self._data.move_to_end(key)
-            return value
+        return value
 
     def put(self, key: _K, value: _V) -> None:
         with self._lock:
+            while len(self._data) >= self._size:
+                del self._data[next(iter(self._data))]
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._data)
@@ -564,6 +768,14 @@ class _Side:
 
     docs: tuple[_CompiledDoc, ...]
 
+    @cached_property
+    def masks(self) -> _Masks:
+        u = c = s = d = ds = 0
+        for doc in self.docs:
+            m = doc.masks
+            u, c, s, d, ds = u | m.u, c | m.c, s | m.s, d | m.d, ds | m.ds
+        return _Masks(u, c, s, d, ds)
+
     def matching(self, action: str, context: _Context) -> tuple[_Match, _Match]:
         allows: list[tuple[_Statement, _Applies]] = []
         denies: list[tuple[_Statement, _Applies]] = []
@@ -585,9 +797,14 @@ class _Verdict:
 
 def _decide(side: _Side, action: str, resource: str, some: bool, context: _Context) -> _Verdict:
     allows, denies = side.matching(action, context)
-    if not allows:
-        return _Verdict(False, False, denied_by=tuple(d.source for d, a in denies if a is _Applies.ALWAYS))
     hard = [d for d, a in denies if a is _Applies.ALWAYS]
+    if not allows:
+        concrete = not some and resource != "*"
+        return _Verdict(
+            False,
+            False,
+            denied_by=tuple(d.source for d in hard if not concrete or d.matches_resource(resource)),
+        )
     soft = [d for d, a in denies if a is not _Applies.ALWAYS]
     if some:
         candidates = [(s, a) for s, a in allows if not _all_covered(s, hard)]
@@ -648,7 +865,6 @@ def _combine(identity: _Verdict, boundary: _Verdict | None) -> Decision:
 
 
 _DocKey = tuple[str, str, str | None, str]
-_ADMIN_DENY_PROBES: Final = IAM_WRITE_ACTIONS + STS_ACTIONS
 
 
 class PolicyAnalyser:
@@ -656,11 +872,11 @@ class PolicyAnalyser:
     summaries. One analyser may serve a whole scan (and several threads)."""
 
     def __init__(self, *, max_documents: int = 50_000, max_summaries: int = 50_000) -> None:
-        self._by_identity: _LRU[tuple[str, str, str | None, int], tuple[object, _DocKey]] = _LRU(
+        self._by_identity: _Memo[tuple[str, str, str | None, int], tuple[object, _DocKey]] = _Memo(
             max_documents
         )
-        self._docs: _LRU[_DocKey, _CompiledDoc] = _LRU(max_documents)
-        self._summaries: _LRU[tuple[Any, ...], PermissionSummary] = _LRU(max_summaries)
+        self._docs: _Memo[_DocKey, _CompiledDoc] = _Memo(max_documents)
+        self._summaries: _Memo[tuple[Any, ...], PermissionSummary] = _Memo(max_summaries)
         self._compiled = 0
 
     # -- documents
@@ -727,8 +943,10 @@ class PolicyAnalyser:
         context: Mapping[str, str] | None = None,
     ) -> Decision:
         """May the principal call ``action`` on ``resource``? See the module docstring for what
-        ``"*"`` and ``on_some_resource`` mean. ``context`` supplies known condition values
-        (keys are case-insensitive); conditions on other keys stay undecided."""
+        ``"*"`` and ``on_some_resource`` mean (with ``on_some_resource``, ``resource`` is not
+        used). ``context`` supplies known condition values (keys are case-insensitive); a
+        statement whose Condition uses other keys stays conditional. Raises InputError for a
+        malformed document."""
         _, side, _, bside = self._sides(policies, boundary)
         ctx = _context(context)
         return self._evaluate(side, bside, action, resource, on_some_resource, ctx)
@@ -753,11 +971,14 @@ class PolicyAnalyser:
         return self._escalation(side, bside, principal_arn)[0]
 
     def _escalation(
-        self, side: _Side, bside: _Side | None, principal_arn: str | None
+        self, side: _Side, bside: _Side | None, principal_arn: str | None, only: Iterable[str] | None = None
     ) -> tuple[list[str], list[str]]:
         methods: list[str] = []
         sources: list[str] = []
+        wanted = None if only is None else frozenset(only)
         for name, actions in ESCALATION_METHODS:
+            if wanted is not None and name not in wanted:
+                continue
             service = PASSED_TO_SERVICE.get(name)
             found: list[str] = []
             for action in actions:
@@ -786,7 +1007,7 @@ class PolicyAnalyser:
         keys, side, bkey, bside = self._sides(policies, boundary)
         # The principal's ARN only matters to the self-targeted escalation check; leave it out
         # of the key unless some statement could match it, so that shared policy sets hit.
-        arn_key = principal_arn if principal_arn and _mentions_self_targets(side) else None
+        arn_key = principal_arn if principal_arn and _mentions_self_targets(side, bside) else None
         memo_key = (keys, bkey, arn_key)
         cached = self._summaries.get(memo_key)
         if cached is not None:
@@ -796,62 +1017,102 @@ class PolicyAnalyser:
         return summary
 
     def _summarise(self, side: _Side, bside: _Side | None, principal_arn: str | None) -> PermissionSummary:
+        # Bit masks answer "is it allowed" for every probe at once; the statement sources are
+        # looked up only for the probes that fired.
+        masks = side.masks
+        bmasks = bside.masks if bside is not None else None
         reasons: dict[str, tuple[str, ...]] = {}
 
-        admin = _admin_sources(side, bside)
-        if admin:
-            reasons["admin"] = admin
+        if any(doc.has_admin for doc in side.docs) and (
+            bside is None or any(d.has_admin for d in bside.docs)
+        ):
+            denied = masks.d | (bmasks.d if bmasks is not None else 0)
+            if not denied & _ADMIN_DENY_MASK:
+                reasons["admin"] = _union(
+                    [st.source for st in doc.statements if st.grants_all_actions] for doc in side.docs
+                )
 
-        for cls, actions in (("iam_write", IAM_WRITE_ACTIONS), ("secret_read", SECRET_READ_ACTIONS)):
-            srcs = _union(self._evaluate(side, bside, a, "*", True, ()).allowed_by for a in actions)
-            if srcs:
-                reasons[cls] = srcs
+        some = _some_ok(side) & (_some_ok(bside) if bside is not None else -1)
+        for cls, mask in (("iam_write", _IAM_WRITE_MASK), ("secret_read", _SECRET_READ_MASK)):
+            if some & mask:
+                reasons[cls] = self._sources(side, some & mask, some=True)
 
-        wildcard = tuple(st.source for doc in side.docs for st in doc.statements if st.wildcard)
+        wildcard = _union(doc.wildcards for doc in side.docs)
         if wildcard:
             reasons["wildcard"] = wildcard
 
-        methods, _ = self._escalation(side, bside, principal_arn)
+        sure = _all_ok(masks, unconditional=True)
+        if bmasks is not None:
+            sure &= _all_ok(bmasks, unconditional=True)
+        methods = [name for name, mask in _METHOD_MASKS if sure & mask == mask]
+        if principal_arn and len(methods) < len(_METHOD_MASKS):
+            extra = set(
+                self._escalation(side, bside, principal_arn, only=SELF_TARGET_METHODS - set(methods))[0]
+            )
+            methods = [name for name, _ in _METHOD_MASKS if name in extra or name in methods]
         if methods:
             reasons["can_escalate"] = tuple(methods)
 
-        pass_role = self._evaluate(side, bside, PASS_ROLE, "*", True, ())
-        if pass_role.allowed:
-            reasons["pass_role"] = _union([pass_role.allowed_by])
-        assume = self._evaluate(side, bside, ASSUME_ROLE, "*", False, ())
-        if assume.allowed:
-            reasons["assume_any_role"] = _union([assume.allowed_by])
+        if some & _PASS_ROLE_BIT:
+            reasons["pass_role"] = self._sources(side, _PASS_ROLE_BIT, some=True)
+        anywhere = _all_ok(masks, unconditional=False)
+        if bmasks is not None:
+            anywhere &= _all_ok(bmasks, unconditional=False)
+        if anywhere & _ASSUME_BIT:
+            reasons["assume_any_role"] = self._sources(side, _ASSUME_BIT, some=False)
 
         grants = tuple(g for doc in side.docs for g in doc.grants)
         if bside is not None:
             grants += tuple(g for doc in bside.docs for g in doc.grants)
         return PermissionSummary(grants=grants, classes=tuple(sorted(reasons)), reasons=reasons)
 
+    @staticmethod
+    def _sources(side: _Side, mask: int, *, some: bool) -> tuple[str, ...]:
+        """The identity statements behind the allowed probes in ``mask``, in policy order."""
+        if some and not mask & side.masks.d and mask == side.masks.s & _class_mask(mask):
+            # Everything the identity allows in this class is allowed: the per-document
+            # precomputed lists answer without looking at single probes.
+            cls_mask = _class_mask(mask)
+            return _union(doc.class_sources.get(cls_mask, ()) for doc in side.docs)
+        found: set[str] = set()
+        for probe in _bits(mask):
+            bit = _BIT[probe]
+            if some and bit & side.masks.d:
+                found.update(_decide(side, probe[0], "*", True, probe[1]).allowed_by)
+            else:
+                table = "some_sources" if some else "all_sources"
+                for doc in side.docs:
+                    found.update(getattr(doc, table).get(bit, ()))
+        return tuple(st.source for doc in side.docs for st in doc.statements if st.source in found)
 
-def _admin_sources(side: _Side, bside: _Side | None) -> tuple[str, ...]:
-    allowing = tuple(st.source for doc in side.docs for st in doc.statements if st.grants_all_actions)
-    if not allowing:
-        return ()
-    if bside is not None and not any(st.grants_all_actions for doc in bside.docs for st in doc.statements):
-        return ()
-    for probe in _ADMIN_DENY_PROBES:
-        for s in (side, bside):
-            if s is not None and any(a is _Applies.ALWAYS for _, a in s.matching(probe, ())[1]):
-                return ()
-    return allowing
+
+def _class_mask(mask: int) -> int:
+    """The class mask (IAM write, secret read, PassRole) that ``mask`` lies within, or 0."""
+    return next((c for c in _CLASS_MASKS if mask & c == mask), 0)
 
 
-def _mentions_self_targets(side: _Side) -> bool:
-    return any(
-        not st.universal
-        for action in (
-            "iam:PutUserPolicy",
-            "iam:AttachUserPolicy",
-            "iam:PutRolePolicy",
-            "iam:AttachRolePolicy",
-        )
-        for doc in side.docs
-        for st, _ in doc.matching(action)[0]
+def _all_ok(masks: _Masks, *, unconditional: bool) -> int:
+    """Probes allowed on every resource (only those without any Condition in the way, if
+    ``unconditional``)."""
+    if unconditional:
+        return masks.u & ~masks.d & ~masks.ds
+    return (masks.u | masks.c) & ~masks.d
+
+
+def _some_ok(side: _Side) -> int:
+    """Probes allowed on at least one resource. A probe with both an Allow and an unconditional
+    Deny needs the resource patterns compared, so only those take the slow path."""
+    masks = side.masks
+    ok = masks.s & ~masks.d
+    for action, ctx in _bits(masks.s & masks.d):
+        if _decide(side, action, "*", True, ctx).allowed:
+            ok |= _BIT[(action, ctx)]
+    return ok
+
+
+def _mentions_self_targets(side: _Side, bside: _Side | None) -> bool:
+    return any(doc.scoped_self_target for doc in side.docs) or (
+        bside is not None and any(doc.scoped_self_target for doc in bside.docs)
     )
 
 
@@ -873,10 +1134,11 @@ def _content_hash(document: Mapping[str, Any] | str) -> str:
     if isinstance(document, str):
         text = document
     else:
-        try:
+        # repr of JSON-shaped data is deterministic and several times faster than json.dumps;
+        # the same content in another key order merely misses the memo.
+        text = repr(document)
+        if " at 0x" in text:
             text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
-        except (TypeError, ValueError):
-            text = repr(document)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

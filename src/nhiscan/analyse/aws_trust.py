@@ -14,15 +14,16 @@ role, and whether the conditions that should narrow that down are there.
     True if ``Principal: "*"`` or ``{"AWS": "*"}`` is trusted with no *restricting* condition.
     Restricting condition keys: ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
     ``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:SourceAccount``, ``aws:SourceArn``,
-    ``sts:ExternalId``, used with a positive string/ARN operator whose values are not all ``*``.
+    ``sts:ExternalId``, used with a positive string/ARN operator that does not match everything
+    (``StringLike``/``ArnLike``/``ArnEquals`` with only ``*`` values does).
     ``...IfExists`` and ``ForAllValues:`` forms do not restrict, because they pass when the key is
     absent (a principal outside any organisation has no ``aws:PrincipalOrgID``).
 ``any_principal_conditional``
     True if ``*`` is trusted but only under a restricting condition.
 ``external_accounts``
     Sorted 12-digit accounts other than ``own_account`` trusted through AWS principals (account
-    ids, ``:root``, user, role and assumed-role ARNs) or named by an ``aws:PrincipalAccount``
-    condition on a ``*`` principal.
+    ids, ``:root``, user, role and assumed-role ARNs) or named by an ``aws:PrincipalAccount`` or
+    ``aws:PrincipalArn`` condition on a ``*`` principal.
 ``external_accounts_without_external_id``
     The subset trusted by at least one statement without a restricting ``sts:ExternalId``
     condition.
@@ -49,6 +50,8 @@ role, and whether the conditions that should narrow that down are there.
     is checked.
 ``oidc_unpinned``
     True if any ``oidc`` entry has an issue.
+``oidc_issues``
+    Those issues as ``"<provider>: <issue>"`` strings, for messages.
 ``saml``
     True if a SAML provider (``saml-provider/`` ARN) is trusted: humans sign in through it.
 ``deny_statements``
@@ -64,6 +67,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any, Final
 
 from nhiscan.analyse.aws_policy import load_document, statements_of
@@ -75,6 +79,7 @@ _PRINCIPAL_TYPES: Final = ("AWS", "Service", "Federated", "CanonicalUser")
 _POSITIVE_OPS: Final = frozenset(
     {"stringequals", "stringlike", "stringequalsignorecase", "arnequals", "arnlike"}
 )
+_WILDCARD_OPS: Final = frozenset({"stringlike", "arnequals", "arnlike"})
 _RESTRICTING_KEYS: Final = frozenset(
     {
         "aws:principalorgid",
@@ -105,23 +110,25 @@ class _Condition:
     key: str  # lower case
     values: tuple[str, ...]
 
-    @property
+    @cached_property
     def positive(self) -> bool:
         return self.op in _POSITIVE_OPS
 
-    @property
+    @cached_property
     def restricts(self) -> bool:
         """Narrows who matches, even when the key is absent from the request."""
-        return (
-            self.positive
-            and not self.if_exists
-            and not self.for_all
-            and not all(_only_wild(v) for v in self.values)
-        )
+        # Only the Like and Arn operators expand wildcards; StringEquals "*" means a literal "*".
+        matches_anything = self.op in _WILDCARD_OPS and all(_matches_any_value(v) for v in self.values)
+        return self.positive and not self.if_exists and not self.for_all and not matches_anything
 
 
 def _only_wild(value: str) -> bool:
     return value.strip("*?") == ""
+
+
+def _matches_any_value(pattern: str) -> bool:
+    """``*``, ``arn:*``, ``arn:aws:*:*``...: a wildcard pattern every value or ARN matches."""
+    return "*" in pattern and pattern.rstrip("*?:") in ("", "arn", "arn:aws")
 
 
 def _conditions(raw: Any, where: str, field_name: str) -> tuple[_Condition, ...]:
@@ -174,6 +181,11 @@ def _assume_actions(stmt: Mapping[str, Any], where: str, field_prefix: str) -> s
     for p in patterns:
         if not _ACTION_SHAPE.fullmatch(p):
             raise InputError(where, f"{field_prefix}.{field_name} {p!r} is not of the form service:action")
+    return set(_covered_assume_actions(patterns, negate))
+
+
+@lru_cache(maxsize=4096)
+def _covered_assume_actions(patterns: tuple[str, ...], negate: bool) -> frozenset[str]:
     rx = re.compile(
         "|".join(
             "(?:" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in p) + ")"
@@ -182,7 +194,7 @@ def _assume_actions(stmt: Mapping[str, Any], where: str, field_prefix: str) -> s
         or "(?!)",
         re.IGNORECASE,
     )
-    return {a for a in _ASSUME_ACTIONS if (rx.fullmatch(a) is not None) != negate}
+    return frozenset(a for a in _ASSUME_ACTIONS if (rx.fullmatch(a) is not None) != negate)
 
 
 def _principals(stmt: Mapping[str, Any], where: str, field_prefix: str) -> list[tuple[str, str]]:
@@ -208,6 +220,19 @@ def _account_of(value: str) -> str | None:
         return value
     m = _ARN_ACCOUNT_RE.match(value)
     return m.group(1) if m else None
+
+
+def _condition_accounts(conditions: tuple[_Condition, ...]) -> list[str]:
+    """Accounts a ``*`` principal is narrowed to by aws:PrincipalAccount or aws:PrincipalArn."""
+    out: list[str] = []
+    for c in conditions:
+        if not c.restricts:
+            continue
+        if c.key == "aws:principalaccount":
+            out.extend(v for v in c.values if _ACCOUNT_RE.fullmatch(v))
+        elif c.key == "aws:principalarn":
+            out.extend(a for a in (_account_of(v) for v in c.values) if a)
+    return out
 
 
 def _github_subject_pinned(value: str) -> bool:
@@ -298,13 +323,7 @@ def analyse_trust(
             if value == "*" and ptype in ("*", "AWS"):
                 if restricted:
                     any_conditional = True
-                    accounts = [
-                        v
-                        for c in conditions
-                        if c.key == "aws:principalaccount" and c.restricts
-                        for v in c.values
-                        if _ACCOUNT_RE.fullmatch(v)
-                    ]
+                    accounts = _condition_accounts(conditions)
                 else:
                     any_open = True
             elif ptype == "AWS":
@@ -336,6 +355,7 @@ def analyse_trust(
         "services_without_source_condition": sorted(services_unguarded),
         "oidc": oidc,
         "oidc_unpinned": any(o["issue"] is not None for o in oidc),
+        "oidc_issues": [f"{o['provider']}: {o['issue']}" for o in oidc if o["issue"] is not None],
         "saml": saml,
         "deny_statements": denies,
     }

@@ -123,7 +123,9 @@ def substitute(value: Any, params: Mapping[str, Any], where: str) -> Any:
                 raise ConditionError(f"{where}: unknown parameter {name!r}")
             return params[name]
         if "${" in value:
-            raise ConditionError(f"{where}: parameter references must be the whole value, like \"${{params.name}}\"")
+            raise ConditionError(
+                f'{where}: parameter references must be the whole value, like "${{params.name}}"'
+            )
         return value
     if isinstance(value, list):
         return [substitute(v, params, where) for v in value]
@@ -131,7 +133,11 @@ def substitute(value: Any, params: Mapping[str, Any], where: str) -> Any:
 
 
 def compile_condition(
-    node: Any, params: Mapping[str, Any], target: str, where: str = "fail_when", fields_out: list[str] | None = None
+    node: Any,
+    params: Mapping[str, Any],
+    target: str,
+    where: str = "fail_when",
+    fields_out: list[str] | None = None,
 ) -> Predicate:
     """Compile ``node``; ``fields_out`` collects every field path read (used as finding evidence)."""
     if fields_out is None:
@@ -145,7 +151,8 @@ def compile_condition(
         if not isinstance(items, list) or not items:
             raise ConditionError(f"{where}.{key}: must be a non-empty list")
         preds = [
-            compile_condition(item, params, target, f"{where}.{key}[{i}]", fields_out) for i, item in enumerate(items)
+            compile_condition(item, params, target, f"{where}.{key}[{i}]", fields_out)
+            for i, item in enumerate(items)
         ]
         if key == "all":
             return lambda ctx: all(p(ctx) for p in preds)

@@ -17,7 +17,7 @@ from nhiscan.engine.loader import CompiledRule
 from nhiscan.findings import Finding, Hop, Severity, Target
 from nhiscan.model import Credential, Edge, Identity, Inventory, LoggingState, Scope
 
-TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)\}")
+TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)(?:\|([^{}]*))?\}")
 
 
 def days_between(earlier: datetime | None, later: datetime) -> int | None:
@@ -33,7 +33,13 @@ def _scope_ns(scope: Scope | None, key: str) -> dict[str, Any]:
         provider, _, rest = key.partition(":")
         type_, _, id_ = rest.partition(":")
         return {"key": key, "provider": provider, "type": type_, "id": id_, "name": id_}
-    return {"key": key, "provider": scope.provider, "type": scope.type, "id": scope.id, "name": scope.name or scope.id}
+    return {
+        "key": key,
+        "provider": scope.provider,
+        "type": scope.type,
+        "id": scope.id,
+        "name": scope.name or scope.id,
+    }
 
 
 def identity_ns(
@@ -68,7 +74,9 @@ def identity_ns(
 def credential_ns(cred: Credential, as_of: datetime) -> dict[str, Any]:
     until = days_between(as_of, cred.expires) if cred.expires is not None else None
     lifetime = (
-        days_between(cred.created, cred.expires) if cred.created is not None and cred.expires is not None else None
+        days_between(cred.created, cred.expires)
+        if cred.created is not None and cred.expires is not None
+        else None
     )
     return {
         "id": cred.id,
@@ -101,7 +109,15 @@ def _display(value: Any) -> str:
 
 
 def render_message(template: str, ctx: Mapping[str, Any]) -> str:
-    return TEMPLATE.sub(lambda m: _display(resolve(ctx, m.group(1).split("."))), template)
+    """``{path}`` is replaced by the field's value; ``{path|text}`` shows ``text`` when it is empty."""
+
+    def sub(m: re.Match[str]) -> str:
+        value = resolve(ctx, m.group(1).split("."))
+        if m.group(2) is not None and value in (None, "", [], {}):
+            return m.group(2)
+        return _display(value)
+
+    return TEMPLATE.sub(sub, template)
 
 
 def _jsonable(value: Any) -> Any:
@@ -121,7 +137,9 @@ def _path(ctx: Mapping[str, Any]) -> tuple[Hop, ...]:
     if not isinstance(hops, (list, tuple)):
         return ()
     return tuple(
-        Hop(src=h.get("src", ""), dst=h.get("dst", ""), kind=h.get("kind", ""), evidence=h.get("evidence", ""))
+        Hop(
+            src=h.get("src", ""), dst=h.get("dst", ""), kind=h.get("kind", ""), evidence=h.get("evidence", "")
+        )
         for h in hops
         if isinstance(h, Mapping)
     )
@@ -163,7 +181,9 @@ def evaluate(
             if pred(ctx):
                 severity = sev
                 break
-        evidence = {f: _jsonable(resolve(ctx, f.split("."))) for f in rule.fields if not f.startswith("params.")}
+        evidence = {
+            f: _jsonable(resolve(ctx, f.split("."))) for f in rule.fields if not f.startswith("params.")
+        }
         findings.append(
             Finding(
                 rule_id=rule.id,
@@ -180,7 +200,10 @@ def evaluate(
     cred_rules = by_target.get(Target.CREDENTIAL, [])
     for ident in inventory.identities:
         if id_rules:
-            ctx = {"identity": ns_for(ident), "scope": _scope_ns(scopes.get(ident.scope), ident.scope)}
+            ctx: dict[str, Any] = {
+                "identity": ns_for(ident),
+                "scope": _scope_ns(scopes.get(ident.scope), ident.scope),
+            }
             for rule in id_rules:
                 if not _applies(rule, ident.provider):
                     continue
@@ -200,7 +223,7 @@ def evaluate(
             owner = identities.get(cred.identity_id)
             if owner is None:
                 continue
-            ctx = {
+            cctx: dict[str, Any] = {
                 "credential": credential_ns(cred, as_of),
                 "identity": ns_for(owner),
                 "scope": _scope_ns(scopes.get(owner.scope), owner.scope),
@@ -208,11 +231,11 @@ def evaluate(
             for rule in cred_rules:
                 if not _applies(rule, owner.provider):
                     continue
-                ctx["params"] = rule.params
-                if rule.predicate(ctx):
+                cctx["params"] = rule.params
+                if rule.predicate(cctx):
                     emit(
                         rule,
-                        ctx,
+                        cctx,
                         provider=owner.provider,
                         scope=owner.scope,
                         resource_id=owner.id,

@@ -90,7 +90,9 @@ def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None
     params = dict(spec.params)
     for name, value in (overrides or {}).items():
         if name not in params:
-            raise RuleError(str(path), f"{spec.id} has no parameter {name!r} (it has: {', '.join(params) or 'none'})")
+            raise RuleError(
+                str(path), f"{spec.id} has no parameter {name!r} (it has: {', '.join(params) or 'none'})"
+            )
         params[name] = value
     fields: list[str] = []
     try:

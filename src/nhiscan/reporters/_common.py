@@ -38,10 +38,7 @@ def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
 
 
 def baseline_used(result: ScanResult) -> bool:
-    # ScanResult has no explicit flag; a baseline leaves its mark on findings (new/unchanged) or
-    # in ``fixed``. A baseline run with no findings and nothing fixed is indistinguishable from a
-    # run without a baseline, and then there is nothing to say about it anyway.
-    return bool(result.fixed) or any(f.baseline is not None for f in result.findings)
+    return result.baseline_used
 
 
 def baseline_counts(result: ScanResult) -> dict[str, int]:

@@ -126,4 +126,4 @@ class JsonReporter(Reporter):
     """Pretty-printed, deterministic JSON (same input -> byte-identical output)."""
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(report_dict(result, options), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(report_dict(result, options), indent=2, ensure_ascii=False, default=str) + "\n"

@@ -9,6 +9,7 @@ is the finding's fingerprint, because upload-sarif cannot compute one for a file
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -50,6 +51,9 @@ LEVEL: Mapping[Severity, str] = {
 MAX_TEXT = 1024
 MAX_TAGS = 20
 MAX_NAME = 255
+# GitHub rejects a run with more results than this; keeping the most severe ones (the order GitHub
+# itself would show them in) beats a rejected upload.
+MAX_RESULTS = 25_000
 
 
 def _clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -82,15 +86,32 @@ def kind_segments(kind: str, provider: str) -> list[str]:
     return segments or ["resource"]
 
 
+_K8S_SA = re.compile(r"^system:serviceaccount:([^:]+):([^:]+)$")
+
+
+def _leaf(f: Finding) -> str:
+    """The last segment: the display name, made unique when the name alone may not be.
+
+    ARNs, emails and Kubernetes ids end with the name, which is unique within its scope and kind.
+    A display name that is not part of the id (an Azure service principal's, a logging scope's)
+    can repeat, so a short hash of the id is appended; it is stable because the id is.
+    """
+    name = f.resource_name or f.resource_id
+    rid = f.resource_id
+    if rid == name or any(rid.endswith(sep + name) for sep in ("/", ":", "@")) or rid.startswith(name + "@"):
+        return name
+    return f"{name}~{hashlib.sha256(rid.encode()).hexdigest()[:8]}"
+
+
 def pseudo_path(result: ScanResult, f: Finding) -> str:
-    """The scheme-less, repo-relative pseudo-path a result is anchored at."""
-    raw = [
-        "nhiscan",
-        f.provider or "unknown",
-        scope_id(result, f.scope) if f.scope else "unknown",
-        *kind_segments(f.resource_kind, f.provider),
-        f.resource_name or f.resource_id,
-    ]
+    """The scheme-less, repo-relative pseudo-path a result is anchored at:
+    ``nhiscan/<provider>/<scope id>[/<namespace>]/<kind segments>/<name>``."""
+    raw = ["nhiscan", f.provider or "unknown", scope_id(result, f.scope) if f.scope else "unknown"]
+    k8s = _K8S_SA.match(f.resource_id)
+    if k8s and not f.scope.startswith("k8s:namespace:"):
+        # Service accounts are named per namespace; a cluster-scoped path needs the namespace.
+        raw.append(k8s.group(1))
+    raw += [*kind_segments(f.resource_kind, f.provider), _leaf(f)]
     # The first segment is the literal "nhiscan", so the reference can never start with a scheme
     # or a '/' whatever the ids contain.
     return "/".join(_segment(s) for s in raw)
@@ -275,11 +296,25 @@ def sarif_dict(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
         for f in sorted_findings(result.findings)
         if f.status == Status.OPEN or options.sarif_include_suppressed
     ]
+    omitted = max(0, len(findings) - MAX_RESULTS)
+    findings = findings[:MAX_RESULTS]
     invocation: dict[str, Any] = {
         "executionSuccessful": result.complete,
         "startTimeUtc": format_time(result.started),
     }
     notifications = _notifications(result)
+    if omitted:
+        notifications.insert(
+            0,
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{omitted} less severe results omitted: GitHub accepts at most {MAX_RESULTS} "
+                    "results per run. The JSON report lists every finding."
+                },
+                "descriptor": {"id": "sarif/results-truncated"},
+            },
+        )
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     run: dict[str, Any] = {
@@ -300,16 +335,27 @@ def sarif_dict(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "nhiscan/asOf": format_time(result.as_of),
             "nhiscan/providers": list(result.providers),
             "nhiscan/complete": result.complete,
+            "nhiscan/omittedResults": omitted,
         },
     }
-    if options.sarif_category:
-        # upload-sarif treats the text before the last '/' as the category.
-        run["automationDetails"] = {"id": options.sarif_category.rstrip("/") + "/"}
+    # upload-sarif treats the text before the last '/' as the category; an upload replaces the
+    # previous analysis of its category, so separate scans (per provider or account) must differ.
+    category = options.sarif_category or default_category(result)
+    run["automationDetails"] = {"id": category.rstrip("/") + "/"}
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def default_category(result: ScanResult) -> str:
+    """``nhiscan/<provider>/<scope>`` for a scan of one top-level scope, else the providers."""
+    providers = sorted(set(result.providers) or {i.provider for i in result.inventory.identities})
+    tops = sorted(s.id for s in result.inventory.scopes if s.parent is None)
+    if len(providers) == 1 and len(tops) == 1:
+        return f"nhiscan/{providers[0]}/{tops[0]}"
+    return "nhiscan/" + ("+".join(providers) or "empty")
 
 
 class SarifReporter(Reporter):
     """One SARIF run listing every rule that ran, even those without results."""
 
     def render(self, result: ScanResult, options: ReportOptions) -> str:
-        return json.dumps(sarif_dict(result, options), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(sarif_dict(result, options), indent=2, ensure_ascii=False, default=str) + "\n"

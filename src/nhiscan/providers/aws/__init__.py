@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from nhiscan.errors import InputError
 from nhiscan.model import Inventory
@@ -26,13 +26,22 @@ class Plugin(ProviderPlugin):
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if options.settings.get("profile"):
             return None
-        env = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-               "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        env = (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        )
         if any(os.environ.get(v) for v in env):
             return None
         home = Path.home() / ".aws"
-        files = [os.environ.get("AWS_SHARED_CREDENTIALS_FILE"), os.environ.get("AWS_CONFIG_FILE"),
-                 str(home / "credentials"), str(home / "config")]
+        files = [
+            os.environ.get("AWS_SHARED_CREDENTIALS_FILE"),
+            os.environ.get("AWS_CONFIG_FILE"),
+            str(home / "credentials"),
+            str(home / "config"),
+        ]
         if any(f and Path(f).is_file() for f in files):
             return None
         return "no AWS credentials found (no AWS_* environment variables, no ~/.aws/credentials or config)"
@@ -51,11 +60,13 @@ class Plugin(ProviderPlugin):
         docs = AwsDocuments()
         for rf in files:
             where = str(rf.file.path)
-            data = d.unwrap(rf.file.data) if rf.file.data is not None else None
+            data: Any = d.unwrap(rf.file.data) if rf.file.data is not None else None
             if rf.doc_type == d.GAAD:
                 docs.gaad.append((where, data))
             elif rf.doc_type == d.CREDENTIAL_REPORT:
-                docs.reports.append((where, d.parse_report(d.report_csv(rf.file.data, rf.file.text, where), where)))
+                docs.reports.append(
+                    (where, d.parse_report(d.report_csv(rf.file.data, rf.file.text, where), where))
+                )
             elif rf.doc_type == d.TRAILS:
                 for i, trail in enumerate(d.require_list(data, "trailList", where)):
                     if not trail.get("TrailARN"):

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from nhiscan.analyse.aws_policy import PolicyDoc, summarise
+from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
 from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.errors import InputError
 from nhiscan.model import (
@@ -35,7 +35,6 @@ from nhiscan.model import (
     Inventory,
     LoggingState,
     LoggingStatus,
-    PermissionSummary,
     Scope,
     Usage,
     scope_key,
@@ -79,7 +78,9 @@ def _time(value: Any, where: str, fieldname: str) -> datetime | None:
 def _tags(items: Any) -> dict[str, str]:
     if not isinstance(items, list):
         return {}
-    return {str(t.get("Key")): str(t.get("Value", "")) for t in items if isinstance(t, Mapping) and "Key" in t}
+    return {
+        str(t.get("Key")): str(t.get("Value", "")) for t in items if isinstance(t, Mapping) and "Key" in t
+    }
 
 
 def owner_from_tags(tags: Mapping[str, str]) -> str | None:
@@ -130,15 +131,16 @@ def _managed(attached: Any, index: _PolicyIndex, kind: str, via: str | None) -> 
 
 
 def _inline(items: Any, owner: str, kind: str, via: str | None) -> list[PolicyDoc]:
-    out = []
-    for p in items or []:
-        if isinstance(p, Mapping) and p.get("PolicyDocument") is not None:
-            out.append(
-                PolicyDoc(
-                    source=f"inline:{owner}:{p.get('PolicyName', '?')}", kind=kind, document=p["PolicyDocument"], via=via
-                )
-            )
-    return out
+    return [
+        PolicyDoc(
+            source=f"inline:{owner}:{p.get('PolicyName', '?')}",
+            kind=kind,
+            document=p["PolicyDocument"],
+            via=via,
+        )
+        for p in items or []
+        if isinstance(p, Mapping) and p.get("PolicyDocument") is not None
+    ]
 
 
 def _boundary(detail: Mapping[str, Any], index: _PolicyIndex) -> tuple[PolicyDoc | None, str | None]:
@@ -152,6 +154,7 @@ def _boundary(detail: Mapping[str, Any], index: _PolicyIndex) -> tuple[PolicyDoc
 
 def build(docs: AwsDocuments) -> Inventory:
     index = _PolicyIndex()
+    analyser = PolicyAnalyser()  # memoises compiled documents and summaries for this build only
     for where, gaad in docs.gaad:
         index.add(require_list(gaad, "Policies", where))
 
@@ -166,18 +169,17 @@ def build(docs: AwsDocuments) -> Inventory:
     for where, gaad in docs.gaad:
         groups = {g.get("GroupName"): g for g in require_list(gaad, "GroupDetailList", where)}
         for i, user in enumerate(require_list(gaad, "UserDetailList", where)):
-            ident = _user(user, groups, index, report_rows.get(str(user.get("Arn"))), f"{where}: UserDetailList[{i}]")
+            report = report_rows.get(str(user.get("Arn")))
+            ident = _user(user, groups, index, analyser, report, f"{where}: UserDetailList[{i}]")
             identities[ident.id] = ident
         for i, role in enumerate(require_list(gaad, "RoleDetailList", where)):
-            ident = _role(role, index, f"{where}: RoleDetailList[{i}]")
+            ident = _role(role, index, analyser, f"{where}: RoleDetailList[{i}]")
             identities[ident.id] = ident
 
     for arn, (where, row) in report_rows.items():
-        ident = identities.get(arn)
-        if ident is None:
-            ident = _report_only_identity(row, where)
-            identities[ident.id] = ident
-        credentials.extend(_report_credentials(row, ident.id, where, docs.key_details.get(arn, [])))
+        if arn not in identities:
+            identities[arn] = _report_only_identity(row, where)
+        credentials.extend(_report_credentials(row, arn, where, docs.key_details.get(arn, [])))
 
     for ident in identities.values():
         acct = ident.attributes.get("account")
@@ -193,14 +195,20 @@ def build(docs: AwsDocuments) -> Inventory:
         if not docs.reports and not any(c.source == "iam:GetCredentialReport" for c in coverage):
             coverage.append(
                 CoverageEntry(
-                    "aws", key, "iam:GetCredentialReport", CoverageStatus.NOT_FOUND.value,
+                    "aws",
+                    key,
+                    "iam:GetCredentialReport",
+                    CoverageStatus.NOT_FOUND.value,
                     "no credential report was read: access key ages and last use are unknown",
                 )
             )
         if not has_gaad and not any(c.source == "iam:GetAccountAuthorizationDetails" for c in coverage):
             coverage.append(
                 CoverageEntry(
-                    "aws", key, "iam:GetAccountAuthorizationDetails", CoverageStatus.NOT_FOUND.value,
+                    "aws",
+                    key,
+                    "iam:GetAccountAuthorizationDetails",
+                    CoverageStatus.NOT_FOUND.value,
                     "no authorization details were read: roles and permissions are unknown",
                 )
             )
@@ -209,7 +217,9 @@ def build(docs: AwsDocuments) -> Inventory:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         coverage.append(
             CoverageEntry(
-                "aws", scopes[0].key if scopes else "aws:account:unknown", "managed policy documents",
+                "aws",
+                scopes[0].key if scopes else "aws:account:unknown",
+                "managed policy documents",
                 CoverageStatus.NOT_FOUND.value,
                 f"{len(missing)} attached managed policies have no document in the input, so their "
                 f"permissions are unknown: {shown} (export without --filter, or include AWSManagedPolicy)",
@@ -229,6 +239,7 @@ def _user(
     user: Mapping[str, Any],
     groups: Mapping[Any, Mapping[str, Any]],
     index: _PolicyIndex,
+    analyser: PolicyAnalyser,
     report: tuple[str, dict[str, str]] | None,
     where: str,
 ) -> Identity:
@@ -244,7 +255,7 @@ def _user(
         policies += _managed(group.get("AttachedManagedPolicies"), index, "group_policy", g)
         policies += _inline(group.get("GroupPolicyList"), str(group.get("Arn", g)), "group_policy", g)
     boundary, boundary_arn = _boundary(user, index)
-    perms = summarise(policies, boundary, principal_arn=arn)
+    perms = analyser.summarise(policies, boundary, principal_arn=arn)
     tags = _tags(user.get("Tags"))
     attrs: dict[str, Any] = {
         "account": account_of(arn),
@@ -281,13 +292,13 @@ def _user(
     )
 
 
-def _role(role: Mapping[str, Any], index: _PolicyIndex, where: str) -> Identity:
+def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser, where: str) -> Identity:
     arn = _require_str(role, "Arn", where)
     account = account_of(arn)
     policies = _managed(role.get("AttachedManagedPolicies"), index, "managed_policy", None)
     policies += _inline(role.get("RolePolicyList"), arn, "inline_policy", None)
     boundary, boundary_arn = _boundary(role, index)
-    perms = summarise(policies, boundary, principal_arn=arn)
+    perms = analyser.summarise(policies, boundary, principal_arn=arn)
     trust_doc = role.get("AssumeRolePolicyDocument")
     try:
         trust = analyse_trust(trust_doc, account or "") if trust_doc is not None else {}
@@ -297,11 +308,14 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, where: str) -> Identity:
         trust["oidc_issues"] = [
             f"{o.get('provider')}: {o.get('issue')}" for o in trust.get("oidc", []) if o.get("issue")
         ]
-    last = role.get("RoleLastUsed") if isinstance(role.get("RoleLastUsed"), Mapping) else {}
+    last_used_raw = role.get("RoleLastUsed")
+    last: Mapping[str, Any] = last_used_raw if isinstance(last_used_raw, Mapping) else {}
     tags = _tags(role.get("Tags"))
     path = str(role.get("Path") or "/")
     profiles = [
-        str(p.get("InstanceProfileName")) for p in role.get("InstanceProfileList") or [] if isinstance(p, Mapping)
+        str(p.get("InstanceProfileName"))
+        for p in role.get("InstanceProfileList") or []
+        if isinstance(p, Mapping)
     ]
     usage = Usage.HUMAN.value if trust.get("saml") else Usage.MACHINE.value
     return Identity(
@@ -419,7 +433,9 @@ def _report_credentials(
                 identity_id=identity_id,
                 kind="aws.access_key",
                 created=created,
-                last_used=_time(row.get(f"access_key_{n}_last_used_date"), where, f"access_key_{n}_last_used_date"),
+                last_used=_time(
+                    row.get(f"access_key_{n}_last_used_date"), where, f"access_key_{n}_last_used_date"
+                ),
                 active=active,
                 location=f"credential report slot {n}",
                 attributes=attrs,
@@ -460,7 +476,7 @@ def _match_key(details: Sequence[Mapping[str, Any]], created: datetime | None) -
 
 
 def _management_coverage(trail: Mapping[str, Any], selectors: Mapping[str, Any] | None) -> str | None:
-    """"all", "read", "write", "none", or None when selectors are unknown."""
+    """ "all", "read", "write", "none", or None when selectors are unknown."""
     if selectors is None:
         return None if trail.get("HasCustomEventSelectors") else "all"
     advanced = selectors.get("AdvancedEventSelectors") or []
@@ -513,17 +529,27 @@ def _logging(docs: AwsDocuments, accounts: set[str], coverage: list[CoverageEntr
         key = scope_key("aws", "account", acct)
         trails = trails_by_account.get(acct, [])
         if not trails and not docs.cloudtrail_read and not docs.trails:
-            states.append(LoggingState(key, "aws", LoggingStatus.UNKNOWN.value, "CloudTrail configuration was not read"))
+            states.append(
+                LoggingState(key, "aws", LoggingStatus.UNKNOWN.value, "CloudTrail configuration was not read")
+            )
             if not any(c.source.startswith("cloudtrail:") and c.scope == key for c in coverage):
                 coverage.append(
                     CoverageEntry(
-                        "aws", key, "cloudtrail:DescribeTrails", CoverageStatus.NOT_FOUND.value,
+                        "aws",
+                        key,
+                        "cloudtrail:DescribeTrails",
+                        CoverageStatus.NOT_FOUND.value,
                         "no CloudTrail export was provided, so whether identity activity is logged is unknown",
                     )
                 )
             continue
-        if any(c.source.startswith("cloudtrail:") and c.scope == key and c.is_gap for c in coverage) and not trails:
-            states.append(LoggingState(key, "aws", LoggingStatus.UNKNOWN.value, "CloudTrail could not be read"))
+        if (
+            any(c.source.startswith("cloudtrail:") and c.scope == key and c.is_gap for c in coverage)
+            and not trails
+        ):
+            states.append(
+                LoggingState(key, "aws", LoggingStatus.UNKNOWN.value, "CloudTrail could not be read")
+            )
             continue
         facts = []
         for where, trail in trails:
@@ -544,9 +570,11 @@ def _logging(docs: AwsDocuments, accounts: set[str], coverage: list[CoverageEntr
     return states
 
 
-def _status_for(docs: AwsDocuments, trail: Mapping[str, Any], all_trails: Sequence[Mapping[str, Any]]) -> bool | None:
+def _status_for(
+    docs: AwsDocuments, trail: Mapping[str, Any], all_trails: Sequence[Mapping[str, Any]]
+) -> bool | None:
     arn, name = str(trail.get("TrailARN")), str(trail.get("Name"))
-    for trail_arn, where, status in docs.statuses:
+    for trail_arn, _where, status in docs.statuses:
         if trail_arn == arn:
             return bool(status.get("IsLogging"))
     unnamed = [(w, s) for t, w, s in docs.statuses if t is None]
@@ -561,12 +589,18 @@ def _status_for(docs: AwsDocuments, trail: Mapping[str, Any], all_trails: Sequen
 
 def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageEntry]) -> LoggingState:
     complete = [
-        f["name"] for f in facts if f["multi_region"] and f["is_logging"] is True and f["management_events"] == "all"
+        f["name"]
+        for f in facts
+        if f["multi_region"] and f["is_logging"] is True and f["management_events"] == "all"
     ]
-    logging_any = [f["name"] for f in facts if f["is_logging"] is True and f["management_events"] not in ("none",)]
+    logging_any = [
+        f["name"] for f in facts if f["is_logging"] is True and f["management_events"] not in ("none",)
+    ]
     # only a multi-region trail can make the account complete, so only its unknowns matter
     unknown = [
-        f["name"] for f in facts if f["multi_region"] and (f["is_logging"] is None or f["management_events"] is None)
+        f["name"]
+        for f in facts
+        if f["multi_region"] and (f["is_logging"] is None or f["management_events"] is None)
     ]
     attrs = {
         "trails": [{k: v for k, v in f.items() if k != "where"} for f in facts],
@@ -575,38 +609,61 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
     evidence = tuple(Evidence("cloudtrail:DescribeTrails", f["where"]) for f in facts)
     if complete:
         return LoggingState(
-            key, "aws", LoggingStatus.ENABLED.value,
-            f"multi-region trail {complete[0]} logs read and write management events", evidence, attrs,
+            key,
+            "aws",
+            LoggingStatus.ENABLED.value,
+            f"multi-region trail {complete[0]} logs read and write management events",
+            evidence,
+            attrs,
         )
     if not facts:
-        return LoggingState(key, "aws", LoggingStatus.DISABLED.value, "no CloudTrail trail exists", evidence, attrs)
+        return LoggingState(
+            key, "aws", LoggingStatus.DISABLED.value, "no CloudTrail trail exists", evidence, attrs
+        )
     if unknown:
         names = ", ".join(map(str, unknown))
         coverage.append(
             CoverageEntry(
-                "aws", key, "cloudtrail:GetTrailStatus/GetEventSelectors", CoverageStatus.NOT_FOUND.value,
+                "aws",
+                key,
+                "cloudtrail:GetTrailStatus/GetEventSelectors",
+                CoverageStatus.NOT_FOUND.value,
                 f"logging status or event selectors unknown for multi-region trail(s) {names}: "
                 "include get-trail-status and get-event-selectors output for them",
             )
         )
         return LoggingState(
-            key, "aws", LoggingStatus.UNKNOWN.value, f"status or event selectors unknown for trail(s): {names}",
-            evidence, attrs,
+            key,
+            "aws",
+            LoggingStatus.UNKNOWN.value,
+            f"status or event selectors unknown for trail(s): {names}",
+            evidence,
+            attrs,
         )
     if logging_any:
         return LoggingState(
-            key, "aws", LoggingStatus.PARTIAL.value,
+            key,
+            "aws",
+            LoggingStatus.PARTIAL.value,
             "no trail is multi-region, logging and recording all management events "
             f"(logging: {', '.join(map(str, logging_any))})",
-            evidence, attrs,
+            evidence,
+            attrs,
         )
     if not any(f["multi_region"] for f in facts):
         return LoggingState(
-            key, "aws", LoggingStatus.PARTIAL.value,
-            f"no multi-region trail (single-region: {', '.join(str(f['name']) for f in facts)})", evidence, attrs,
+            key,
+            "aws",
+            LoggingStatus.PARTIAL.value,
+            f"no multi-region trail (single-region: {', '.join(str(f['name']) for f in facts)})",
+            evidence,
+            attrs,
         )
     return LoggingState(
-        key, "aws", LoggingStatus.DISABLED.value,
+        key,
+        "aws",
+        LoggingStatus.DISABLED.value,
         f"no trail is logging ({', '.join(str(f['name']) for f in facts)} stopped or without management events)",
-        evidence, attrs,
+        evidence,
+        attrs,
     )

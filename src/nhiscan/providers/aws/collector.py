@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 from nhiscan.errors import CollectionError, MissingExtraError
@@ -65,7 +66,15 @@ def _client(session: Any, service: str, region: str, settings: Mapping[str, Any]
         connect_timeout=10,
         read_timeout=60,
     )
-    return session.client(service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config)
+    return session.client(
+        service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config
+    )
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Error bodies can be whole XML documents; a coverage note is one short line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _call(fn: Callable[[], T]) -> T:
@@ -74,13 +83,16 @@ def _call(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
-        message = str(exc.response.get("Error", {}).get("Message", ""))
-        if code in DENIED:
-            raise _Gap(CoverageStatus.DENIED.value, f"{code}: {message}") from exc
-        if code in THROTTLED:
-            raise _Gap(CoverageStatus.THROTTLED.value, f"{code} after retries: {message}") from exc
-        raise _Gap(CoverageStatus.ERROR.value, f"{code}: {message}") from exc
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = _one_line(str(error.get("Message", "")))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        # a 403/429 whose body botocore could not parse carries only the status as its code
+        if code in DENIED or (status == 403 and code in ("403", "")):
+            raise _Gap(CoverageStatus.DENIED.value, _one_line(f"{code}: {message}")) from exc
+        if code in THROTTLED or status == 429:
+            raise _Gap(CoverageStatus.THROTTLED.value, _one_line(f"{code} after retries: {message}")) from exc
+        raise _Gap(CoverageStatus.ERROR.value, _one_line(f"{code}: {message}")) from exc
 
 
 def collect(options: CollectOptions) -> Inventory:
@@ -94,7 +106,7 @@ def collect(options: CollectOptions) -> Inventory:
     try:
         ident = _client(session, "sts", region, settings).get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
-        raise CollectionError(f"aws: cannot use the AWS credentials ({exc})") from exc
+        raise CollectionError(f"aws: cannot use the AWS credentials ({_one_line(str(exc))})") from exc
     account = str(ident["Account"])
     key = scope_key("aws", "account", account)
     docs = AwsDocuments(accounts={account}, cloudtrail_read=True)
@@ -123,11 +135,12 @@ def collect(options: CollectOptions) -> Inventory:
         if settings.get("key_details"):
             for row in rows:
                 if row.get("user") != "<root_account>" and "true" in (
-                    row.get("access_key_1_active"), row.get("access_key_2_active")
+                    row.get("access_key_1_active"),
+                    row.get("access_key_2_active"),
                 ):
                     user = row["user"]
                     try:
-                        keys = _call(lambda u=user: iam.list_access_keys(UserName=u)["AccessKeyMetadata"])
+                        keys = _call(partial(_access_keys, iam, user))
                         docs.key_details[row["arn"]] = keys
                     except _Gap as g:
                         gap(f"iam:ListAccessKeys {user}", g)
@@ -136,10 +149,18 @@ def collect(options: CollectOptions) -> Inventory:
 
     progress.step(f"aws {account}: reading CloudTrail in {region}")
     _cloudtrail(session, region, settings, docs, gap, ok)
-    if all(c.is_gap for c in docs.coverage if c.source.startswith("iam:")) and not docs.gaad and not docs.reports:
+    if (
+        all(c.is_gap for c in docs.coverage if c.source.startswith("iam:"))
+        and not docs.gaad
+        and not docs.reports
+    ):
         reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
         raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
     return build(docs)
+
+
+def _access_keys(iam: Any, user: str) -> list[Any]:
+    return list(iam.list_access_keys(UserName=user)["AccessKeyMetadata"])
 
 
 def _authorization_details(iam: Any) -> dict[str, list[Any]]:
@@ -188,12 +209,12 @@ def _cloudtrail(
         client = clients.get(home) or clients.setdefault(home, _client(session, "cloudtrail", home, settings))
         docs.trails.append(("cloudtrail:DescribeTrails", trail))
         try:
-            status = _call(lambda c=client, a=arn: c.get_trail_status(Name=a))
+            status = _call(partial(client.get_trail_status, Name=arn))
             docs.statuses.append((arn, "cloudtrail:GetTrailStatus", status))
         except _Gap as g:
             gap(f"cloudtrail:GetTrailStatus {trail.get('Name')}", g)
         try:
-            sel = _call(lambda c=client, a=arn: c.get_event_selectors(TrailName=a))
+            sel = _call(partial(client.get_event_selectors, TrailName=arn))
             docs.selectors.append(("cloudtrail:GetEventSelectors", sel))
         except _Gap as g:
             gap(f"cloudtrail:GetEventSelectors {trail.get('Name')}", g)

@@ -47,7 +47,11 @@ REPORT_COLUMNS = (
 
 def unwrap(data: Any) -> Any:
     """Strip a placebo recording wrapper and revive its datetime objects as ISO strings."""
-    if isinstance(data, Mapping) and set(data) == {"status_code", "data"} and isinstance(data["data"], Mapping):
+    if (
+        isinstance(data, Mapping)
+        and set(data) == {"status_code", "data"}
+        and isinstance(data["data"], Mapping)
+    ):
         data = data["data"]
     return _revive(data)
 
@@ -57,7 +61,8 @@ def _revive(value: Any) -> Any:
         if value.get("__class__") == "datetime":
             fields = ("year", "month", "day", "hour", "minute", "second", "microsecond")
             try:
-                return datetime(*(int(value.get(k, 0)) for k in fields), tzinfo=timezone.utc).isoformat()
+                y, mo, d, h, mi, sec, us = (int(value.get(k, 0)) for k in fields)
+                return datetime(y, mo, d, h, mi, sec, us, tzinfo=timezone.utc).isoformat()
             except (TypeError, ValueError):
                 return None
         return {k: _revive(v) for k, v in value.items() if k != "ResponseMetadata"}

@@ -1,0 +1,1 @@
+"""Tests for the analyse stage (AWS policy evaluator, trust-policy analyser)."""
