@@ -155,7 +155,7 @@ def _scan_once(endpoint: str) -> dict[str, Any]:
     inventory = collect(CollectOptions(as_of=now, settings=settings))
     t1, c1 = time.perf_counter(), time.process_time()
     rules = load_rules()
-    result = run(inventory, rules, as_of=now, started=now, providers=["aws"])
+    result, _ = run(inventory, rules, as_of=now, started=now, providers=["aws"])
     t2, c2 = time.perf_counter(), time.process_time()
     return {
         "calls": dict(Counter(ops)),

@@ -51,4 +51,8 @@ def aws_env(aws: MotoAws, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Mo
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.chdir(tmp_path)  # no ./nhiscan.yaml of the developer's
+    from nhiscan import cli
+
+    for switch in ("debug", "quiet", "no_color"):  # --debug in one test must not leak into the next
+        monkeypatch.setattr(cli.STATE, switch, False)
     return aws

@@ -212,3 +212,14 @@ def fail_operation(
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+def run_cli(args: list[str]) -> int:
+    """``nhiscan ARGS`` in this process; returns the exit code."""
+    from nhiscan.cli import main
+
+    try:
+        main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.cli import main
-
 from .estate import CANARY_PASSWORD, seed_estate
-from .moto_server import MotoAws
+from .moto_server import MotoAws, run_cli
 
 
 def test_no_secret_in_any_output(
@@ -24,13 +22,12 @@ def test_no_secret_in_any_output(
     assert len(estate.secrets) == 6 and CANARY_PASSWORD in estate.secrets
     out = {name: tmp_path / name for name in ("a.json", "a.sarif", "a.md", "inv.json")}
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(SystemExit) as exit_:
-        main(
-            ["--debug", "scan", "aws", "--key-details",
-             "-f", "json", "-o", str(out["a.json"]), "-f", "sarif", "-o", str(out["a.sarif"]),
-             "-f", "markdown", "-o", str(out["a.md"]), "-f", "table", "--save-inventory", str(out["inv.json"])]
-        )  # fmt: skip
-    assert exit_.value.code == 0
+    code = run_cli(
+        ["--debug", "scan", "aws", "--key-details",
+         "-f", "json", "-o", str(out["a.json"]), "-f", "sarif", "-o", str(out["a.sarif"]),
+         "-f", "markdown", "-o", str(out["a.md"]), "-f", "table", "--save-inventory", str(out["inv.json"])]
+    )  # fmt: skip
+    assert code == 0
     captured = capsys.readouterr()
     texts = {name: path.read_text(encoding="utf-8") for name, path in out.items()}
     texts["stdout"], texts["stderr"], texts["log"] = captured.out, captured.err, caplog.text

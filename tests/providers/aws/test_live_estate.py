@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.cli import main
 from nhiscan.engine import load_rules
 from nhiscan.findings import ScanResult
 from nhiscan.providers.aws.collector import collect
@@ -17,13 +16,14 @@ from nhiscan.providers.interface import CollectOptions
 from nhiscan.scan import run
 
 from .estate import ABSENT, PRESENT, TRAIL, seed_estate
-from .moto_server import ACCOUNT, MotoAws, record_calls
+from .moto_server import ACCOUNT, MotoAws, record_calls, run_cli
 
 
 def scan_direct(aws: MotoAws, **settings: object) -> ScanResult:
     now = datetime.now(timezone.utc)
     inventory = collect(CollectOptions(as_of=now, settings=aws.settings(**settings)))
-    return run(inventory, load_rules(), as_of=now, started=now, providers=["aws"])
+    result, _ = run(inventory, load_rules(), as_of=now, started=now, providers=["aws"])
+    return result
 
 
 def found(result: ScanResult) -> set[tuple[str, str]]:
@@ -74,9 +74,8 @@ def test_cli_scan_through_environment(
     aws_env: MotoAws, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed_estate(aws_env, datetime.now(timezone.utc))
-    with pytest.raises(SystemExit) as exit_:
-        main(["scan", "aws", "-f", "json", "-o", str(tmp_path / "r.json"), "--fail-on", "critical"])
-    assert exit_.value.code == 1  # admin-role, open-trust, gh-wildcard are critical
+    code = run_cli(["scan", "aws", "-f", "json", "-o", str(tmp_path / "r.json"), "--fail-on", "critical"])
+    assert code == 1  # admin-role, open-trust, gh-wildcard are critical
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     text = json.dumps(report)
     for rule_id, name in PRESENT:

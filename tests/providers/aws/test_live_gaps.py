@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.cli import main
 from nhiscan.model import Inventory
 from nhiscan.providers.aws.collector import collect
 from nhiscan.providers.interface import CollectOptions
 
 from .estate import EC2_TRUST, seed_estate
-from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, fail_operation, iam_enforced
+from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, fail_operation, iam_enforced, run_cli
 
 NO_REPORT_POLICY = {
     "Version": "2012-10-17",
@@ -63,11 +62,6 @@ def test_denied_authorization_details_keeps_report_users(aws: MotoAws) -> None:
     assert not [i for i in inv.identities if i.kind == "aws.iam_role"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="collector maps only parsed error codes: a 403 whose body botocore cannot parse (code '403', as "
-    "moto answers CloudTrail) is recorded as 'error', not 'denied'",
-)
 def test_denied_cloudtrail_is_denied_not_error(aws: MotoAws) -> None:
     policy = {"Version": "2012-10-17", "Statement": [READ_ONLY_SCANNER_POLICY["Statement"][0] | {"Action": [
         a for a in READ_ONLY_SCANNER_POLICY["Statement"][0]["Action"] if not a.startswith("cloudtrail:")]}]}  # fmt: skip
@@ -75,12 +69,6 @@ def test_denied_cloudtrail_is_denied_not_error(aws: MotoAws) -> None:
     with iam_enforced():
         inv = _collect(aws, session)
     assert _status(inv, "cloudtrail:DescribeTrails") == "denied"
-
-
-def _cli(args: list[str]) -> int:
-    with pytest.raises(SystemExit) as exit_:
-        main(args)
-    return int(exit_.value.code or 0)
 
 
 def test_cli_reports_the_gap_everywhere_and_strict_exits_3(
@@ -92,11 +80,11 @@ def test_cli_reports_the_gap_everywhere_and_strict_exits_3(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key.secret_key)
     outputs = ["-f", "json", "-o", "r.json", "-f", "sarif", "-o", "r.sarif", "-f", "markdown", "-o", "r.md"]
     with iam_enforced():
-        assert _cli(["scan", "aws", *outputs]) == 0
+        assert run_cli(["scan", "aws", *outputs]) == 0
         report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
         sarif = (tmp_path / "r.sarif").read_text(encoding="utf-8")
         markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
-        assert _cli(["scan", "aws", "--strict", "-f", "json", "-o", "strict.json"]) == 3
+        assert run_cli(["scan", "aws", "--strict", "-f", "json", "-o", "strict.json"]) == 3
     gaps = [(g["source"], g["status"]) for g in report["scan"]["gaps"]]
     assert report["scan"]["complete"] is False
     assert gaps == [("iam:GetCredentialReport", "denied")]
