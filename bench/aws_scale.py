@@ -111,6 +111,23 @@ def seed_trail(endpoint: str) -> None:
     ct.start_logging(Name="bench-trail")
 
 
+def raw_gaad_seconds(endpoint: str) -> tuple[float, int]:
+    """moto's own time to answer GetAccountAuthorizationDetails: an unsigned raw request, body
+    read but not parsed (moto does not check signatures unless told to)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{endpoint}/",
+        data=b"Action=GetAccountAuthorizationDetails&Version=2010-05-08",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                 "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request"},
+    )  # fmt: skip
+    t = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=600) as response:
+        size = len(response.read())
+    return time.perf_counter() - t, size
+
+
 def reset(endpoint: str) -> None:
     import urllib.request
 
@@ -269,6 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeded = seed(n)
             seed_trail(endpoint)
             seed_s = time.perf_counter() - t
+            server_s, size = raw_gaad_seconds(endpoint)
             r = run_child(endpoint, args.profile and n == max(sizes))
             first, second = r["first"], r["second"]
             calls = sum(first["calls"].values())
@@ -289,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"full scan {second['scan_cpu_s']:.2f} s ({ids / second['scan_cpu_s']:.0f} identities per CPU-second); "
                 f"the rest of the wall time is waiting for moto and for the CPU\n"
                 f"  seconds per operation (first run / steady): {first['op_s']} / {second['op_s']}\n"
+                f"  moto alone answering GetAccountAuthorizationDetails (raw HTTP, unparsed): {server_s:.2f} s "
+                f"for {size / 2**20:.1f} MiB of XML\n"
                 f"  peak memory: tracemalloc {r['tracemalloc_peak_mib']:.0f} MiB, ru_maxrss {r['ru_maxrss_mib']:.0f} MiB\n"
             )
             if "profile" in r:
