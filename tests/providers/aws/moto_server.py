@@ -66,6 +66,9 @@ class MotoAws:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        self._loader: Any = None
+        self._seed_session = self.session()
+        self._clients: dict[str, Any] = {}
 
     def stop(self) -> None:
         self._server.stop()
@@ -79,12 +82,28 @@ class MotoAws:
     # --- clients ---------------------------------------------------------------------------
 
     def session(self, key_id: str = "testing", secret: str = "testing") -> Any:
+        """A new session (its own event hooks and credentials) sharing one model loader, so the
+        service models are parsed once per test run rather than once per session."""
         import boto3
+        import botocore.loaders
+        import botocore.session
 
-        return boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION)
+        if self._loader is None:
+            self._loader = botocore.loaders.create_loader()
+        core = botocore.session.get_session()
+        core.register_component("data_loader", self._loader)
+        return boto3.Session(
+            aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION, botocore_session=core
+        )
 
     def client(self, service: str, session: Any = None) -> Any:
-        return (session or self.session()).client(service, endpoint_url=self.endpoint)
+        """A client for seeding and checking; without ``session``, from one shared session (and
+        cached), because every new session loads the service models again (~0.1 s each)."""
+        if session is not None:
+            return session.client(service, endpoint_url=self.endpoint)
+        if service not in self._clients:
+            self._clients[service] = self._seed_session.client(service, endpoint_url=self.endpoint)
+        return self._clients[service]
 
     def settings(self, session: Any = None, **extra: Any) -> dict[str, Any]:
         """Collector settings for this server (what the brief calls the direct path)."""

@@ -28,6 +28,7 @@ def _trail(aws: MotoAws, region: str, name: str, *, multi_region: bool, logging:
 
 
 def _scan(aws: MotoAws) -> tuple[Any, list[tuple[str, str]]]:
+    aws.credential_report_ready()
     session = aws.session()
     signed: list[tuple[str, str]] = []
     session.events.register(

@@ -32,7 +32,7 @@ def test_empty_account(aws: MotoAws) -> None:
     assert "no CloudTrail trail" in result.findings[0].message
 
 
-def test_empty_accountrun_cli(aws_env: MotoAws, tmp_path: Path) -> None:
+def test_empty_account_cli(aws_env: MotoAws, tmp_path: Path) -> None:
     assert run_cli(["scan", "aws", "-f", "json", "-o", "r.json"]) == 0
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["scan"]["complete"] is True

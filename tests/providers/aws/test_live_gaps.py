@@ -106,11 +106,13 @@ def _small(aws: MotoAws) -> None:
 def test_throttled_twice_then_succeeds(aws: MotoAws) -> None:
     _small(aws)
     session = aws.session()
-    failed = fail_operation(session, "iam", "GetAccountAuthorizationDetails", "Throttling", 400, times=2)
+    # the last IAM call: after a throttle, adaptive mode also slows the client's later calls
+    failed = fail_operation(session, "iam", "GetCredentialReport", "Throttling", 400, times=2)
     inv = _collect(aws, session, max_attempts=2)
     assert failed() == 2
     assert inv.gaps == ()
     assert {i.name for i in inv.identities} == {"r1", "u1"}
+    assert [c.id for c in inv.credentials] == ["access_key_1"]  # the report was read in the end
 
 
 def test_always_throttled_is_a_throttled_gap(aws: MotoAws) -> None:

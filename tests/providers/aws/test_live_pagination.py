@@ -57,6 +57,7 @@ class GaadPager:
 def _scan(aws: MotoAws) -> tuple[GaadPager, Any]:
     iam = aws.client("iam")
     iam.create_role(RoleName="moto-role", AssumeRolePolicyDocument=EC2_TRUST)
+    aws.credential_report_ready()
     session = aws.session()
     pager = GaadPager()
     session.events.register("before-send.iam.GetAccountAuthorizationDetails", pager)
