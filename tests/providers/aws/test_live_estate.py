@@ -82,3 +82,32 @@ def test_cli_scan_through_environment(
         assert rule_id in text and name in text
     err = capsys.readouterr().err
     assert "error" not in err
+
+
+# moto's report has no root row; AWS always puts one first. Added to the parsed response, so the
+# collector and builder see exactly what AWS would send for a root user with an active key.
+ROOT_ROW = (
+    f"<root_account>,arn:aws:iam::{ACCOUNT}:root,2019-03-01T10:00:00+00:00,not_supported,"
+    "2026-10-01T08:00:00+00:00,not_supported,not_supported,true,true,2019-03-02T10:00:00+00:00,N/A,N/A,N/A,"
+    "false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+)
+
+
+def _add_root_row(parsed: dict[str, object], **_: object) -> None:
+    content = parsed["Content"]
+    assert isinstance(content, bytes)
+    header, _, rows = content.decode().partition("\n")
+    parsed["Content"] = f"{header}\n{ROOT_ROW}{rows}".encode()
+
+
+def test_root_access_key_is_critical(aws: MotoAws) -> None:
+    seed_estate(aws, datetime.now(timezone.utc))
+    session = aws.session()
+    session.events.register("after-call.iam.GetCredentialReport", _add_root_row)
+    result = scan_direct(aws, session=session)
+    root = next(i for i in result.inventory.identities if i.kind == "aws.root_account")
+    assert root.id == f"arn:aws:iam::{ACCOUNT}:root"
+    hits = [f for f in result.findings if f.rule_id == "NHI-AWS-006"]
+    assert [(f.resource_id, f.credential_id, f.severity.value) for f in hits] == [
+        (root.id, "access_key_1", "critical")
+    ]
