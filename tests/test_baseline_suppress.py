@@ -179,9 +179,11 @@ suppressions:
 
 def test_suppressed_findings_do_not_fail_the_build(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ignore = write_ignore(
-        tmp_path, "suppressions:\n  - {rule: 'NHI-AWS-*', identity: '*', reason: accepted for the test}\n"
+        tmp_path, "suppressions:\n  - {rule: 'NHI-*', identity: '*', reason: accepted for the test}\n"
     )
-    r = run_cli(["scan", "--from", str(DEMO), *AS_OF, "-q", "--ignore-file", str(ignore), "--fail-on", "low"])
+    r = run_cli(
+        ["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "--ignore-file", str(ignore), "--fail-on", "low"]
+    )
     assert r.code == 0, r.out
 
 
@@ -243,7 +245,7 @@ def test_sarif_with_and_without_suppressed_results(run_cli, tmp_path: Path) -> N
         tmp_path, f"suppressions:\n  - {{rule: 'NHI-AWS-*', identity: '{LEGACY}', reason: accepted}}\n"
     )
     plain, full = tmp_path / "a.sarif", tmp_path / "b.sarif"
-    base = ["scan", "--from", str(DEMO), *AS_OF, "-q", "--ignore-file", str(ignore)]
+    base = ["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "--ignore-file", str(ignore)]
     assert run_cli([*base, "-f", "sarif", "-o", str(plain)]).code == 0
     assert run_cli([*base, "-f", "sarif", "-o", str(full), "--sarif-include-suppressed"]).code == 0
     a, b = json.loads(plain.read_text()), json.loads(full.read_text())

@@ -26,10 +26,19 @@ def test_fail_on_sets_exit_code(run_cli) -> None:  # type: ignore[no-untyped-def
 
 
 def test_fail_on_below_everything_found_passes(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "r.json"
+    assert (
+        run_cli(["scan", "--from", str(DEMO / "aws"), *AS_OF, "-q", "-f", "json", "-o", str(out)]).code == 0
+    )
+    critical = sorted(
+        {f["rule_id"] for f in json.loads(out.read_text())["findings"] if f["severity"] == "critical"}
+    )
+    assert critical
     cfg = tmp_path / "nhiscan.yaml"
-    # disable every rule that fires at critical so only lower ones remain
-    cfg.write_text("disable: [NHI-AWS-006, NHI-AWS-009, NHI-AWS-011, NHI-AWS-012]\n")
-    r = run_cli(["scan", "--from", str(DEMO), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"])
+    cfg.write_text(f"disable: [{', '.join(critical)}]\n")  # only lower severities remain
+    r = run_cli(
+        ["scan", "--from", str(DEMO / "aws"), *AS_OF, "--config", str(cfg), "--fail-on", "critical", "-q"]
+    )
     assert r.code == 0, r.out
 
 
@@ -206,3 +215,21 @@ def test_only_the_cli_prints_or_exits() -> None:
             if re.search(needle, text):
                 offenders.append(f"{path.relative_to(REPO)}: {needle}")
     assert not offenders, offenders
+
+
+def test_no_provider_named_and_no_credentials_says_why(run_cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    for var in list(os.environ):
+        if var.startswith(("AWS_", "AZURE_", "GOOGLE_", "CLOUDSDK_", "KUBE", "MSI_", "IDENTITY_")):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("APPDATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    monkeypatch.chdir(tmp_path)
+    r = run_cli(["scan"])
+    assert r.code == 3
+    assert "nothing to scan" in r.err
+    for provider in ("aws", "azure", "gcp"):
+        assert f"{provider}:" in r.err
+    assert "no AWS credentials found" in r.err

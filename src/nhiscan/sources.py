@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from nhiscan import providers
-from nhiscan.errors import CollectionError, InputError, MissingExtraError, NhiscanError
+from nhiscan.errors import CollectionError, InputError, MissingExtraError
 from nhiscan.inventory_io import inventory_from_dict, looks_like_inventory
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
@@ -61,7 +61,9 @@ def read_file(path: Path) -> tuple[LoadedFile, str | None]:
             error = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
     elif path.suffix.lower() in (".yaml", ".yml"):
         try:
-            docs = [doc for doc in yaml.safe_load_all(stripped) if doc is not None]
+            # the C loader parses a large install manifest ~10x faster; both are safe loaders
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            docs = [doc for doc in yaml.load_all(stripped, Loader=loader) if doc is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -115,7 +117,8 @@ def collect_live(
     """Scan the named providers, or with none named every provider whose credentials are found.
     Returns the inventory, the providers scanned and the skipped ones with the reason."""
     explicit = bool(names)
-    candidates = list(names) if explicit else providers.available()
+    installed = providers.available()
+    candidates = list(names) if explicit else installed
     skipped: dict[str, str] = {}
     parts: list[Inventory] = []
     scanned: list[str] = []
@@ -124,7 +127,7 @@ def collect_live(
             raise InputError(
                 "command line", f"unknown provider {name!r} (known: {', '.join(providers.PROVIDER_MODULES)})"
             )
-        if name not in providers.available():
+        if name not in installed:
             message = f"provider {name!r} is not implemented in this version"
             if explicit:
                 raise InputError("command line", message)
@@ -161,8 +164,6 @@ def collect_live(
                     providers=(name,),
                 )
             )
-        except NhiscanError:
-            raise
     if not scanned:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no provider available"
         raise CollectionError(f"nothing to scan: {why}")

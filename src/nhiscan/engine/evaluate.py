@@ -245,8 +245,13 @@ def evaluate(
                     )
     for state in inventory.logging:
         _logging(state, by_target.get(Target.LOGGING, []), scopes, emit)
-    for edge in inventory.edges:
-        _edge(edge, by_target.get(Target.EDGE, []), scopes, identities, ns_for, emit)
+    edge_rules = by_target.get(Target.EDGE, [])
+    if edge_rules:
+        # edges may name an identity by an alias (an Azure appId, a GCP unique id)
+        by_alias = {str(a): i for i in inventory.identities for a in i.attributes.get("aliases") or () if a}
+        resolvable = {**by_alias, **identities}
+        for edge in inventory.edges:
+            _edge(edge, edge_rules, scopes, resolvable, ns_for, emit)
     return findings
 
 

@@ -61,7 +61,9 @@ def builtin_rules_dir() -> Path:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except OSError as exc:
         raise RuleError(str(path), f"cannot read: {exc}") from exc
     except yaml.YAMLError as exc:

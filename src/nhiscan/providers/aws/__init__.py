@@ -52,16 +52,26 @@ class Plugin(ProviderPlugin):
         return collect(options)
 
     def recognise(self, file: LoadedFile) -> str | None:
-        return d.recognise(file.data, file.text)
+        found = d.recognise(file.data, file.text)
+        if found is None and file.data is not None:
+            from nhiscan.providers.aws import agents
+
+            found = agents.recognise(file.data)
+        return found
 
     def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
+        from nhiscan.model import merge
+        from nhiscan.providers.aws import agents
         from nhiscan.providers.aws.build import AwsDocuments, build
 
         docs = AwsDocuments()
+        agent_docs: list[tuple[str, str, Any]] = []
         for rf in files:
             where = str(rf.file.path)
             data: Any = d.unwrap(rf.file.data) if rf.file.data is not None else None
-            if rf.doc_type == d.GAAD:
+            if rf.doc_type in agents.DOC_TYPES:
+                agent_docs.append((rf.doc_type, where, data))
+            elif rf.doc_type == d.GAAD:
                 docs.gaad.append((where, data))
             elif rf.doc_type == d.CREDENTIAL_REPORT:
                 docs.reports.append(
@@ -76,4 +86,8 @@ class Plugin(ProviderPlugin):
                 docs.statuses.append((None, where, data))
             elif rf.doc_type == d.EVENT_SELECTORS:
                 docs.selectors.append((where, data))
-        return build(docs)
+        inv = build(docs)
+        if agent_docs:
+            part = agents.build_agents(agent_docs, {s.id for s in inv.scopes}, **agents.context_from(inv))
+            inv = merge([inv, part])
+        return inv

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from nhiscan.errors import CollectionError, MissingExtraError
-from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
+from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge, scope_key
 from nhiscan.providers.aws import documents as d
 from nhiscan.providers.aws.build import AwsDocuments, build
 from nhiscan.providers.interface import CollectOptions
@@ -156,7 +156,14 @@ def collect(options: CollectOptions) -> Inventory:
     ):
         reasons = "; ".join(f"{c.source}: {c.detail}" for c in docs.coverage if c.is_gap)
         raise CollectionError(f"aws {account}: nothing could be read ({reasons})")
-    return build(docs)
+    inventory = build(docs)
+    from nhiscan.providers.aws.agents import collect_agents, context_from
+
+    progress.step(f"aws {account}: reading Bedrock agents and AgentCore")
+    agents = collect_agents(
+        session, regions or [region], settings, account, progress, **context_from(inventory)
+    )
+    return merge([inventory, agents])
 
 
 def _access_keys(iam: Any, user: str) -> list[Any]:

@@ -1,0 +1,58 @@
+"""Azure and Entra ID: service principals, app registrations and their credentials, managed
+identities, Microsoft Graph application permissions, directory roles, Azure RBAC role assignments,
+Activity Log and Entra diagnostic settings.
+
+Live scans use ``azure-identity``'s ``DefaultAzureCredential`` and a small httpx client against
+Microsoft Graph and Azure Resource Manager (read-only GETs, plus Resource Graph queries). Offline
+scans read ``az`` exports (``az ad sp list --all``, ``az ad app list --all``, ``az role assignment
+list --all --include-inherited``, ``az role definition list``, ``az monitor diagnostic-settings
+subscription list``) and the Graph/ARM REST pages documented in ``docs/providers/azure.md``.
+Nothing here imports an Azure SDK at import time.
+
+Settings (``CollectOptions.settings``): ``tenant``, ``subscriptions`` (list),
+``all_subscriptions`` (bool); for tests ``credential`` (a TokenCredential), ``graph_endpoint``,
+``arm_endpoint`` and ``max_retries``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from nhiscan.model import Inventory
+from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+
+
+class Plugin(ProviderPlugin):
+    """The Azure / Entra ID provider."""
+
+    name = "azure"
+    extra = "azure"
+    description = "Entra ID service principals, app credentials, managed identities, Azure RBAC and logging"
+
+    def credentials_hint(self, options: CollectOptions) -> str | None:
+        env = os.environ
+        if env.get("AZURE_CLIENT_ID") or env.get("AZURE_TENANT_ID"):
+            return None
+        if env.get("IDENTITY_ENDPOINT") or env.get("MSI_ENDPOINT"):
+            return None
+        config_dir = Path(env.get("AZURE_CONFIG_DIR") or Path.home() / ".azure")
+        if config_dir.is_dir():
+            return None
+        return "no Azure credentials found (no AZURE_CLIENT_ID/AZURE_TENANT_ID, no managed identity, no `az login` in ~/.azure)"
+
+    def collect(self, options: CollectOptions) -> Inventory:
+        from nhiscan.providers.azure.collect import collect
+
+        return collect(options)
+
+    def recognise(self, file: LoadedFile) -> str | None:
+        from nhiscan.providers.azure.documents import load_json, recognise
+
+        return recognise(load_json(file.path, file.data))
+
+    def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
+        from nhiscan.providers.azure.importer import build_from_files
+
+        return build_from_files(files, options)

@@ -1,0 +1,99 @@
+"""Kubernetes: service accounts, their legacy tokens, effective RBAC, cloud identities and audit.
+
+Live collection reads the clusters of one or more kubeconfig contexts (``settings["contexts"]``,
+``settings["all_contexts"]``, ``settings["kubeconfig"]``) or the in-cluster configuration. Offline
+import reads ``kubectl get serviceaccounts,secrets,pods,roles,clusterroles,rolebindings,
+clusterrolebindings -A -o json`` output (a ``List``), the same as YAML, folders of such files, and
+plain manifests (multi-document YAML). Secret values are never read or stored.
+
+Identity: ``k8s://<cluster>/ns/<namespace>/serviceaccount/<name>``, kind ``k8s.service_account``,
+name ``<namespace>/<name>``, scope ``k8s:namespace:<cluster>/<namespace>`` (parent: the cluster).
+For offline files the cluster name is ``settings["cluster_name"]`` if given, else the name of the
+file (without extension) when one file is read, else the name of the folder holding the files.
+
+Identity attributes (rules read them as ``identity.attributes.<key>``):
+
+``username``                ``system:serviceaccount:<ns>:<name>`` (also in ``aliases``)
+``namespace``, ``cluster``  where it lives
+``automount``               the SA's ``automountServiceAccountToken`` (null when unset)
+``workloads``               ``Kind/ns/name`` of controllers and bare pods that run as it
+``pods``                    number of pods running as it
+``pods_automounting``       pods that mount its token (pod setting, else SA setting, else true)
+``workloads_automounting``  controllers whose pod template mounts its token
+``is_default``              the SA is named ``default``
+``system``                  it lives in kube-system, kube-public or kube-node-lease
+``cloud_identities``        ``[{provider, id, annotation}]`` from IRSA / GKE / Azure WI annotations
+``legacy_tokens``           number of ``kubernetes.io/service-account-token`` Secrets for it
+``secret_read_scope``       ``cluster`` | ``namespace`` | ``none`` (unrestricted get/list/watch secrets)
+``escalation_primitives``   see :mod:`nhiscan.providers.k8s.rbac`
+``escalation_scopes``       primitive -> ``["*"]`` (cluster-wide) or the namespaces it applies in
+``bound_to_cluster_admin``  a (Cluster)RoleBinding to the ``cluster-admin`` ClusterRole reaches it
+``cluster_admin_scope``     ``cluster`` | ``namespace`` | null
+``rbac_rule_count``         effective rules, leaving out the bootstrap discovery roles
+``direct_bindings``         bindings naming it (not through a group); ``direct_binding_count``
+
+Permission classes: ``admin``, ``can_escalate``, ``secret_read``, ``wildcard``,
+``k8s_namespace_admin`` and ``k8s_<primitive>`` for each escalation primitive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from nhiscan.model import Inventory
+from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+
+
+def offline_cluster_name(paths: Sequence[Path]) -> str:
+    """A stable cluster name for files that do not carry one: the file name without extension
+    for one file, else the name of the deepest folder holding all the files."""
+    if len(paths) == 1:
+        return paths[0].stem or "cluster"
+    common = Path(os.path.commonpath([str(p.resolve().parent) for p in paths]))
+    return common.name or "cluster"
+
+
+class Plugin(ProviderPlugin):
+    name: ClassVar[str] = "k8s"
+    extra: ClassVar[str] = "k8s"
+    description: ClassVar[str] = "Kubernetes service accounts, legacy tokens, RBAC and audit logging"
+
+    def credentials_hint(self, options: CollectOptions) -> str | None:
+        from nhiscan.providers.k8s.live import credentials_hint
+
+        return credentials_hint(options.settings)
+
+    def collect(self, options: CollectOptions) -> Inventory:
+        try:
+            import kubernetes  # noqa: F401
+        except ImportError as exc:
+            from nhiscan.errors import MissingExtraError
+
+            raise MissingExtraError("k8s", "kubernetes") from exc
+        from nhiscan.providers.k8s.live import collect
+
+        return collect(options)
+
+    def recognise(self, file: LoadedFile) -> str | None:
+        from nhiscan.providers.k8s.documents import looks_like_kubernetes
+
+        return looks_like_kubernetes(file.data, file.text)
+
+    def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
+        from nhiscan.providers.k8s.build import build_cluster, gc_paused, offline_coverage
+        from nhiscan.providers.k8s.documents import ClusterObjects, load_file_objects
+
+        if not files:
+            return Inventory(providers=(self.name,), generated_at=options.as_of)
+        cluster = str(
+            options.settings.get("cluster_name") or offline_cluster_name([f.file.path for f in files])
+        )
+        default_ns = options.settings.get("namespace")
+        objects = ClusterObjects()
+        with gc_paused():
+            for rf in sorted(files, key=lambda f: str(f.file.path)):
+                load_file_objects(str(rf.file.path), rf.file.text, rf.file.data, default_ns, objects)
+        return build_cluster(cluster, objects, offline_coverage(cluster, objects), generated_at=options.as_of)

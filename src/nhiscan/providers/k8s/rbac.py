@@ -1,0 +1,678 @@
+"""Effective RBAC per ServiceAccount, and the classes rules read.
+
+The analysis follows the Kubernetes RBAC authorizer rather than pattern-matching role text:
+
+* A subject reaches a role through a RoleBinding (scope: the binding's namespace, also when the
+  role is a ClusterRole) or a ClusterRoleBinding (scope ``*``). A ServiceAccount is reached as
+  ``ServiceAccount`` subject, as ``User system:serviceaccount:NS:NAME``, and through the groups
+  ``system:serviceaccounts``, ``system:serviceaccounts:NS`` and ``system:authenticated``.
+* Aggregated ClusterRoles get the rules of every ClusterRole their selectors match (transitively),
+  so an export taken before the aggregation controller ran is still read correctly.
+* A rule matches when verb, API group and resource match (``*`` for any; ``res/sub`` and ``*/sub``
+  for subresources). ``resourceNames`` restrict the grant to those names and can never restrict a
+  ``create`` of a top-level resource (the name is not known when a create is authorised), so such a
+  rule grants no create at all.
+* Rules on cluster-scoped resources (nodes, CSRs, webhook configurations, ClusterRoles, users,
+  groups) only take effect through a ClusterRoleBinding; the one exception is a namespace's own
+  Namespace object, which a RoleBinding in that namespace does reach.
+
+Escalation primitives (``escalation_primitives``):
+
+``bind``            bind on roles/clusterroles *and* create/update/patch of role bindings in a
+                    compatible scope (Kubernetes checks ``bind`` on the referenced role, not on the
+                    binding); restricted ``resourceNames`` count only when a named role is privileged.
+``escalate``        escalate on roles/clusterroles *and* create/update/patch of those roles; escalate
+                    alone grants nothing.
+``impersonate``     impersonate users, groups, serviceaccounts, userextras or uids; restricted names
+                    count only when a named target is privileged (``system:masters``, an admin SA,
+                    an SA that can run pods in kube-system: see ``_privileged``).
+``token_create``    create serviceaccounts/token; restricted names as for impersonate.
+``pod_create``      create pods.
+``workload_create`` create/update/patch any pod controller, in ``apps``, ``batch`` or core.
+``secret_create``   create secrets (mints a legacy token Secret for any SA in the namespace).
+``csr_approve``     update certificatesigningrequests/approval *and* approve on a signer that issues
+                    client certificates.
+``nodes_proxy``     get or create nodes/proxy (kubelet API, including exec).
+``webhook_config``  create/update/patch validating or mutating webhook configurations.
+``namespace_patch`` update/patch namespaces (a RoleBinding reaches the namespace's own object, which
+                    is enough to relax its Pod Security labels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nhiscan.model import Grant
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+CLUSTER = "*"
+ALL: frozenset[tuple[str, str]] = frozenset({("*", "*")})  # sentinel: not restricted by name
+
+CRITICAL_PRIMITIVES = ("bind", "escalate", "impersonate", "token_create")
+PRIMITIVES = (
+    "bind",
+    "escalate",
+    "impersonate",
+    "token_create",
+    "pod_create",
+    "workload_create",
+    "secret_create",
+    "csr_approve",
+    "nodes_proxy",
+    "webhook_config",
+    "namespace_patch",
+)
+#: Bootstrap discovery roles every authenticated subject holds; they say nothing about need.
+DISCOVERY_ROLES = frozenset({"system:basic-user", "system:discovery", "system:public-info-viewer"})
+PRIVILEGED_ROLE_NAMES = frozenset({"cluster-admin", "admin", "edit"})
+PRIVILEGED_GROUPS = frozenset({"system:masters"})
+PRIVILEGED_USERS = frozenset({"system:admin", "kubernetes-admin"})
+CLIENT_SIGNERS = frozenset({"kubernetes.io/kube-apiserver-client", "kubernetes.io/*", "*"})
+
+_W = ("create", "update", "patch")
+
+
+@dataclass(frozen=True)
+class _Need:
+    verbs: tuple[str, ...]
+    group: str
+    resource: str
+    sub: str = ""
+    cluster_only: bool = False
+
+
+_FACTS: dict[str, tuple[_Need, ...]] = {
+    "secret_read": (_Need(("get", "list", "watch"), "", "secrets"),),
+    "pod_create": (_Need(("create",), "", "pods"),),
+    "workload_create": tuple(
+        [_Need(_W, "apps", r) for r in ("deployments", "daemonsets", "statefulsets", "replicasets")]
+        + [_Need(_W, "batch", r) for r in ("jobs", "cronjobs")]
+        + [_Need(_W, "", "replicationcontrollers")]
+    ),
+    "secret_create": (_Need(("create",), "", "secrets"),),
+    "bind_verb": (_Need(("bind",), RBAC_GROUP, "roles"), _Need(("bind",), RBAC_GROUP, "clusterroles")),
+    "binding_write": (
+        _Need(_W, RBAC_GROUP, "rolebindings"),
+        _Need(_W, RBAC_GROUP, "clusterrolebindings", cluster_only=True),
+    ),
+    "escalate_verb": (
+        _Need(("escalate",), RBAC_GROUP, "roles"),
+        _Need(("escalate",), RBAC_GROUP, "clusterroles", cluster_only=True),
+    ),
+    "role_write": (
+        _Need(_W, RBAC_GROUP, "roles"),
+        _Need(_W, RBAC_GROUP, "clusterroles", cluster_only=True),
+    ),
+    "impersonate": (
+        _Need(("impersonate",), "", "serviceaccounts"),
+        _Need(("impersonate",), "", "users", cluster_only=True),
+        _Need(("impersonate",), "", "groups", cluster_only=True),
+        _Need(("impersonate",), "authentication.k8s.io", "userextras", cluster_only=True),
+        _Need(("impersonate",), "authentication.k8s.io", "uids", cluster_only=True),
+    ),
+    "token_create": (_Need(("create",), "", "serviceaccounts", "token"),),
+    "csr_approval": (
+        _Need(("update", "patch"), "certificates.k8s.io", "certificatesigningrequests", "approval", True),
+    ),
+    "signer_approve": (_Need(("approve",), "certificates.k8s.io", "signers", cluster_only=True),),
+    "nodes_proxy": (_Need(("get", "create"), "", "nodes", "proxy", True),),
+    "webhook_config": (
+        _Need(_W, "admissionregistration.k8s.io", "validatingwebhookconfigurations", cluster_only=True),
+        _Need(_W, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", cluster_only=True),
+    ),
+    # Not cluster_only: a RoleBinding reaches its own namespace's Namespace object.
+    "namespace_patch": (_Need(("update", "patch"), "", "namespaces"),),
+}
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    verbs: frozenset[str]
+    api_groups: frozenset[str]
+    resources: frozenset[str]
+    resource_names: frozenset[str]
+    non_resource_urls: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Sequence[str]]) -> PolicyRule:
+        return cls(
+            frozenset(d.get("verbs", ())),
+            frozenset(d.get("apiGroups", ())),
+            frozenset(d.get("resources", ())),
+            frozenset(d.get("resourceNames", ())),
+            frozenset(d.get("nonResourceURLs", ())),
+        )
+
+    @property
+    def has_wildcard(self) -> bool:
+        return (
+            "*" in self.verbs
+            or "*" in self.api_groups
+            or "*" in self.resources
+            or "*" in self.non_resource_urls
+        )
+
+    @property
+    def is_full_wildcard(self) -> bool:
+        return (
+            "*" in self.verbs and "*" in self.api_groups and "*" in self.resources and not self.resource_names
+        )
+
+    def reach(self, need: _Need) -> frozenset[tuple[str, str]] | None:
+        """ALL, the (resource, name) pairs this rule grants ``need`` for, or None."""
+        if not self.resources:
+            return None
+        if "*" not in self.verbs and not any(v in self.verbs for v in need.verbs):
+            return None
+        if "*" not in self.api_groups and need.group not in self.api_groups:
+            return None
+        combined = f"{need.resource}/{need.sub}" if need.sub else need.resource
+        if not (
+            "*" in self.resources
+            or combined in self.resources
+            or (need.sub and f"*/{need.sub}" in self.resources)
+        ):
+            return None
+        if not self.resource_names:
+            return ALL
+        usable = [v for v in need.verbs if "*" in self.verbs or v in self.verbs]
+        if not need.sub and all(v == "create" for v in usable):
+            return None  # a create cannot be restricted by name, so this rule never allows it
+        return frozenset((need.resource, n) for n in self.resource_names)
+
+    def describe_resources(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for group in sorted(self.api_groups) or ["core"]:
+            g = group or "core"
+            for res in sorted(self.resources):
+                if self.resource_names:
+                    out.extend(f"{g}/{res}:{n}" for n in sorted(self.resource_names))
+                else:
+                    out.append(f"{g}/{res}")
+        out.extend(sorted(self.non_resource_urls))
+        return tuple(out)
+
+
+#: Bootstrap ClusterRoles every cluster has, used when an export or manifest binds one without
+#: including it (install manifests bind cluster-admin but never define it).
+BOOTSTRAP_CLUSTER_ROLES: dict[str, tuple[PolicyRule, ...]] = {
+    "cluster-admin": (
+        PolicyRule(frozenset("*"), frozenset("*"), frozenset("*"), frozenset(), frozenset()),
+        PolicyRule(frozenset("*"), frozenset(), frozenset(), frozenset(), frozenset("*")),
+    ),
+}
+
+
+def _union(a: frozenset[tuple[str, str]] | None, b: frozenset[tuple[str, str]] | None) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a is ALL or b is ALL:
+        return ALL
+    return a | b
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    """What one role grants when bound at cluster or namespace scope."""
+
+    facts: Mapping[str, frozenset[tuple[str, str]]]
+    wildcard: bool
+    full_wildcard: bool
+    rule_count: int
+
+
+def role_facts(rules: Sequence[PolicyRule], cluster_wide: bool) -> RoleFacts:
+    facts: dict[str, Any] = {}
+    for name, needs in _FACTS.items():
+        reach = None
+        for need in needs:
+            if need.cluster_only and not cluster_wide:
+                continue
+            for rule in rules:
+                reach = _union(reach, rule.reach(need))
+                if reach is ALL:
+                    break
+            if reach is ALL:
+                break
+        if reach:
+            facts[name] = reach
+    return RoleFacts(
+        facts=facts,
+        wildcard=any(r.has_wildcard for r in rules),
+        full_wildcard=any(r.is_full_wildcard for r in rules),
+        rule_count=len(rules),
+    )
+
+
+@dataclass(frozen=True)
+class BindingRef:
+    """One binding reaching a subject, resolved to its role."""
+
+    binding_kind: str  # RoleBinding | ClusterRoleBinding
+    binding_ns: str | None
+    binding_name: str
+    role_kind: str
+    role_name: str
+    scope: str  # namespace, or "*" for cluster-wide
+    rules: tuple[PolicyRule, ...]
+    resolved: bool  # False when the referenced role does not exist
+    binding: str = ""  # "RoleBinding/<ns>/<name>" or "ClusterRoleBinding/<name>"
+    source: str = ""  # "<binding> -> <ClusterRole|Role>/<name>"
+
+
+@dataclass
+class SubjectAnalysis:
+    """Effective RBAC of one ServiceAccount."""
+
+    grants: tuple[Grant, ...] = ()
+    classes: tuple[str, ...] = ()
+    reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    primitives: tuple[str, ...] = ()
+    secret_read_scope: str = "none"
+    bound_to_cluster_admin: bool = False
+    cluster_admin_scope: str | None = None
+    rule_count: int = 0
+    direct_bindings: tuple[str, ...] = ()
+    scopes: dict[str, set[str]] = field(default_factory=dict)  # primitive -> namespaces or "*"
+    # restricted grants waiting for phase 2: (primitive, scope, targets, source)
+    pending: list[tuple[str, str, frozenset[tuple[str, str]], str]] = field(default_factory=list)
+
+
+class RbacIndex:
+    """Roles and bindings of one cluster, indexed by subject."""
+
+    def __init__(
+        self,
+        roles: Iterable[Mapping[str, Any]],
+        cluster_roles: Iterable[Mapping[str, Any]],
+        role_bindings: Iterable[Mapping[str, Any]],
+        cluster_role_bindings: Iterable[Mapping[str, Any]],
+    ) -> None:
+        self.roles: dict[tuple[str, str], tuple[PolicyRule, ...]] = {}
+        for r in roles:
+            m = r["metadata"]
+            self.roles[(m["namespace"], m["name"])] = tuple(
+                PolicyRule.from_dict(x) for x in r.get("rules", ())
+            )
+        self.cluster_roles = _aggregate(list(cluster_roles))
+        self.by_sa: dict[tuple[str, str], list[BindingRef]] = {}
+        self.by_group: dict[str, list[BindingRef]] = {}
+        self._facts: dict[tuple[str, str, str, bool], RoleFacts] = {}
+        self._group_only: dict[str, SubjectAnalysis] = {}
+        # keyed by id(): BindingRefs live as long as the index, and hashing their rules is slow
+        self._grants: dict[tuple[int, str | None], tuple[Grant, ...]] = {}
+        for b in role_bindings:
+            self._index(b, "RoleBinding")
+        for b in cluster_role_bindings:
+            self._index(b, "ClusterRoleBinding")
+
+    def _index(self, b: Mapping[str, Any], kind: str) -> None:
+        m = b["metadata"]
+        ns = m.get("namespace") if kind == "RoleBinding" else None
+        ref = b["roleRef"]
+        role_kind, role_name = ref["kind"], ref["name"]
+        rules: tuple[PolicyRule, ...] | None
+        if role_kind == "ClusterRole":
+            rules = self.cluster_roles.get(role_name, BOOTSTRAP_CLUSTER_ROLES.get(role_name))
+        elif role_kind == "Role" and ns is not None:
+            rules = self.roles.get((ns, role_name))
+        else:
+            rules = None  # a ClusterRoleBinding cannot reference a Role: the API rejects it
+        binding = BindingRef(
+            binding_kind=kind,
+            binding_ns=ns,
+            binding_name=m["name"],
+            role_kind=role_kind,
+            role_name=role_name,
+            scope=ns if ns is not None else CLUSTER,
+            rules=rules or (),
+            resolved=rules is not None,
+            binding=(
+                f"RoleBinding/{ns}/{m['name']}"
+                if kind == "RoleBinding"
+                else f"ClusterRoleBinding/{m['name']}"
+            ),
+            source=(
+                (
+                    f"RoleBinding/{ns}/{m['name']}"
+                    if kind == "RoleBinding"
+                    else f"ClusterRoleBinding/{m['name']}"
+                )
+                + f" -> {role_kind}/{role_name}"
+            ),
+        )
+        seen: set[tuple[str, str]] = set()
+        for s in b.get("subjects", ()):
+            skind, sname = s.get("kind"), s.get("name", "")
+            if skind == "ServiceAccount":
+                key = ("sa", f"{s.get('namespace') or ns or 'default'}/{sname}")
+            elif skind == "User" and sname.startswith("system:serviceaccount:") and sname.count(":") == 3:
+                _, _, sa_ns, sa_name = sname.split(":")
+                key = ("sa", f"{sa_ns}/{sa_name}")
+            elif skind == "Group":
+                key = ("group", sname)
+            else:
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
+            if key[0] == "sa":
+                sa_ns, _, sa_name = key[1].partition("/")
+                self.by_sa.setdefault((sa_ns, sa_name), []).append(binding)
+            else:
+                self.by_group.setdefault(key[1], []).append(binding)
+
+    def facts_for(self, b: BindingRef) -> RoleFacts:
+        ns = (b.binding_ns or "") if b.role_kind == "Role" else ""
+        key = (b.role_kind, ns, b.role_name, b.scope == CLUSTER)
+        cached = self._facts.get(key)
+        if cached is None:
+            cached = role_facts(b.rules, b.scope == CLUSTER)
+            self._facts[key] = cached
+        return cached
+
+    def grants_for(self, b: BindingRef, via: str | None) -> tuple[Grant, ...]:
+        cached = self._grants.get((id(b), via))
+        if cached is None:
+            role = b.role_name
+            cached = tuple(
+                Grant(
+                    source=b.source,
+                    kind="role_binding",
+                    actions=tuple(sorted(r.verbs)),
+                    resources=r.describe_resources(),
+                    via=via,
+                    role=role,
+                    scope=b.scope,
+                )
+                for r in b.rules
+            )
+            self._grants[(id(b), via)] = cached
+        return cached
+
+    def role_is_privileged(self, resource: str, name: str, scope: str) -> bool:
+        if resource == "clusterroles":
+            if name in PRIVILEGED_ROLE_NAMES:
+                return True
+            rules = self.cluster_roles.get(name)
+        else:
+            if scope == CLUSTER:
+                return any(
+                    self._rules_privileged(rules) for (ns, n), rules in self.roles.items() if n == name
+                )
+            rules = self.roles.get((scope, name))
+        return rules is not None and self._rules_privileged(rules)
+
+    @staticmethod
+    def _rules_privileged(rules: Sequence[PolicyRule]) -> bool:
+        f = role_facts(rules, True)
+        return f.full_wildcard or any(
+            k in f.facts for k in ("bind_verb", "escalate_verb", "impersonate", "token_create")
+        )
+
+    def analyse_shared(self, namespace: str, name: str) -> SubjectAnalysis:
+        """Like :meth:`analyse`, but every ServiceAccount that no binding names directly shares
+        one analysis per namespace: its rights come only from its groups. Most accounts of a
+        large cluster are like that, so this saves most of the work."""
+        if (namespace, name) in self.by_sa:
+            return self.analyse(namespace, name)
+        shared = self._group_only.get(namespace)
+        if shared is None:
+            shared = self._group_only[namespace] = self.analyse(namespace, name)
+        return shared
+
+    def analyse(self, namespace: str, name: str) -> SubjectAnalysis:
+        """Phase 1 for one ServiceAccount: everything except name-restricted primitives."""
+        direct = self.by_sa.get((namespace, name), [])
+        reached: list[tuple[BindingRef, str | None]] = [(b, None) for b in direct]
+        for group in (
+            "system:serviceaccounts",
+            f"system:serviceaccounts:{namespace}",
+            "system:authenticated",
+        ):
+            reached.extend((b, group) for b in self.by_group.get(group, ()))
+        out = SubjectAnalysis(direct_bindings=tuple(sorted({b.binding for b in direct})))
+        grants: list[Grant] = []
+        reasons: dict[str, list[str]] = {}
+        # fact name -> list of (scope, reach, source)
+        found: dict[str, list[tuple[str, frozenset[tuple[str, str]], str]]] = {}
+        rule_count = 0
+
+        def reason(cls: str, source: str) -> None:
+            lst = reasons.setdefault(cls, [])
+            if source not in lst:
+                lst.append(source)
+
+        for b, via in reached:
+            if not b.resolved:
+                continue
+            grants.extend(self.grants_for(b, via))
+            if b.role_name not in DISCOVERY_ROLES:
+                rule_count += len(b.rules)
+            src = b.source
+            facts = self.facts_for(b)
+            if b.role_kind == "ClusterRole" and b.role_name == "cluster-admin":
+                out.bound_to_cluster_admin = True
+                if b.scope == CLUSTER or out.cluster_admin_scope is None:
+                    out.cluster_admin_scope = "cluster" if b.scope == CLUSTER else "namespace"
+            if b.scope == CLUSTER and (
+                facts.full_wildcard or (b.role_name == "cluster-admin" and b.role_kind == "ClusterRole")
+            ):
+                reason("admin", src)
+            elif facts.full_wildcard:
+                reason("k8s_namespace_admin", src)
+            if facts.wildcard:
+                reason("wildcard", src)
+            for fact, reach in facts.facts.items():
+                found.setdefault(fact, []).append((b.scope, reach, src))
+
+        for scope, reach, src in found.get("secret_read", ()):
+            if reach is ALL:
+                reason("secret_read", src)
+                if scope == CLUSTER:
+                    out.secret_read_scope = "cluster"
+                elif out.secret_read_scope != "cluster":
+                    out.secret_read_scope = "namespace"
+
+        prims: dict[str, list[str]] = {}
+
+        def prim(p: str, src: str, scope: str) -> None:
+            lst = prims.setdefault(p, [])
+            if src not in lst:
+                lst.append(src)
+            out.scopes.setdefault(p, set()).add(scope)
+
+        for simple in (
+            "pod_create",
+            "workload_create",
+            "secret_create",
+            "nodes_proxy",
+            "webhook_config",
+            "namespace_patch",
+        ):
+            for scope, reach, src in found.get(simple, ()):
+                if reach is ALL or simple == "namespace_patch":
+                    prim(simple, src, scope)
+        for p in ("impersonate", "token_create"):
+            for scope, reach, src in found.get(p, ()):
+                if reach is ALL:
+                    prim(p, src, scope)
+                else:
+                    out.pending.append((p, scope, reach, src))
+        # bind / escalate need two permissions in compatible scopes.
+        for p, verb_fact, write_fact in (
+            ("bind", "bind_verb", "binding_write"),
+            ("escalate", "escalate_verb", "role_write"),
+        ):
+            for s1, reach1, src1 in found.get(verb_fact, ()):
+                for s2, reach2, src2 in found.get(write_fact, ()):
+                    if not (s1 == CLUSTER or s2 == CLUSTER or s1 == s2):
+                        continue
+                    if p == "bind" and reach2 is not ALL:
+                        continue
+                    scope = s2 if s1 == CLUSTER else s1
+                    if reach1 is ALL and (p == "bind" or reach2 is ALL):
+                        prim(p, src1, scope)
+                        prim(p, src2, scope)
+                    else:
+                        targets = reach1 if reach2 is ALL else (reach2 if reach1 is ALL else reach1 & reach2)
+                        if targets:
+                            out.pending.append((p, scope, frozenset(targets), f"{src1}; {src2}"))
+        for s1, _r, src1 in found.get("csr_approval", ()):
+            for _s2, reach2, src2 in found.get("signer_approve", ()):
+                if s1 == CLUSTER and (reach2 is ALL or any(n in CLIENT_SIGNERS for _, n in reach2)):
+                    prim("csr_approve", src1, CLUSTER)
+                    prim("csr_approve", src2, CLUSTER)
+
+        for p, srcs in prims.items():
+            for s in srcs:
+                reason(f"k8s_{p}", s)
+        out.grants = tuple(grants)
+        out.rule_count = rule_count
+        out.reasons = {k: tuple(v) for k, v in reasons.items()}
+        out.primitives = tuple(p for p in PRIMITIVES if p in prims)
+        return out
+
+    def resolve_pending(
+        self, sa: tuple[str, str], a: SubjectAnalysis, results: Mapping[tuple[str, str], SubjectAnalysis]
+    ) -> None:
+        """Phase 2: a name-restricted primitive counts when a named target is privileged."""
+        added: dict[str, list[str]] = {}
+        for p, scope, targets, src in a.pending:
+            hit = False
+            for resource, target in targets:
+                if p in ("bind", "escalate"):
+                    if resource in ("roles", "clusterroles") and (
+                        self.role_is_privileged(resource, target, scope)
+                        or (p == "escalate" and self._bound_to(sa, resource, target))
+                    ):
+                        hit = True
+                elif resource == "groups":
+                    hit = target in PRIVILEGED_GROUPS
+                elif resource == "users":
+                    if target in PRIVILEGED_USERS:
+                        hit = True
+                    elif target.startswith("system:serviceaccount:") and target.count(":") == 3:
+                        _, _, tns, tname = target.split(":")
+                        hit = _privileged(results.get((tns, tname)))
+                elif resource == "serviceaccounts":
+                    if scope == CLUSTER:
+                        hit = any(_privileged(r) for (_ns, n), r in results.items() if n == target)
+                    else:
+                        hit = _privileged(results.get((scope, target)))
+                if hit:
+                    break
+            if hit:
+                added.setdefault(p, []).append(src)
+                a.scopes.setdefault(p, set()).add(scope)
+        if not added:
+            return
+        reasons = dict(a.reasons)
+        for p, srcs in added.items():
+            reasons[f"k8s_{p}"] = tuple(dict.fromkeys(list(reasons.get(f"k8s_{p}", ())) + srcs))
+        a.reasons = reasons
+        a.primitives = tuple(p for p in PRIMITIVES if p in set(a.primitives) | set(added))
+
+    def _bound_to(self, sa: tuple[str, str], resource: str, name: str) -> bool:
+        kind = "ClusterRole" if resource == "clusterroles" else "Role"
+        return any(b.role_kind == kind and b.role_name == name for b in self.by_sa.get(sa, ()))
+
+
+#: Running a pod in these scopes runs it as their (typically powerful) service accounts.
+PRIVILEGED_POD_SCOPES = frozenset({CLUSTER, "kube-system"})
+
+
+def _privileged(a: SubjectAnalysis | None) -> bool:
+    """A target worth becoming: admin, a cluster-wide secret reader, a holder of a critical
+    primitive, or an account that can run pods cluster-wide or in kube-system."""
+    if a is None:
+        return False
+    return (
+        "admin" in a.reasons
+        or a.secret_read_scope == "cluster"
+        or any(p in a.primitives for p in CRITICAL_PRIMITIVES)
+        or any(
+            PRIVILEGED_POD_SCOPES & a.scopes.get(p, set())
+            for p in ("pod_create", "workload_create", "secret_create")
+        )
+    )
+
+
+def escalation_scopes(a: SubjectAnalysis) -> dict[str, list[str]]:
+    """Where each primitive applies: ``["*"]`` cluster-wide, else the namespaces."""
+    return {
+        p: [CLUSTER] if CLUSTER in a.scopes.get(p, ()) else sorted(a.scopes.get(p, ())) for p in a.primitives
+    }
+
+
+def finish_classes(a: SubjectAnalysis) -> None:
+    """Derive ``classes`` from ``reasons`` once both phases are done."""
+    if a.primitives and "can_escalate" not in a.reasons:
+        srcs: list[str] = []
+        for p in a.primitives:
+            srcs.extend(a.reasons.get(f"k8s_{p}", ()))
+        a.reasons = {**a.reasons, "can_escalate": tuple(dict.fromkeys(srcs))}
+    order = ["admin", "can_escalate", "secret_read", "wildcard", "k8s_namespace_admin"] + [
+        f"k8s_{p}" for p in PRIMITIVES
+    ]
+    a.classes = tuple(c for c in order if c in a.reasons)
+    a.pending = []
+
+
+def _aggregate(cluster_roles: list[Mapping[str, Any]]) -> dict[str, tuple[PolicyRule, ...]]:
+    """ClusterRole name -> effective rules, with aggregation applied transitively."""
+    own: dict[str, list[dict[str, Any]]] = {}
+    labels: dict[str, Mapping[str, str]] = {}
+    selectors: dict[str, list[Mapping[str, Any]]] = {}
+    for cr in cluster_roles:
+        name = cr["metadata"]["name"]
+        own[name] = list(cr.get("rules", ()))
+        labels[name] = cr["metadata"].get("labels") or {}
+        agg = cr.get("aggregationRule")
+        if agg:
+            selectors[name] = [s for s in agg.get("clusterRoleSelectors", ()) if isinstance(s, Mapping)]
+
+    resolved: dict[str, list[dict[str, Any]]] = {}
+
+    def resolve(name: str, stack: frozenset[str]) -> list[dict[str, Any]]:
+        if name in resolved:
+            return resolved[name]
+        rules = list(own.get(name, ()))
+        if name not in selectors:
+            return rules
+        for other in own:
+            if other == name or other in stack:
+                continue
+            if any(_selector_matches(sel, labels[other]) for sel in selectors.get(name, ())):
+                for r in resolve(other, stack | {name}):
+                    if r not in rules:
+                        rules.append(r)
+        if not stack:
+            resolved[name] = rules
+        return rules
+
+    return {n: tuple(PolicyRule.from_dict(r) for r in resolve(n, frozenset())) for n in own}
+
+
+def _selector_matches(sel: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    match = sel.get("matchLabels") or {}
+    exprs = sel.get("matchExpressions") or []
+    if not match and not exprs:
+        return False  # an empty selector in aggregationRule selects nothing
+    if any(labels.get(k) != v for k, v in match.items()):
+        return False
+    for e in exprs:
+        key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and labels.get(key) in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
