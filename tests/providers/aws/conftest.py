@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .moto_server import MotoAws
+from .moto_server import MotoAws, fill_moto_gaps
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +22,9 @@ def moto_aws() -> Iterator[MotoAws]:
 
 
 @pytest.fixture
-def aws(moto_aws: MotoAws) -> MotoAws:
+def aws(moto_aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> MotoAws:
     moto_aws.reset()
+    fill_moto_gaps(lambda obj, name, value: monkeypatch.setattr(obj, name, value, raising=False))
     return moto_aws
 
 

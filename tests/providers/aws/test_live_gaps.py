@@ -15,7 +15,15 @@ from nhiscan.providers.aws.collector import collect
 from nhiscan.providers.interface import CollectOptions
 
 from .estate import EC2_TRUST, seed_estate
-from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, fail_operation, iam_enforced, run_cli
+from .moto_server import (
+    READ_ONLY_SCANNER_POLICY,
+    MotoAws,
+    fail_operation,
+    iam_enforced,
+    real_gap_dicts,
+    real_gaps,
+    run_cli,
+)
 
 NO_REPORT_POLICY = {
     "Version": "2012-10-17",
@@ -41,6 +49,7 @@ def test_denied_credential_report_is_a_gap_and_roles_still_read(aws: MotoAws) ->
     session = aws.read_only_scanner(NO_REPORT_POLICY)
     with iam_enforced():
         inv = _collect(aws, session)
+    assert [g.source for g in real_gaps(inv.gaps)] == ["iam:GetCredentialReport"]
     gap = next(c for c in inv.gaps if c.source == "iam:GetCredentialReport")
     assert gap.status == "denied"
     assert "iam:GetCredentialReport" in gap.detail
@@ -85,7 +94,7 @@ def test_cli_reports_the_gap_everywhere_and_strict_exits_3(
         sarif = (tmp_path / "r.sarif").read_text(encoding="utf-8")
         markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
         assert run_cli(["scan", "aws", "--strict", "-f", "json", "-o", "strict.json"]) == 3
-    gaps = [(g["source"], g["status"]) for g in report["scan"]["gaps"]]
+    gaps = [(g["source"], g["status"]) for g in real_gap_dicts(report["scan"]["gaps"])]
     assert report["scan"]["complete"] is False
     assert gaps == [("iam:GetCredentialReport", "denied")]
     assert "coverage/denied" in sarif and "iam:GetCredentialReport" in sarif
@@ -101,6 +110,13 @@ def _small(aws: MotoAws) -> None:
     iam.create_user(UserName="u1")
     iam.create_access_key(UserName="u1")
     aws.credential_report_ready()
+
+
+def test_cli_strict_exits_0_when_everything_was_read(aws_env: MotoAws, tmp_path: Path) -> None:
+    seed_estate(aws_env, datetime.now(timezone.utc))
+    assert run_cli(["scan", "aws", "--strict", "-f", "json", "-o", "r.json"]) == 0
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["scan"]["gaps"] == [] and report["scan"]["complete"] is True
 
 
 def test_throttled_twice_then_succeeds(aws: MotoAws) -> None:

@@ -8,14 +8,17 @@ import json
 from collections import Counter
 from datetime import datetime, timezone
 
+from nhiscan.providers.aws import agents
 from nhiscan.providers.aws.collector import READ_ONLY_OPERATIONS, collect
 from nhiscan.providers.interface import CollectOptions
 
 from .estate import EC2_TRUST, seed_estate
-from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, iam_enforced, record_calls
+from .moto_server import READ_ONLY_SCANNER_POLICY, MotoAws, iam_enforced, real_gaps, record_calls
 
+ALLOWED = READ_ONLY_OPERATIONS | agents.READ_ONLY_OPERATIONS
 # the collector's docstring: STS identity, one GAAD walk, the credential report (generate until
-# COMPLETE, then get), DescribeTrails, and status + selectors per trail
+# COMPLETE, then get), DescribeTrails, and status + selectors per trail; then the agents module's
+# list calls for a scan region with no agents, and Bedrock API keys once
 PROMISED = {
     "GetCallerIdentity",
     "GetAccountAuthorizationDetails",
@@ -24,6 +27,13 @@ PROMISED = {
     "DescribeTrails",
     "GetTrailStatus",
     "GetEventSelectors",
+    "ListAgents",
+    "ListAgentRuntimes",
+    "ListGateways",
+    "ListWorkloadIdentities",
+    "ListApiKeyCredentialProviders",
+    "ListOauth2CredentialProviders",
+    "ListServiceSpecificCredentials",
 }
 
 
@@ -61,16 +71,16 @@ def test_full_scan_makes_only_documented_read_only_calls(aws: MotoAws) -> None:
     seed_estate(aws, datetime.now(timezone.utc), report_ready=False)
     calls = _scan_calls(aws)
     assert calls["GenerateCredentialReport"] == 2  # STARTED, then COMPLETE
-    assert set(calls) <= READ_ONLY_OPERATIONS
+    assert set(calls) <= ALLOWED
     assert set(calls) == PROMISED
     assert calls["GetTrailStatus"] == calls["GetEventSelectors"] == 1  # one trail
-    assert all(op.startswith(("Get", "List", "Describe", "Generate")) for op in READ_ONLY_OPERATIONS)
+    assert all(op.startswith(("Get", "List", "Describe", "Generate")) for op in ALLOWED)
 
 
 def test_key_details_adds_only_list_access_keys(aws: MotoAws) -> None:
     seed_estate(aws, datetime.now(timezone.utc))
     calls = _scan_calls(aws, key_details=True)
-    assert set(calls) <= READ_ONLY_OPERATIONS
+    assert set(calls) <= ALLOWED
     assert set(calls) - PROMISED == {"ListAccessKeys"}
 
 
@@ -81,19 +91,19 @@ def test_call_count_does_not_grow_with_roles(aws: MotoAws) -> None:
     _seed(aws, roles=50, users=30)
     large = _scan_calls(aws)
     assert small == large
-    assert sum(large.values()) == 6  # no trail: 5 operations, GenerateCredentialReport twice
+    assert sum(large.values()) == 13  # no trail, no agents: 12 operations, GenerateCredentialReport twice
 
 
 def test_documented_policy_is_enough_under_iam_enforcement(aws: MotoAws) -> None:
     seed_estate(aws, datetime.now(timezone.utc))
     session = aws.read_only_scanner()
     actions = set(READ_ONLY_SCANNER_POLICY["Statement"][0]["Action"])
-    assert {a.split(":", 1)[1] for a in actions} == READ_ONLY_OPERATIONS
+    assert {a.split(":", 1)[1] for a in actions} == ALLOWED
     with iam_enforced():
         inventory = collect(
             CollectOptions(
                 as_of=datetime.now(timezone.utc), settings=aws.settings(session=session, key_details=True)
             )
         )
-    assert inventory.gaps == ()
+    assert real_gaps(inventory.gaps) == []
     assert len([i for i in inventory.identities if i.kind == "aws.iam_role"]) == 13
