@@ -9,8 +9,10 @@ every tenth with an inline policy, every twentieth back-dated 400 days) and N/10
 two access keys (every fifth key back-dated 200 days), plus one multi-region trail. Seeding calls
 the moto backend in-process (the HTTP API would take minutes at 10k: moto's create_role is
 O(n)); the scan then runs in a child process with the real collector and boto3 over HTTP, so its
-time and memory are nhiscan's alone, not the server's data. An empty account gives the fixed
-per-account call count.
+time and memory are nhiscan's alone, not the server's data. An account with no identities gives
+the fixed per-account call count. The list operations moto lacks (AgentCore workload identities
+and credential providers, IAM service-specific credentials) answer with empty lists, as AWS does
+for an account without them (``fill_moto_gaps`` in ``tests/providers/aws/moto_server.py``).
 
 Printed per size: API calls (total and per operation), calls per identity beyond the fixed
 per-account cost, wall time of collection (the first run includes the credential report's
@@ -263,6 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from moto.server import ThreadedMotoServer
 
+    sys.path.insert(0, str(REPO / "tests" / "providers" / "aws"))
+    from moto_server import fill_moto_gaps  # the list calls moto lacks answer empty, as in AWS
+
+    fill_moto_gaps(setattr)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
