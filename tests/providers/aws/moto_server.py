@@ -127,7 +127,7 @@ class MotoAws:
         return self._clients[service]
 
     def settings(self, session: Any = None, **extra: Any) -> dict[str, Any]:
-        """Collector settings for this server (what the brief calls the direct path)."""
+        """Settings for calling ``collector.collect`` directly against this server."""
         base: dict[str, Any] = {
             "endpoint_url": self.endpoint,
             "session": session or self.session(),
