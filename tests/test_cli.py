@@ -233,3 +233,38 @@ def test_no_provider_named_and_no_credentials_says_why(run_cli, tmp_path: Path, 
     for provider in ("aws", "azure", "gcp"):
         assert f"{provider}:" in r.err
     assert "no AWS credentials found" in r.err
+
+
+def test_hidden_editor_files_are_passed_over_but_mcp_configs_are_read(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    shutil.copytree(DEMO / "aws", tmp_path / "aws")
+    (tmp_path / ".vscode").mkdir()
+    (tmp_path / ".vscode" / "launch.json").write_text('{"version": "0.2.0", "configurations": []}')
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / ".mcp.json").write_text(
+        '{"mcpServers": {"remote": {"type": "http", "url": "https://mcp.example.com/mcp"}}}'
+    )
+    out = tmp_path / "r.json"
+    r = run_cli(["scan", "--from", str(tmp_path), *AS_OF, "-q", "-f", "json", "-o", str(out)])
+    assert r.code == 0, r.err
+    report = json.loads(out.read_text())
+    kinds = {i["kind"] for i in report["identities"]}
+    assert "agent.mcp_server" in kinds and "aws.iam_role" in kinds
+
+
+def test_graph_command(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli(["graph", "--from", str(DEMO / "aws"), "--to-admin"])
+    assert r.code == 0, r.err
+    assert r.out.startswith("flowchart LR") and "admin of aws:account:210987654321" in r.out
+    assert "agent.delegates_to" in r.out  # the demo supervisor delegates to a sub-agent that runs as admin
+    dot = tmp_path / "g.dot"
+    r = run_cli(
+        ["graph", "--from", str(DEMO / "aws"), "--identity", "ops-worker", "-f", "dot", "-o", str(dot)]
+    )
+    assert r.code == 0 and dot.read_text().startswith("digraph")
+    data = run_cli(["graph", "--from", str(DEMO / "aws"), "-f", "json"]).out
+    assert json.loads(data)["edges"]
+    r = run_cli(["graph", "--from", str(DEMO / "aws"), "--identity", "nobody-here"])
+    assert r.code == 2 and "--identity" in r.err and len(r.err.strip().splitlines()) == 1

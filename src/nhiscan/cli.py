@@ -255,6 +255,15 @@ ProjectOpt = Annotated[
     list[str] | None,
     typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
 ]
+LocationOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--location",
+        metavar="LOCATION",
+        help="Vertex AI location to search for agents (repeatable).",
+        rich_help_panel="GCP",
+    ),
+]
 OrgOpt = Annotated[
     str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
 ]
@@ -296,6 +305,7 @@ def _provider_settings(**kw: Any) -> dict[str, Any]:
         kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
         cluster_name=kw["cluster_name"],
         projects=kw["project"],
+        locations=kw.get("location"),
         organization=kw["organization"],
         tenant=kw["tenant"],
         subscriptions=kw["subscription"],
@@ -363,6 +373,7 @@ def scan(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
@@ -551,6 +562,7 @@ def inventory(
     cluster_name: ClusterNameOpt = None,
     project: ProjectOpt = None,
     organization: OrgOpt = None,
+    location: LocationOpt = None,
     tenant: TenantOpt = None,
     subscription: SubOpt = None,
     all_subscriptions: AllSubsOpt = False,
@@ -574,6 +586,69 @@ def inventory(
             _write_atomic({output: text})
         else:
             sys.stdout.write(text)
+    except NhiscanError as exc:
+        _fail(exc)
+
+
+# --- graph -----------------------------------------------------------------------------------
+
+
+class GraphFormat(str, Enum):
+    dot = "dot"
+    mermaid = "mermaid"
+    json = "json"
+
+
+@app.command()
+def graph(
+    providers: ProvidersArg = None,
+    from_path: FromOpt = None,
+    identity: Annotated[
+        str | None,
+        typer.Option(
+            "--identity",
+            metavar="ID",
+            help="Only the paths into and out of this identity (id, alias or name).",
+        ),
+    ] = None,
+    to_admin: Annotated[
+        bool, typer.Option("--to-admin", help="Only the paths that end at an admin node.")
+    ] = False,
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", "-f", help="dot | mermaid | json")
+    ] = GraphFormat.mermaid,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to a file.")
+    ] = None,
+    as_of: AsOfOpt = None,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    key_details: KeyDetailsOpt = False,
+    context: ContextOpt = None,
+    all_contexts: AllContextsOpt = False,
+    kubeconfig: KubeconfigOpt = None,
+    cluster_name: ClusterNameOpt = None,
+    project: ProjectOpt = None,
+    organization: OrgOpt = None,
+    location: LocationOpt = None,
+    tenant: TenantOpt = None,
+    subscription: SubOpt = None,
+    all_subscriptions: AllSubsOpt = False,
+) -> None:
+    """Print the delegation graph (who can act as whom), or the paths through one identity."""
+    from nhiscan.analyse.graph_render import render_graph
+
+    try:
+        when = _as_of(as_of)
+        names, mcp_paths = split_providers(providers or [])
+        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
+        for name, reason in skipped.items():
+            _note(f"skipped {name}: {reason}")
+        text = render_graph(inv, fmt.value, identity=identity, to_admin=to_admin)
+        if output is not None:
+            _write_atomic({output: text})
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
     except NhiscanError as exc:
         _fail(exc)
 

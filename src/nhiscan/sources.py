@@ -24,18 +24,40 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 IGNORED_SUFFIXES = {".md", ".txt.md", ".rst", ".html"}
 
 
-def _candidate_files(path: Path) -> list[Path]:
+# version control, virtualenvs and tool caches: never exports
+SKIPPED_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".idea",
+}
+
+
+def _candidate_files(path: Path) -> list[tuple[Path, bool]]:
+    """Files to offer importers, each with whether it is hidden (a dot-file or inside a dot-folder
+    such as ``.vscode``). Hidden files are offered too — MCP client configs live there — but one
+    that no importer claims is an editor or tool setting, not an export, and is passed over."""
     if path.is_file():
-        return [path]
+        return [(path, False)]
     if not path.is_dir():
         raise InputError(str(path), "no such file or directory")
-    files = [
-        p
-        for p in sorted(path.rglob("*"))
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        and p.suffix.lower() not in IGNORED_SUFFIXES
-    ]
+    files = []
+    for p in sorted(path.rglob("*")):
+        parts = p.relative_to(path).parts
+        if not p.is_file() or any(part in SKIPPED_DIRS for part in parts):
+            continue
+        if p.suffix.lower() in IGNORED_SUFFIXES:
+            continue
+        files.append((p, any(part.startswith(".") for part in parts)))
     if not files:
         raise InputError(str(path), "the folder contains no files to import")
     return files
@@ -87,7 +109,7 @@ def load_path(path: Path, options: CollectOptions) -> Inventory:
     plugins = {name: providers.get(name) for name in providers.available()}
     saved: list[Inventory] = []
     claimed: dict[str, list[RecognisedFile]] = defaultdict(list)
-    for file_path in _candidate_files(path):
+    for file_path, hidden in _candidate_files(path):
         loaded, error = read_file(file_path)
         if looks_like_inventory(loaded.data):
             saved.append(inventory_from_dict(loaded.data, str(file_path)))
@@ -98,6 +120,8 @@ def load_path(path: Path, options: CollectOptions) -> Inventory:
                 claimed[name].append(RecognisedFile(file=loaded, doc_type=doc_type, provider=name))
                 break
         else:
+            if hidden:
+                continue
             if error:
                 raise InputError(str(file_path), error)
             raise InputError(

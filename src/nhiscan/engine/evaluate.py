@@ -191,7 +191,7 @@ def evaluate(
                 severity=Severity(severity),
                 message=render_message(rule.spec.message, ctx),
                 evidence=evidence,
-                path=_path(ctx),
+                path=_path(ctx) if rule.uses_graph_path else (),
                 **target,
             )
         )

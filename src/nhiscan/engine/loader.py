@@ -34,6 +34,11 @@ class CompiledRule:
     def id(self) -> str:
         return self.spec.id
 
+    @property
+    def uses_graph_path(self) -> bool:
+        """Findings carry the delegation path only for rules about reaching admin."""
+        return any(f.startswith("identity.graph.") and "admin" in f for f in self.fields)
+
     def info(self) -> RuleInfo:
         s = self.spec
         return RuleInfo(

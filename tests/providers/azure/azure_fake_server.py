@@ -77,6 +77,8 @@ class Tenant:
     entra_settings: list[dict[str, Any]]
     resources: list[dict[str, Any]]
     mi_fics: list[dict[str, Any]]
+    agents: list[dict[str, Any]] = field(default_factory=list)  # with owners and sponsors
+    blueprints: list[dict[str, Any]] = field(default_factory=list)  # with owners, sponsors, FICs, inheritable
 
     @classmethod
     def from_demo(cls, demo: Path) -> Tenant:
@@ -89,6 +91,32 @@ class Tenant:
         sps = [{**sp, "owners": []} for sp in _load(demo, "sp-list.json")]
         accounts = _load(demo, "accounts.json")
         entra = _load(demo, "entra-diagnostic-settings.json")["value"]
+        agent_sponsors = {
+            a["id"]: a["sponsors"] for a in _values(_load(demo, "agent-identity-sponsors.json"))
+        }
+        agents = [
+            {**a, "sponsors": agent_sponsors.get(a["id"], [])}
+            for a in _values(_load(demo, "agent-identities.json"))
+        ]
+        bp_sponsors = {b["id"]: b["sponsors"] for b in _values(_load(demo, "agent-blueprint-sponsors.json"))}
+        bp_fics = {
+            b["id"]: b["federatedIdentityCredentials"]
+            for b in _values(_load(demo, "agent-blueprint-federated-credentials.json"))
+        }
+        inheritable: dict[str, list[dict[str, Any]]] = {}
+        for path in sorted(demo.glob("agent-blueprint-inheritable-permissions-*.json")):
+            page = _load(demo, path.name)
+            parent = page["@odata.context"].split("applications('")[1].split("'")[0]
+            inheritable[parent] = page["value"]
+        blueprints = [
+            {
+                **b,
+                "sponsors": bp_sponsors.get(b["id"], []),
+                "federatedIdentityCredentials": bp_fics.get(b["id"], []),
+                "inheritablePermissions": inheritable.get(b["id"], []),
+            }
+            for b in _values(_load(demo, "agent-blueprints.json"))
+        ]
         return cls(
             tenant_id=accounts[0]["tenantId"],
             service_principals=sps,
@@ -114,6 +142,8 @@ class Tenant:
             entra_settings=entra,
             resources=_load(demo, "identity-resources.json")["data"],
             mi_fics=_load(demo, "uami-federated-credentials.json"),
+            agents=agents,
+            blueprints=blueprints,
         )
 
 
@@ -132,6 +162,8 @@ class FakeAzure:
         }
     )
     retry_after: str = "1"
+    # Graph does not document `$expand=sponsors` on agent identities: answer 400 unless told.
+    sponsors_expand: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     bad_auth: list[str] = field(default_factory=list)
@@ -257,6 +289,9 @@ class FakeAzure:
         expand = query.get("$expand", [""])[0]
         graph = lambda items: (200, self._page(path, query, items, "@odata.nextLink"))  # noqa: E731
         arm = lambda items: (200, self._page(path, query, items, "nextLink"))  # noqa: E731
+        agent_route = self._agent_route(path, query, expand)
+        if agent_route is not None:
+            return agent_route
         if path == "/v1.0/organization":
             return graph([{"id": t.tenant_id, "displayName": "Northwind Robotics (demo)"}])
         if path == "/v1.0/servicePrincipals":
@@ -319,3 +354,40 @@ class FakeAzure:
                     ]
                 )
         return 404, {"error": {"code": "NotFound", "message": path}}
+
+    def _agent_route(self, path: str, query: dict[str, list[str]], expand: str) -> tuple[int, Any] | None:
+        """Entra Agent ID (beta): agent identities, blueprints and their per-object listings."""
+        t = self.tenant
+        graph = lambda items: (200, self._page(path, query, items, "@odata.nextLink"))  # noqa: E731
+        people = ("owners", "sponsors")
+        if path == "/beta/servicePrincipals/microsoft.graph.agentIdentity":
+            if expand.startswith("sponsors") and not self.sponsors_expand:
+                return 400, {"error": {"code": "Request_BadRequest", "message": "expand not supported"}}
+            keep = "sponsors" if expand.startswith("sponsors") else "owners"
+            return graph([{k: v for k, v in a.items() if k not in people or k == keep} for a in t.agents])
+        if path == "/beta/applications/microsoft.graph.agentIdentityBlueprint":
+            if expand.startswith("federatedIdentityCredentials"):
+                return graph(
+                    [
+                        {
+                            "id": b["id"],
+                            "appId": b["appId"],
+                            "federatedIdentityCredentials": b["federatedIdentityCredentials"],
+                        }
+                        for b in t.blueprints
+                    ]
+                )
+            drop = {"sponsors", "federatedIdentityCredentials", "inheritablePermissions"}
+            return graph([{k: v for k, v in b.items() if k not in drop} for b in t.blueprints])
+        segs = path.split("/")
+        if len(segs) == 6 and segs[1] == "beta" and segs[4].lower().endswith("agentidentity"):
+            agent = next((a for a in t.agents if a["id"] == segs[3]), None)
+            if agent is not None and segs[5] == "sponsors":
+                return graph(agent["sponsors"])
+            return 404, {"error": {"code": "Request_ResourceNotFound", "message": path}}
+        if len(segs) == 6 and segs[1] == "beta" and segs[4].lower().endswith("agentidentityblueprint"):
+            bp = next((b for b in t.blueprints if b["id"] == segs[3]), None)
+            if bp is not None and segs[5] in ("sponsors", "inheritablePermissions"):
+                return graph(bp[segs[5]])
+            return 404, {"error": {"code": "Request_ResourceNotFound", "message": path}}
+        return None

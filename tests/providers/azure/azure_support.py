@@ -39,6 +39,26 @@ SP = {
     "mi_vm": "00000113-4a2b-4c3d-8e4f-000000000113",
     "mi_user": "00000123-4a2b-4c3d-8e4f-000000000123",
     "app_only": "00000101-4a2b-4c3d-8e4f-000000000101",
+    "mi_foundry": "00000133-4a2b-4c3d-8e4f-000000000133",
+}
+# Entra Agent ID objects of the demo tenant.
+AGENT = {
+    "helpdesk_bp": "00000201-4a2b-4c3d-8e4f-000000000201",
+    "helpdesk_bp_app": "00000202-4a2b-4c3d-8e4f-000000000202",
+    "helpdesk_bp_sp": "00000203-4a2b-4c3d-8e4f-000000000203",
+    "triage": "00000211-4a2b-4c3d-8e4f-000000000211",
+    "autofix": "00000212-4a2b-4c3d-8e4f-000000000212",
+    "research": "00000213-4a2b-4c3d-8e4f-000000000213",
+    "research_bp": "00000221-4a2b-4c3d-8e4f-000000000221",
+    "research_bp_app": "00000222-4a2b-4c3d-8e4f-000000000222",
+    "research_bp_sp": "00000223-4a2b-4c3d-8e4f-000000000223",
+}
+AGENT_IDENTITY_IDS = {
+    AGENT["triage"],
+    AGENT["autofix"],
+    AGENT["research"],
+    AGENT["helpdesk_bp"],
+    AGENT["research_bp"],
 }
 
 

@@ -97,9 +97,9 @@ def test_graph_paging_follows_next_link(
 ) -> None:
     _, fake, _, _ = live
     sp_calls = [p for m, p in fake.requests if p.startswith("/v1.0/servicePrincipals?")]
-    assert len(sp_calls) == 5  # 9 service principals, 2 per page
-    assert sum("skiptoken" in p for p in sp_calls) == 4
-    assert len(live[0].identities) == 10
+    assert len(sp_calls) == 8  # 15 service principals (agents and blueprint principals too), 2 per page
+    assert sum("skiptoken" in p for p in sp_calls) == 7
+    assert len(live[0].identities) == 16
 
 
 def test_throttling_honours_retry_after(
@@ -174,7 +174,7 @@ def test_many_subscriptions_read_rbac_through_resource_graph(
     paths = [p for _, p in fake.requests]
     assert not any("Microsoft.Authorization" in p for p in paths)  # no per-subscription RBAC calls
     queries = [p for m, p in fake.requests if m == "POST"]
-    assert len(queries) == 4 + 3 + 2  # assignments (7 rows), definitions (6), identities (3), 2 per page
+    assert len(queries) == 4 + 3 + 3  # assignments (8 rows), definitions (6), identities (5), 2 per page
 
     def rbac(i: Any) -> tuple[Any, ...]:
         return (i.id, str(i.attributes["rbac_roles"]), i.permissions.classes)

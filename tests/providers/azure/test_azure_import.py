@@ -13,7 +13,19 @@ import pytest
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict, inventory_to_dict
 from nhiscan.model import Inventory
-from providers.azure.azure_support import CANARY, DEMO, DEV, PLUGIN, PROD, SP, TENANT, build, by_id, loaded
+from providers.azure.azure_support import (
+    AGENT_IDENTITY_IDS,
+    CANARY,
+    DEMO,
+    DEV,
+    PLUGIN,
+    PROD,
+    SP,
+    TENANT,
+    build,
+    by_id,
+    loaded,
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +35,13 @@ def demo_inv() -> Inventory:
 
 EXPECTED_TYPES = {
     "accounts.json": "azure.subscriptions",
+    "agent-blueprint-federated-credentials.json": "azure.agent_blueprints",
+    "agent-blueprint-inheritable-permissions-helpdesk.json": "azure.agent_blueprint_inheritable_permissions",
+    "agent-blueprint-inheritable-permissions-research.json": "azure.agent_blueprint_inheritable_permissions",
+    "agent-blueprint-sponsors.json": "azure.agent_blueprints",
+    "agent-blueprints.json": "azure.agent_blueprints",
+    "agent-identities.json": "azure.agent_identities",
+    "agent-identity-sponsors.json": "azure.agent_identities",
     "app-credential-sign-in-activity.json": "azure.credential_sign_in_activity",
     "app-federated-credentials.json": "azure.applications",
     "app-list.json": "azure.applications",
@@ -64,7 +83,7 @@ def test_does_not_claim_foreign_documents(tmp_path: Path, doc: Any) -> None:
 
 def test_demo_identities_kinds_and_scope(demo_inv: Inventory) -> None:
     ids = by_id(demo_inv)
-    assert set(ids) == set(SP.values())
+    assert set(ids) == set(SP.values()) | AGENT_IDENTITY_IDS  # agents and blueprint principals once each
     assert ids[SP["mi_vm"]].kind == "azure.managed_identity"
     assert ids[SP["mi_vm"]].attributes["mi_type"] == "system"
     assert ids[SP["mi_user"]].attributes["mi_type"] == "user"
@@ -145,7 +164,8 @@ def test_demo_edges(demo_inv: Inventory) -> None:
     assert (vm, "azure.managed_identity", SP["mi_vm"]) in edges
     assert (func, "azure.managed_identity", SP["mi_user"]) in edges
     # One virtual "any SP" node per tenant keeps the edge count linear in principals.
-    assert len(demo_inv.edges) == 10
+    # 10 + 6 agent <-> blueprint + 2 AI resources x (managed_identity, runs_as) + 1 blueprint owner
+    assert len(demo_inv.edges) == 21
 
 
 def test_demo_logging_and_coverage(demo_inv: Inventory) -> None:

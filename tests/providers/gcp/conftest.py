@@ -24,7 +24,10 @@ def gcp_fakes() -> Iterator[SimpleNamespace]:
     rest.start()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     clients = make_clients(
-        AnonymousCredentials(), iam_transport=IAMGrpcTransport(channel=channel), rest_endpoint=rest.endpoint
+        AnonymousCredentials(),
+        iam_transport=IAMGrpcTransport(channel=channel),
+        rest_endpoint=rest.endpoint,
+        aiplatform_endpoint=rest.endpoint,
     )
     yield SimpleNamespace(iam=iam, rest=rest, clients=clients)
     channel.close()

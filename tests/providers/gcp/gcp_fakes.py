@@ -3,8 +3,8 @@
 - :class:`FakeIam`: an in-process gRPC server for ``google.iam.admin.v1.IAM`` built from the
   library's own message types (no generated servicer). Only the read-only methods are served;
   any other method is recorded in ``violations`` (the fixture fails the test) and rejected.
-- :class:`FakeRest`: a stdlib HTTP server for Resource Manager v3 and Cloud Asset v1 over REST,
-  with the same read-only guard.
+- :class:`FakeRest`: a stdlib HTTP server for Resource Manager v3, Cloud Asset v1 and Vertex AI v1
+  (``projects.locations.list``, ``reasoningEngines.list``) over REST, with the same read-only guard.
 
 Both page their lists (``page_size`` items per page), can deny named resources
 (PERMISSION_DENIED / HTTP 403) and can throttle a method a given number of times.
@@ -175,6 +175,11 @@ class FakeRest:
         self.denied: set[str] = set()  # "projects/P", "organizations/O", "search/O"
         self.disabled: set[str] = set()  # same keys: 403 "API has not been used ... or it is disabled"
         self.throttle: dict[str, int] = {}  # route name -> 429 replies left
+        # Vertex AI: project -> locations (default: us-central1 only); "projects/P/locations/L" ->
+        # engines; locations where Agent Engine is not offered (404).
+        self.locations: dict[str, list[str]] = {}
+        self.engines: dict[str, list[dict[str, Any]]] = {}
+        self.no_agent_engine: set[str] = set()
         self.page_size = 2
         self.calls: list[tuple[str, str]] = []
         self.violations: list[str] = []
@@ -222,6 +227,12 @@ class FakeRest:
 
     def _routes(self, method: str, path: str) -> tuple[str, str] | None:
         """(route name, resource) for the read-only calls this fake serves."""
+        if method == "GET" and path.startswith("/v1/projects/"):
+            parts = path[len("/v1/") :].split("/")
+            if len(parts) == 3 and parts[2] == "locations":
+                return "aiplatform.locations.list", "/".join(parts[:2])
+            if len(parts) == 5 and parts[2] == "locations" and parts[4] == "reasoningEngines":
+                return "aiplatform.reasoningEngines.list", "/".join(parts[:4])
         if method == "GET" and path == "/v3/projects:search":
             return "projects.search", ""
         if method == "GET" and path.startswith("/v3/projects/") and ":" not in path:
@@ -256,24 +267,42 @@ class FakeRest:
                 self.throttle[name] = left - 1
                 return self._send(req, 429, _error(429, "RESOURCE_EXHAUSTED", "Quota exceeded"))
         deny_key = f"search/{resource}" if name == "searchAllIamPolicies" else resource
-        if deny_key in self.disabled:
+        project_key = "/".join(resource.split("/")[:2])
+        if deny_key in self.disabled or (
+            name.startswith("aiplatform.") and f"aiplatform/{project_key}" in self.disabled
+        ):
+            api = "Vertex AI API" if name.startswith("aiplatform.") else "Cloud Asset API"
             return self._send(
                 req,
                 403,
                 _error(
                     403,
                     "PERMISSION_DENIED",
-                    "Cloud Asset API has not been used in project 1111 before or it is disabled. "
+                    f"{api} has not been used in project 1111 before or it is disabled. "
                     "Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com",
                 ),
             )
-        if deny_key in self.denied:
+        if deny_key in self.denied or (name.startswith("aiplatform.") and project_key in self.denied):
             return self._send(
                 req,
                 403,
                 _error(403, "PERMISSION_DENIED", f"The caller does not have permission on {resource}"),
             )
         token = (query.get("pageToken") or [""])[0]
+        if name == "aiplatform.locations.list":
+            ids = self.locations.get(resource.split("/", 1)[1], ["us-central1"])
+            locs = [{"name": f"{resource}/locations/{i}", "locationId": i} for i in ids]
+            page, nxt = self._page(locs, token)
+            return self._send(req, 200, {"locations": page, "nextPageToken": nxt})
+        if name == "aiplatform.reasoningEngines.list":
+            if resource in self.no_agent_engine:
+                return self._send(req, 404, _error(404, "NOT_FOUND", "Location not supported"))
+            page, nxt = self._page(self.engines.get(resource, []), token)
+            # Like the real API: an empty list is an empty object.
+            body: dict[str, Any] = {"reasoningEngines": page} if page else {}
+            if nxt:
+                body["nextPageToken"] = nxt
+            return self._send(req, 200, body)
         if name == "projects.get":
             project = self.projects.get(resource.split("/", 1)[1])
             if project is None:

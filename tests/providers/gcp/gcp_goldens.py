@@ -41,6 +41,11 @@ SANDBOX_CI = f"sandbox-ci@acme-sandbox{P}"
 SANDBOX_ADMIN = f"sandbox-admin@acme-sandbox{P}"
 SANDBOX_COMPUTE = "777000111222-compute@developer.gserviceaccount.com"
 OLD_BATCH = f"old-batch@acme-sandbox{P}"
+ENGINES = "projects/412345678901/locations/us-central1/reasoningEngines"
+ENGINE_SUPPORT = f"{ENGINES}/1234567890123456789"
+ENGINE_TRIAGE = f"{ENGINES}/2345678901234567890"
+ENGINE_RELEASE = f"{ENGINES}/3456789012345678901"
+ENGINE_LEDGER = "projects/412345678901/locations/europe-west1/reasoningEngines/5550001112223334445"
 
 KEY_OLD = f"{DEPLOYER}#3f1c9a0d5e7b2c4a6e8f0a1b3c5d7e9f1a2b3c4d"
 KEY_NEW = f"{DEPLOYER}#9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b"
@@ -72,6 +77,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "NHI-GCP-011": {"fail": ["gcp:project:acme-pay-prod"], "pass": ["gcp:project:acme-sandbox"]},
     "NHI-GCP-012": {"fail": [BILLING], "pass": [DEPLOYER, OLD_BATCH]},
     "NHI-GCP-013": {"fail": [TERRAFORM], "pass": [DEPLOYER, PAYMENTS, APPSPOT, PUBSUB_AGENT, SANDBOX_CI]},
+    "NHI-GCP-014": {"fail": [ENGINE_SUPPORT, ENGINE_TRIAGE], "pass": [ENGINE_RELEASE, ENGINE_LEDGER]},
 }
 
 

@@ -1,6 +1,7 @@
 """Azure and Entra ID: service principals, app registrations and their credentials, managed
 identities, Microsoft Graph application permissions, directory roles, Azure RBAC role assignments,
-Activity Log and Entra diagnostic settings.
+Activity Log and Entra diagnostic settings, and AI agents: Entra Agent ID agent identities and
+blueprints, and the managed identities of AI resources (see :mod:`.agents`).
 
 Live scans use ``azure-identity``'s ``DefaultAzureCredential`` and a small httpx client against
 Microsoft Graph and Azure Resource Manager (read-only GETs, plus Resource Graph queries). Offline
@@ -29,7 +30,10 @@ class Plugin(ProviderPlugin):
 
     name = "azure"
     extra = "azure"
-    description = "Entra ID service principals, app credentials, managed identities, Azure RBAC and logging"
+    description = (
+        "Entra ID service principals, app credentials, managed identities, Entra agent identities, "
+        "Azure RBAC and logging"
+    )
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         env = os.environ

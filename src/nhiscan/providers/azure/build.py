@@ -4,6 +4,8 @@ Identities
     ``azure.service_principal`` (application, legacy and first-party SPs), ``azure.managed_identity``
     (SPs of type ManagedIdentity) with id = the SP's object id; ``azure.application`` for an app
     registration that has no service principal in the tenant (id = the application's object id).
+    Entra agent identities and blueprints (``agent.entra_agent_*``) are sorted out of the SP and
+    application lists first and built by :mod:`.agents` with the same grant machinery.
 
 Attributes (``identity.attributes.<key>``)
     ``app_id``, ``app_object_id``, ``aliases`` (appId and app object id), ``sp_type``,
@@ -61,6 +63,7 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
+from nhiscan.providers.azure import agents
 from nhiscan.providers.azure import catalog as cat
 from nhiscan.providers.azure import documents as d
 
@@ -170,7 +173,9 @@ def _allows(actions: Iterable[str], not_actions: Iterable[str], operation: str) 
 
 class _Builder:
     def __init__(self, c: Collected, tenant_hint: str | None, as_of: datetime) -> None:
-        self.c = c
+        # Entra agent identities and blueprints are subtypes of SPs and applications: sort them out.
+        self.c, self.agent_index = agents.reclassify(c)
+        c = self.c
         self.as_of = as_of
         self.sps = self._merge(d.SERVICE_PRINCIPALS, "service principal")
         self.apps = self._merge(d.APPLICATIONS, "application")
@@ -186,6 +191,7 @@ class _Builder:
             if obj.get("principalId")
             and _lower(obj.get("type")) == "microsoft.managedidentity/userassignedidentities"
         }
+        self.ai_by_principal = agents.ai_resources_by_principal(self.c)
         self.mi_fics: dict[str, list[tuple[dict[str, Any], str]]] = defaultdict(list)
         for index, (obj, where) in enumerate(self.c.items.get(d.MI_FEDERATED_CREDENTIALS, [])):
             fid = _lower(_req(obj, "id", where, f"managed identity federated credential [{index}]"))
@@ -261,6 +267,8 @@ class _Builder:
         credentials: list[Credential] = []
         edges: list[Edge] = list(dir_edges)
         for oid, (sp, where) in self.sps.items():
+            if oid in self.agent_index.principal_ids:
+                continue  # a blueprint's service principal: part of the blueprint identity
             app_entry = self.app_by_app.get(_lower(sp["appId"]))
             ident, creds, own_edges = self._sp_identity(
                 oid,
@@ -278,15 +286,23 @@ class _Builder:
         for principal, (obj, where) in self.rbac_principals.items():
             if principal in self.sps or str(obj.get("principalType")) not in ("ServicePrincipal", "MSI"):
                 continue
+            if principal in self.agent_index.agents:
+                continue
             ident = self._rbac_only_identity(principal, obj, where, rbac[principal])
             identities.append(ident)
         for oid, (app, where) in self.apps.items():
-            if _lower(app["appId"]) in self.sp_by_app:
+            if _lower(app["appId"]) in self.sp_by_app or oid in self.agent_index.blueprint_ids:
                 continue
             ident, creds, own_edges = self._app_only_identity(oid, app, where)
             identities.append(ident)
             credentials += creds
             edges += own_edges
+        agent_ids, agent_creds, agent_edges = agents.build_agents(
+            self, self.agent_index, rbac, graph, directory, sign_in
+        )
+        identities += agent_ids
+        credentials += agent_creds
+        edges += agent_edges
         edges += self._resource_edges(identities)
         logging, log_coverage = self._logging()
         return Inventory(
@@ -680,6 +696,7 @@ class _Builder:
             user_assigned = any(a.lower() == "isexplicit=true" for a in alt)
             attrs["mi_type"] = "user" if user_assigned else "system"
             attrs["mi_resource_id"] = resource.lower() if resource else None
+            attrs.update(agents.mi_attributes(self.ai_by_principal.get(oid)))
             if resource and not user_assigned:
                 edges.append(
                     Edge(
@@ -918,6 +935,7 @@ class _Builder:
                 )
                 for mi, mi_type in targets
             ]
+            edges += agents.runs_as_edges(rid, _lower(obj.get("type")), targets, where)
         return edges
 
     # -- logging ------------------------------------------------------------------------------

@@ -146,6 +146,9 @@ class _Run:
                     "the Microsoft Graph service principal is not in the tenant listing",
                 )
             )
+        from nhiscan.providers.azure.agents import collect_agents
+
+        collect_agents(self)
         self.graph_list(
             d.DIRECTORY_ROLE_ASSIGNMENTS,
             "GET /v1.0/roleManagement/directory/roleAssignments",

@@ -44,6 +44,10 @@ CREDENTIAL_SIGN_IN_ACTIVITY = "azure.credential_sign_in_activity"
 MI_FEDERATED_CREDENTIALS = "azure.managed_identity_federated_credentials"
 SUBSCRIPTIONS = "azure.subscriptions"
 RESOURCES = "azure.resources"
+# Entra Agent ID (see :mod:`.agents`).
+AGENT_IDENTITIES = "azure.agent_identities"
+AGENT_BLUEPRINTS = "azure.agent_blueprints"
+INHERITABLE_PERMISSIONS = "azure.agent_blueprint_inheritable_permissions"
 # Recognised only to be rejected with a clear message.
 BARE_FEDERATED_CREDENTIALS = "azure.bare_federated_credentials"
 VCR_CASSETTE = "azure.vcr_cassette"
@@ -62,6 +66,9 @@ DOC_TYPES = (
     MI_FEDERATED_CREDENTIALS,
     SUBSCRIPTIONS,
     RESOURCES,
+    AGENT_IDENTITIES,
+    AGENT_BLUEPRINTS,
+    INHERITABLE_PERMISSIONS,
 )
 
 _MS_DATE = re.compile(r"^\\?/Date\((-?\d+)(?:[+-]\d{4})?\)\\?/$")
@@ -155,6 +162,12 @@ def _items(doc: Any) -> tuple[list[Any], str]:
 
 def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
     ident = str(item.get("id", "")).lower()
+    # Before the generic service-principal / application checks: agent types are subtypes of both.
+    from nhiscan.providers.azure.agents import agent_doc_type
+
+    agent_type = agent_doc_type(item, context)
+    if agent_type:
+        return agent_type
     if "servicePrincipalSignInActivities" in context or "lastSignInActivity" in item:
         return SIGN_IN_ACTIVITY
     if "appCredentialSignInActivities" in context or ("keyId" in item and "signInActivity" in item):
@@ -238,12 +251,20 @@ def normalise(doc: Any, doc_type: str, where: str) -> tuple[list[dict[str, Any]]
             "a bare list of federated identity credentials does not say which application they belong to; "
             "export applications with $expand=federatedIdentityCredentials (see docs/providers/azure.md)",
         )
-    items, _ = _items(doc)
+    items, context = _items(doc)
     truncated = isinstance(doc, Mapping) and bool(doc.get("@odata.nextLink"))
+    from nhiscan.providers.azure.agents import cast_type, inheritable_parent
+
+    parent = inheritable_parent(context, where) if doc_type == INHERITABLE_PERMISSIONS else None
+    cast = cast_type(context)
     out: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise InputError(where, f"item [{index}] is a {type(item).__name__}, expected a JSON object")
         obj = camel_keys(item) if _is_pascal(item) else dict(item)
+        if parent is not None:
+            obj["blueprintObjectId"] = parent
+        if cast and not obj.get("@odata.type"):
+            obj["@odata.type"] = cast
         out.append(flatten_arm(obj))
     return out, truncated

@@ -16,6 +16,8 @@ _OPTIONAL = {
     d.APP_ROLE_ASSIGNMENTS: "Microsoft Graph application permissions unknown",
     d.DIRECTORY_ROLE_ASSIGNMENTS: "Entra directory role assignments unknown",
     d.ROLE_ASSIGNMENTS: "Azure RBAC role assignments unknown",
+    d.AGENT_IDENTITIES: "Entra Agent ID agent identities unknown (those in the service-principal export are "
+    "inventoried without sponsors; export servicePrincipals/microsoft.graph.agentIdentity)",
 }
 
 

@@ -19,6 +19,9 @@ Inventory produced (see docs/providers/gcp.md):
 - edges ``gcp.impersonate``, ``gcp.implicit_delegation``, ``gcp.act_as``, ``gcp.create_key``
   from a member (SA email, or ``user:``/``group:``/``domain:`` form) to an SA email;
 - one logging state per project from the effective ``auditConfigs``.
+- identities ``agent.vertex_agent_engine`` (Vertex AI Agent Engine) with ``agent.runs_as`` edges to
+  the principal they run as; see :mod:`nhiscan.providers.gcp.agents`. Service accounts carry
+  ``used_by_agents`` (engine ids).
 
 Importing this module does not import any Google library.
 """
@@ -32,7 +35,7 @@ from pathlib import Path
 
 from nhiscan.errors import CollectionError, InputError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
-from nhiscan.providers.gcp import parse
+from nhiscan.providers.gcp import agents, parse
 from nhiscan.providers.gcp.build import build_inventory
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord
 from nhiscan.providers.gcp.live import RETRY_TIMEOUT, GcpClients, LiveCollector, collect_estate, make_clients
@@ -100,15 +103,19 @@ class Plugin(ProviderPlugin):
             if not default_project:
                 raise CollectionError("gcp: no project to scan; pass --project P or --organization ORG")
             projects = [default_project]
-        return collect_inventory(make_clients(credentials), projects, organization, options)
+        clients = make_clients(credentials, aiplatform_endpoint=options.settings.get("aiplatform_endpoint"))
+        return collect_inventory(clients, projects, organization, options)
 
     def recognise(self, file: LoadedFile) -> str | None:
-        return parse.recognise(file.data, file.text)
+        return agents.recognise(file.data) or parse.recognise(file.data, file.text)
 
     def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
         out = EstateBuilder()
         for f in files:
-            parse.read_document(f.doc_type, f.file.data, f.file.text, file_label(f.file.path), out)
+            if f.doc_type == agents.REASONING_ENGINES:
+                agents.read_engines(f.file.data, file_label(f.file.path), out)
+            else:
+                parse.read_document(f.doc_type, f.file.data, f.file.text, file_label(f.file.path), out)
         _resolve_policy_projects(out)
         if out.service_accounts and not out.keys:
             out.coverage.append(
@@ -153,7 +160,12 @@ def collect_inventory(
 ) -> Inventory:
     """Collect with prepared clients (the live path of ``Plugin.collect``; tests call it with
     clients pointed at local fakes)."""
-    collector = LiveCollector(clients, options.progress, retry_timeout or RETRY_TIMEOUT)
+    collector = LiveCollector(
+        clients,
+        options.progress,
+        retry_timeout or RETRY_TIMEOUT,
+        locations=options.settings.get("locations"),
+    )
     out = collect_estate(collector, projects, organization)
     # Fetch every role once, concurrently, before the estate is frozen so that denied role reads
     # land in its coverage.

@@ -40,6 +40,15 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
+from nhiscan.providers.gcp.agents import (
+    AGENT_IDENTITY,
+    Principal,
+    build_engines,
+    is_agent_principal,
+    project_number,
+    resolve_principal,
+    used_by,
+)
 from nhiscan.providers.gcp.estate import AuditConfig, Binding, Estate, PolicyRecord, ServiceAccountRecord
 from nhiscan.providers.gcp.parse import project_of_email
 from nhiscan.providers.gcp.roles import (
@@ -258,8 +267,21 @@ class _Builder:
 
     # -- main ------------------------------------------------------------------------------------
 
+    def principals(self) -> dict[str, Principal]:
+        """Engine name -> the principal it runs as; service accounts among them become identities
+        even when no list or binding names them."""
+        org = self.estate.organizations[0] if len(self.estate.organizations) == 1 else None
+        out: dict[str, Principal] = {}
+        for rec in self.estate.reasoning_engines:
+            p = resolve_principal(rec, project_number(rec, self.numbers), org)
+            out.setdefault(rec.name, p)
+            if p.id and p.type != AGENT_IDENTITY:
+                self.stub(p.id, self.project(rec.project), rec.source, f"reasoningEngine {rec.name} runs as")
+        return out
+
     def build(self, generated_at: datetime | None) -> Inventory:
         policies = self.policies()
+        principals = self.principals()
         for k in self.estate.keys:
             parts = k.name.split("/")
             self.stub(
@@ -300,6 +322,11 @@ class _Builder:
                             unexpanded[mid].add(b.role)
                             if not is_service_agent(mid):
                                 self.unexpanded_roles.add(b.role)
+                    elif is_agent_principal(mid):
+                        # A Vertex AI agent identity: its grants are the engine's own permissions.
+                        holdings[mid].append(holding)
+                        if perms is None:
+                            self.unexpanded_roles.add(b.role)
                     elif perms is None and not b.role.startswith("roles/"):
                         # A custom role may hold impersonation permissions for anyone it names.
                         self.unexpanded_roles.add(b.role)
@@ -331,9 +358,17 @@ class _Builder:
             for email in sorted(self.accounts)
         ]
         credentials, key_counts = self._credentials()
+        agents_of = used_by(principals)
         identities = [
             Identity(
-                **{**i.__dict__, "attributes": {**i.attributes, "user_managed_keys": key_counts.get(i.id, 0)}}
+                **{
+                    **i.__dict__,
+                    "attributes": {
+                        **i.attributes,
+                        "user_managed_keys": key_counts.get(i.id, 0),
+                        "used_by_agents": agents_of.get(i.id, []),
+                    },
+                }
             )
             for i in identities
         ]
@@ -341,6 +376,17 @@ class _Builder:
             Edge(src, dst, kind, evidence=tuple(v["evidence"]), attributes=v["attributes"])
             for (src, dst, kind), v in sorted(edges.items())
         ]
+        engines, engine_edges = build_engines(
+            self.estate.reasoning_engines,
+            principals,
+            {i.id: i for i in identities},
+            lambda ref: self.project(ref) or ref,
+            lambda principal: self._summary(holdings[principal])[0],
+            GCP,
+            edge_list,
+        )
+        identities += engines
+        edge_list += engine_edges
         return Inventory(
             identities=tuple(identities),
             credentials=tuple(credentials),
@@ -414,47 +460,7 @@ class _Builder:
         unexpanded: set[str],
     ) -> Identity:
         sa = self.accounts[email]
-        grants: list[Grant] = []
-        reasons: dict[str, list[str]] = defaultdict(list)
-        high_perms: set[str] = set()
-        high_sources: list[tuple[str, frozenset[str]]] = []
-        admin_roles: list[str] = []
-        basic_roles: list[str] = []
-        for h in holdings:
-            perms = h.permissions or frozenset()
-            grants.append(
-                Grant(
-                    source=h.source,
-                    kind="iam_binding",
-                    actions=tuple(sorted(p for p in perms if p in _RELEVANT or p.endswith(".setIamPolicy"))),
-                    resources=(h.resource,),
-                    conditional=h.condition is not None,
-                    role=h.role,
-                    scope=h.resource,
-                )
-            )
-            if perms & IAM_WRITE_PERMISSIONS:
-                reasons["iam_write"].append(h.source)
-            if perms & SECRET_READ_PERMISSIONS:
-                reasons["secret_read"].append(h.source)
-            if h.level in HIGH_LEVELS:
-                high_perms |= perms
-                high_sources.append((h.source, perms))
-                if is_admin(h.role, perms):
-                    reasons["admin"].append(h.source)
-                    if h.role not in admin_roles:
-                        admin_roles.append(h.role)
-                if h.role in ADMIN_BASIC_ROLES:
-                    reasons["wildcard"].append(h.source)
-                    if h.role not in basic_roles:
-                        basic_roles.append(h.role)
-        methods = escalation_methods(frozenset(high_perms))
-        if methods:
-            needed = frozenset().union(*(PRIVESC_METHODS[m] for m in methods))
-            reasons["can_escalate"] = [src for src, perms in high_sources if perms & needed]
-        classes = tuple(
-            c for c in ("admin", "can_escalate", "iam_write", "secret_read", "wildcard") if reasons.get(c)
-        )
+        summary, admin_roles, basic_roles, methods = self._summary(holdings)
         # Granted on the SA resource itself (project-wide grants are NHI-GCP-006's business). SA ids
         # are bare emails; every other member keeps its "user:"/"group:"/... prefix.
         non_sa = sorted(
@@ -499,12 +505,60 @@ class _Builder:
             usage=Usage.MACHINE.value,
             evidence=tuple(dict.fromkeys(self.evidence[email])),
             attributes=attributes,
-            permissions=PermissionSummary(
-                grants=tuple(grants),
-                classes=classes,
-                reasons={c: tuple(dict.fromkeys(reasons[c])) for c in classes},
-            ),
+            permissions=summary,
         )
+
+    @staticmethod
+    def _summary(holdings: list[Holding]) -> tuple[PermissionSummary, list[str], list[str], list[str]]:
+        """Grants, classes and reasons of a principal's holdings, with its admin roles, basic roles
+        and escalation methods."""
+        grants: list[Grant] = []
+        reasons: dict[str, list[str]] = defaultdict(list)
+        high_perms: set[str] = set()
+        high_sources: list[tuple[str, frozenset[str]]] = []
+        admin_roles: list[str] = []
+        basic_roles: list[str] = []
+        for h in holdings:
+            perms = h.permissions or frozenset()
+            grants.append(
+                Grant(
+                    source=h.source,
+                    kind="iam_binding",
+                    actions=tuple(sorted(p for p in perms if p in _RELEVANT or p.endswith(".setIamPolicy"))),
+                    resources=(h.resource,),
+                    conditional=h.condition is not None,
+                    role=h.role,
+                    scope=h.resource,
+                )
+            )
+            if perms & IAM_WRITE_PERMISSIONS:
+                reasons["iam_write"].append(h.source)
+            if perms & SECRET_READ_PERMISSIONS:
+                reasons["secret_read"].append(h.source)
+            if h.level in HIGH_LEVELS:
+                high_perms |= perms
+                high_sources.append((h.source, perms))
+                if is_admin(h.role, perms):
+                    reasons["admin"].append(h.source)
+                    if h.role not in admin_roles:
+                        admin_roles.append(h.role)
+                if h.role in ADMIN_BASIC_ROLES:
+                    reasons["wildcard"].append(h.source)
+                    if h.role not in basic_roles:
+                        basic_roles.append(h.role)
+        methods = escalation_methods(frozenset(high_perms))
+        if methods:
+            needed = frozenset().union(*(PRIVESC_METHODS[m] for m in methods))
+            reasons["can_escalate"] = [src for src, perms in high_sources if perms & needed]
+        classes = tuple(
+            c for c in ("admin", "can_escalate", "iam_write", "secret_read", "wildcard") if reasons.get(c)
+        )
+        summary = PermissionSummary(
+            grants=tuple(grants),
+            classes=classes,
+            reasons={c: tuple(dict.fromkeys(reasons[c])) for c in classes},
+        )
+        return summary, admin_roles, basic_roles, methods
 
     def _credentials(self) -> tuple[list[Credential], dict[str, int]]:
         seen: dict[tuple[str, str], Credential] = {}
@@ -567,6 +621,7 @@ class _Builder:
     def _scopes(self, policies: list[PolicyRecord]) -> list[Scope]:
         scopes: dict[str, Scope] = {}
         projects = {sa.project for sa in self.accounts.values() if sa.project} | set(self._projects(policies))
+        projects |= {self.project(r.project) or r.project for r in self.estate.reasoning_engines}
         for project in sorted(projects):
             parent = self.ancestors(project)
             parent_key = None

@@ -76,6 +76,35 @@ class ProjectRecord:
 
 
 @dataclass(frozen=True)
+class ReasoningEngineRecord:
+    """A Vertex AI Agent Engine (reasoning engine). Only names of environment variables are kept,
+    never their values."""
+
+    name: str  # projects/P/locations/L/reasoningEngines/ID as the API returns it (P is usually a number)
+    project: str  # project id or number
+    location: str
+    display_name: str = ""
+    description: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    service_account: str | None = None  # spec.serviceAccount
+    effective_identity: str | None = None  # spec.effectiveIdentity (output only)
+    identity_type: str | None = None  # spec.identityType
+    agent_framework: str | None = None
+    class_methods: tuple[str, ...] = ()
+    env_names: tuple[str, ...] = ()
+    secret_env: tuple[tuple[str, str, str], ...] = ()  # (env name, secret, version)
+    deployment_source: str | None = None  # package | container | source_code
+    container_image: str | None = None
+    min_instances: int | None = None
+    max_instances: int | None = None
+    psc_interface: bool = False
+    cmek: bool = False
+    created: datetime | None = None
+    updated: datetime | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Estate:
     service_accounts: tuple[ServiceAccountRecord, ...] = ()
     keys: tuple[KeyRecord, ...] = ()
@@ -85,6 +114,7 @@ class Estate:
     roles: tuple[tuple[str, frozenset[str]], ...] = ()  # custom or exported role -> permissions
     coverage: tuple[CoverageEntry, ...] = ()
     organizations: tuple[str, ...] = ()  # organizations/O scanned or seen
+    reasoning_engines: tuple[ReasoningEngineRecord, ...] = ()
 
 
 @dataclass
@@ -99,6 +129,7 @@ class EstateBuilder:
     roles: dict[str, frozenset[str]] = field(default_factory=dict)
     coverage: list[CoverageEntry] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    reasoning_engines: list[ReasoningEngineRecord] = field(default_factory=list)
 
     def add_organization(self, org: str) -> None:
         if org and org not in self.organizations:
@@ -114,4 +145,5 @@ class EstateBuilder:
             roles=tuple(self.roles.items()),
             coverage=tuple(self.coverage),
             organizations=tuple(self.organizations),
+            reasoning_engines=tuple(self.reasoning_engines),
         )

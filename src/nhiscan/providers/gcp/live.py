@@ -6,7 +6,9 @@ Calls made (and nothing else):
   ``ListServiceAccountKeys``, ``GetIamPolicy`` on each service account, ``GetRole``;
 - Resource Manager v3 (REST): ``projects.get``, ``projects.getIamPolicy``, ``projects.search``
   (organisation scans without ``--project``), ``organizations.getIamPolicy``;
-- Cloud Asset (REST): ``searchAllIamPolicies`` over the organisation (folder and resource policies).
+- Cloud Asset (REST): ``searchAllIamPolicies`` over the organisation (folder and resource policies);
+- Vertex AI (REST, :mod:`nhiscan.providers.gcp.agents`): ``projects.locations.list`` and
+  ``reasoningEngines.list`` in each location.
 
 Every response is converted to the JSON shape gcloud prints and read by the same functions the
 offline importer uses. A failed call becomes a coverage entry and the scan carries on.
@@ -22,7 +24,7 @@ from typing import Any, TypeVar
 
 from nhiscan.errors import CollectionError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, scope_key
-from nhiscan.providers.gcp import parse
+from nhiscan.providers.gcp import agents, parse
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord, ProjectRecord
 from nhiscan.providers.interface import NullProgress, ProgressSink
 
@@ -32,12 +34,13 @@ RETRY_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class GcpClients:
-    """The four clients a scan uses; tests build them against local servers."""
+    """The clients a scan uses; tests build them against local servers."""
 
     iam: Any
     projects: Any
     organizations: Any
     assets: Any
+    aiplatform: Any = None  # agents.AiPlatformRest; None skips the agent inventory
 
 
 def make_clients(
@@ -45,9 +48,11 @@ def make_clients(
     *,
     iam_transport: Any = None,
     rest_endpoint: str | None = None,
+    aiplatform_endpoint: str | None = None,
 ) -> GcpClients:
     """Clients on the default Google endpoints, or on ``rest_endpoint`` (Resource Manager and
-    Cloud Asset over REST) and a prepared gRPC ``iam_transport``."""
+    Cloud Asset over REST), ``aiplatform_endpoint`` (Vertex AI; may contain ``{location}``) and a
+    prepared gRPC ``iam_transport``."""
     try:
         from google.api_core.client_options import ClientOptions
         from google.cloud import asset_v1, iam_admin_v1, resourcemanager_v3
@@ -66,6 +71,7 @@ def make_clients(
         projects=resourcemanager_v3.ProjectsClient(**rest),
         organizations=resourcemanager_v3.OrganizationsClient(**rest),
         assets=asset_v1.AssetServiceClient(**rest),
+        aiplatform=agents.make_client(credentials, aiplatform_endpoint),
     )
 
 
@@ -96,6 +102,7 @@ class LiveCollector:
         progress: ProgressSink | None = None,
         retry_timeout: float = RETRY_TIMEOUT,
         workers: int = 8,
+        locations: Sequence[str] | None = None,
     ) -> None:
         from google.api_core import exceptions as gexc
         from google.api_core.retry import Retry, if_exception_type
@@ -120,6 +127,13 @@ class LiveCollector:
         )
         self._retry_error = gexc.RetryError
         self._errors: tuple[type[BaseException], ...] = (gexc.GoogleAPICallError, gexc.RetryError)
+        self.engines = (
+            agents.EngineCollector(
+                clients.aiplatform, self.out, self._lock, locations, retry_timeout, workers
+            )
+            if clients.aiplatform is not None
+            else None
+        )
 
     def _call(self, scope: str, source: str, fn: Callable[[], T], record_ok: bool = False) -> T | None:
         try:
@@ -262,6 +276,12 @@ class LiveCollector:
             fetched = list(pool.map(lambda r: self._fetch_account(scope, *r), records))
         for (_, email), (keys, policy) in zip(records, fetched, strict=True):
             self._account(email, project_id, keys, policy)
+        if self.engines is not None:
+            self.progress.step(f"gcp: {name} Vertex AI Agent Engine")
+            self.engines.project(project_id)
+            with self._lock:
+                self.reads += self.engines.reads
+                self.engines.reads = 0
 
     def _fetch_account(self, scope: str, sa_name: str, email: str) -> tuple[Any, Any]:
         keys = self._call(

@@ -53,7 +53,15 @@ _APPSPOT = re.compile(r"^([a-z][a-z0-9-]{4,28}[a-z0-9])@appspot\.gserviceaccount
 # Service agents (service-<project number>@<google project>) name Google's project, not the customer's.
 _AGENT_LOCAL = re.compile(r"^service-(org-|folder-)?\d+@")
 _CUSTOM_ROLE = re.compile(r"^projects/([^/]+)/roles/")
-_GCP_HINTS = ("serviceAccounts/", "gserviceaccount.com", "asset_type", "assetType", "keyType", "auditConfigs")
+_GCP_HINTS = (
+    "serviceAccounts/",
+    "gserviceaccount.com",
+    "asset_type",
+    "assetType",
+    "keyType",
+    "auditConfigs",
+    "reasoningEngines",
+)
 
 
 # -- recognition ---------------------------------------------------------------------------------

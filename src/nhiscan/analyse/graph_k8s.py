@@ -1,0 +1,233 @@
+"""Kubernetes delegation edges derived from each ServiceAccount's effective RBAC.
+
+Input: ``k8s.service_account`` identities whose ``permissions.grants`` are RBAC rules as the
+Kubernetes provider stores them (``actions`` = verbs, ``resources`` = ``<apiGroup>/<resource>``
+or ``<apiGroup>/<resource>:<resourceName>``, ``scope`` = the namespace a RoleBinding applies in or
+``*`` for a ClusterRoleBinding) and ``attributes`` ``cluster``, ``namespace``, ``pods`` and
+``escalation_primitives`` (when present, a primitive missing from that list is not used: the
+provider already decided that name-restricted grants do not reach anything privileged).
+
+Edges (src can act as dst):
+
+``k8s.pod_create`` / ``k8s.workload_create``
+    create pods (or create/update/patch a pod controller) in a namespace: run a pod as any
+    ServiceAccount of that namespace (every namespace for a cluster-wide grant).
+``k8s.token_create``
+    create ``serviceaccounts/token``: mint a token for the SAs in scope (or the named ones).
+``k8s.secret_token``
+    create secrets: a ``kubernetes.io/service-account-token`` Secret for any SA in the namespace.
+``k8s.impersonate``
+    impersonate ``serviceaccounts`` (or ``users`` named ``system:serviceaccount:NS:NAME``); an
+    unrestricted impersonation of users or groups cluster-wide reaches ``system:masters``, an
+    edge to the cluster's admin sink.
+``k8s.bind_escalate``
+    the ``bind`` or ``escalate`` primitive cluster-wide: grant itself cluster-admin (admin sink);
+    in a namespace: become namespace admin, so every SA of that namespace.
+``k8s.csr_approve``
+    approve client certificates: issue a ``system:masters`` certificate (admin sink).
+``k8s.nodes_proxy``
+    the kubelet API on every node: exec into any running pod (SAs that have pods).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from nhiscan.model import Edge, Evidence, Grant, Identity
+
+SA_KIND = "k8s.service_account"
+WORKLOAD_RESOURCES = (
+    "deployments",
+    "daemonsets",
+    "statefulsets",
+    "replicasets",
+    "jobs",
+    "cronjobs",
+    "replicationcontrollers",
+)
+
+
+@dataclass(frozen=True)
+class _Res:
+    group: str
+    resource: str
+    name: str | None
+
+
+def _parse(resource: str) -> _Res | None:
+    if resource.startswith("/"):
+        return None
+    group, _, rest = resource.partition("/")
+    if not rest:
+        return None
+    res, _, name = rest.partition(":")
+    return _Res(group or "core", res, name or None)
+
+
+def _verb(grant: Grant, verbs: Sequence[str]) -> bool:
+    return "*" in grant.actions or any(v in grant.actions for v in verbs)
+
+
+def _res_match(r: _Res, groups: Sequence[str], resource: str) -> bool:
+    return (r.group == "*" or r.group in groups) and (r.resource == "*" or r.resource == resource)
+
+
+class K8sEdges:
+    def __init__(self, identities: Sequence[Identity], sink_of: Callable[[Identity], str]) -> None:
+        self.sas = [i for i in identities if i.kind == SA_KIND]
+        self.sink_of = sink_of
+        self.by_ns: dict[tuple[str, str], list[Identity]] = {}
+        self.by_cluster: dict[str, list[Identity]] = {}
+        self.by_name: dict[tuple[str, str, str], Identity] = {}
+        for sa in self.sas:
+            cluster, ns = _where(sa)
+            self.by_ns.setdefault((cluster, ns), []).append(sa)
+            self.by_cluster.setdefault(cluster, []).append(sa)
+            self.by_name[(cluster, ns, sa.name.split("/", 1)[-1])] = sa
+
+    def _in_scope(self, cluster: str, scope: str | None) -> list[Identity]:
+        if scope in (None, "*"):
+            return self.by_cluster.get(cluster, [])
+        return self.by_ns.get((cluster, scope), [])
+
+    def edges(self) -> list[Edge]:
+        out: list[Edge] = []
+        for sa in self.sas:
+            out.extend(self._edges_of(sa))
+        return out
+
+    def _edges_of(self, sa: Identity) -> Iterable[Edge]:
+        cluster, _ns = _where(sa)
+        prims_attr = sa.attributes.get("escalation_primitives")
+        prims = set(prims_attr) if isinstance(prims_attr, list) else None
+        found: dict[tuple[str, str], Edge] = {}
+
+        def allowed(p: str) -> bool:
+            return prims is None or p in prims
+
+        def to(targets: Iterable[Identity], kind: str, grant: Grant, what: str) -> None:
+            for t in targets:
+                if t.id != sa.id and (t.id, kind) not in found:
+                    found[(t.id, kind)] = _edge(sa.id, t.id, kind, grant, what)
+
+        def to_sink(kind: str, grant: Grant, what: str) -> None:
+            sink = self.sink_of(sa)
+            found.setdefault((sink, kind), _edge(sa.id, sink, kind, grant, what))
+
+        if "admin" in sa.permissions.classes:
+            reasons = sa.permissions.reasons.get("admin", ())
+            sink = self.sink_of(sa)
+            found[(sink, "admin")] = Edge(
+                src=sa.id,
+                dst=sink,
+                kind="admin",
+                evidence=(Evidence("rbac", "cluster admin: " + ", ".join(reasons[:3])),),
+                attributes={"conditional": False},
+            )
+            return found.values()  # an admin can become anyone: no edges beyond its sink
+        for g in sa.permissions.grants:
+            if g.effect == "deny":
+                continue
+            scope = g.scope or "*"
+            for raw in g.resources:
+                r = _parse(raw)
+                if r is None:
+                    continue
+                in_scope = self._in_scope(cluster, scope)
+                if allowed("pod_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "pods"):
+                    to(in_scope, "k8s.pod_create", g, "create pods")
+                if (
+                    allowed("workload_create")
+                    and _verb(g, ("create", "update", "patch"))
+                    and any(_res_match(r, ("apps", "batch", "core"), w) for w in WORKLOAD_RESOURCES)
+                ):
+                    to(in_scope, "k8s.workload_create", g, f"create/update {r.resource}")
+                if (
+                    allowed("token_create")
+                    and _verb(g, ("create",))
+                    and _res_match(r, ("core",), "serviceaccounts/token")
+                ):
+                    to(self._named(in_scope, r.name), "k8s.token_create", g, "create serviceaccounts/token")
+                if allowed("secret_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "secrets"):
+                    to(in_scope, "k8s.secret_token", g, "create a service-account-token Secret")
+                if allowed("impersonate") and _verb(g, ("impersonate",)):
+                    if _res_match(r, ("core",), "serviceaccounts"):
+                        to(self._named(in_scope, r.name), "k8s.impersonate", g, "impersonate serviceaccounts")
+                    elif (
+                        _res_match(r, ("core",), "users")
+                        and r.name
+                        and r.name.startswith("system:serviceaccount:")
+                    ):
+                        parts = r.name.split(":")
+                        target = self.by_name.get((cluster, parts[2], parts[3])) if len(parts) == 4 else None
+                        if target is not None:
+                            to([target], "k8s.impersonate", g, f"impersonate user {r.name}")
+                    elif (
+                        scope == "*"
+                        and (_res_match(r, ("core",), "groups") or _res_match(r, ("core",), "users"))
+                        and (
+                            r.name is None or r.name in ("system:masters", "system:admin", "kubernetes-admin")
+                        )
+                    ):
+                        to_sink("k8s.impersonate", g, f"impersonate {r.resource} {r.name or '*'}")
+                rbac = ("rbac.authorization.k8s.io",)
+                if (
+                    (allowed("bind") or allowed("escalate"))
+                    and _verb(g, ("bind", "escalate"))
+                    and (_res_match(r, rbac, "clusterroles") or _res_match(r, rbac, "roles"))
+                ):
+                    if scope == "*":
+                        to_sink("k8s.bind_escalate", g, f"bind/escalate {r.resource}")
+                    else:
+                        to(in_scope, "k8s.bind_escalate", g, f"bind/escalate {r.resource} in {scope}")
+                if (
+                    prims is not None
+                    and "csr_approve" in prims
+                    and scope == "*"
+                    and _verb(g, ("update", "patch"))
+                    and _res_match(r, ("certificates.k8s.io",), "certificatesigningrequests/approval")
+                ):
+                    to_sink("k8s.csr_approve", g, "approve client certificate requests")
+                if (
+                    allowed("nodes_proxy")
+                    and scope == "*"
+                    and _verb(g, ("get", "create"))
+                    and _res_match(r, ("core",), "nodes/proxy")
+                ):
+                    running = [
+                        t
+                        for t in self.by_cluster.get(cluster, [])
+                        if isinstance(t.attributes.get("pods"), int) and t.attributes["pods"] > 0
+                    ]
+                    to(running, "k8s.nodes_proxy", g, "nodes/proxy (kubelet exec into pods)")
+        return found.values()
+
+    @staticmethod
+    def _named(in_scope: list[Identity], name: str | None) -> list[Identity]:
+        if name is None:
+            return in_scope
+        return [t for t in in_scope if t.name.split("/", 1)[-1] == name]
+
+
+def _where(sa: Identity) -> tuple[str, str]:
+    cluster = str(sa.attributes.get("cluster") or "")
+    ns = str(sa.attributes.get("namespace") or "")
+    if not cluster or not ns:
+        # k8s://<cluster>/ns/<namespace>/serviceaccount/<name>
+        parts = sa.id.removeprefix("k8s://").split("/")
+        if len(parts) >= 3:
+            cluster = cluster or parts[0]
+            ns = ns or parts[2]
+    return cluster, ns
+
+
+def _edge(src: str, dst: str, kind: str, grant: Grant, what: str) -> Edge:
+    scope = "cluster-wide" if (grant.scope or "*") == "*" else f"in namespace {grant.scope}"
+    return Edge(
+        src=src,
+        dst=dst,
+        kind=kind,
+        evidence=(Evidence("rbac", f"{what} {scope} ({grant.source})"),),
+        attributes={"conditional": False, "derived": True},
+    )
