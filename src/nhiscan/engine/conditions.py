@@ -7,6 +7,7 @@ path and apply one of the operators in ``OPERATORS``.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
@@ -30,15 +31,20 @@ class ConditionError(ValueError):
     """A condition is malformed; the message names the offending part."""
 
 
+@functools.lru_cache(maxsize=256)
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls)) if is_dataclass(cls) else frozenset()
+
+
 def resolve(ctx: Context, path: Sequence[str]) -> Any:
     """Walk a dotted path through mappings and dataclasses; anything missing is None."""
     cur: Any = ctx
     for part in path:
         if cur is None:
             return None
-        if isinstance(cur, Mapping):
+        if type(cur) is dict or isinstance(cur, Mapping):  # the exact-type test skips a slow ABC check
             cur = cur.get(part)
-        elif is_dataclass(cur) and part in {f.name for f in fields(cur)}:
+        elif part in _field_names(type(cur)):  # type: ignore[arg-type]
             cur = getattr(cur, part)
         else:
             return None

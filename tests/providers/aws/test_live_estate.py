@@ -113,11 +113,6 @@ def test_root_access_key_is_critical(aws: MotoAws) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build._match_key compares ListAccessKeys' CreateDate with the report's last_rotated exactly; "
-    "the report has whole seconds, moto's ListAccessKeys microseconds, so fresh keys get no key_id",
-)
 def test_key_details_match_keys_created_with_sub_second_times(aws: MotoAws) -> None:
     iam = aws.client("iam")
     iam.create_user(UserName="fresh")

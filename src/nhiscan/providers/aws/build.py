@@ -465,9 +465,12 @@ def _na(value: str | None) -> str | None:
 
 def _match_key(details: Sequence[Mapping[str, Any]], created: datetime | None) -> str | None:
     """The credential report has no key ids; ListAccessKeys (``--key-details``) does. Match by
-    creation time, which is the report's last_rotated."""
+    creation time, which is the report's last_rotated (in whole seconds)."""
+    if created is None:
+        return None
     for key in details:
-        if created is not None and parse_time(key.get("CreateDate")) == created:
+        when = parse_time(key.get("CreateDate"))
+        if when is not None and when.replace(microsecond=0) == created.replace(microsecond=0):
             return str(key.get("AccessKeyId"))
     return None
 
@@ -477,7 +480,8 @@ def _match_key(details: Sequence[Mapping[str, Any]], created: datetime | None) -
 
 def _management_coverage(trail: Mapping[str, Any], selectors: Mapping[str, Any] | None) -> str | None:
     """ "all", "read", "write", "none", or None when selectors are unknown."""
-    if selectors is None:
+    if selectors is None or trail.get("HasCustomEventSelectors") is False:
+        # a trail without custom selectors logs all management events (AWS's default selector)
         return None if trail.get("HasCustomEventSelectors") else "all"
     advanced = selectors.get("AdvancedEventSelectors") or []
     if advanced:
