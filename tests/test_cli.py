@@ -268,3 +268,31 @@ def test_graph_command(run_cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     assert json.loads(data)["edges"]
     r = run_cli(["graph", "--from", str(DEMO / "aws"), "--identity", "nobody-here"])
     assert r.code == 2 and "--identity" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_saved_inventory_with_a_bad_timestamp_is_exit_2(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    inv = tmp_path / "inv.json"
+    assert (
+        run_cli(
+            [
+                "scan",
+                "--from",
+                str(DEMO / "aws"),
+                *AS_OF,
+                "-q",
+                "--save-inventory",
+                str(inv),
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / "r.json"),
+            ]
+        ).code
+        == 0
+    )
+    data = json.loads(inv.read_text())
+    data["identities"][0]["created"] = "last tuesday"
+    inv.write_text(json.dumps(data))
+    r = run_cli(["scan", "--from", str(inv)])
+    assert r.code == 2 and str(inv) in r.err and "last tuesday" in r.err
+    assert len(r.err.strip().splitlines()) == 1

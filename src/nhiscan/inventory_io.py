@@ -26,6 +26,7 @@ from nhiscan.model import (
     PermissionSummary,
     Scope,
 )
+from nhiscan.timeutil import parse_time
 
 INVENTORY_FORMAT = "nhiscan-inventory"
 
@@ -72,7 +73,7 @@ def looks_like_inventory(data: Any) -> bool:
 
 
 def _time(v: str | None) -> datetime | None:
-    return datetime.fromisoformat(v.replace("Z", "+00:00")) if v else None
+    return parse_time(v) if v else None
 
 
 def _evidence(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
@@ -96,23 +97,31 @@ def inventory_from_dict(data: Mapping[str, Any], where: str) -> Inventory:
             f"inventory schema_version {version} is not supported (expected {INVENTORY_SCHEMA_VERSION})",
         )
 
-    def perms(p: Mapping[str, Any] | None) -> PermissionSummary:
-        if not p:
-            return PermissionSummary()
-        grants = tuple(
-            Grant(
-                **{
-                    **g,
-                    "actions": tuple(g.get("actions", ())),
-                    "not_actions": tuple(g.get("not_actions", ())),
-                    "resources": tuple(g.get("resources", ())),
-                }
-            )
-            for g in p.get("grants", ())
-        )
-        reasons = {k: tuple(v) for k, v in p.get("reasons", {}).items()}
-        return PermissionSummary(grants=grants, classes=tuple(p.get("classes", ())), reasons=reasons)
+    try:
+        return _build(data, version)
+    except (ValueError, TypeError) as exc:
+        raise InputError(where, f"not a valid nhiscan inventory: {exc}") from exc
 
+
+def _perms(p: Mapping[str, Any] | None) -> PermissionSummary:
+    if not p:
+        return PermissionSummary()
+    grants = tuple(
+        Grant(
+            **{
+                **g,
+                "actions": tuple(g.get("actions", ())),
+                "not_actions": tuple(g.get("not_actions", ())),
+                "resources": tuple(g.get("resources", ())),
+            }
+        )
+        for g in p.get("grants", ())
+    )
+    reasons = {k: tuple(v) for k, v in p.get("reasons", {}).items()}
+    return PermissionSummary(grants=grants, classes=tuple(p.get("classes", ())), reasons=reasons)
+
+
+def _build(data: Mapping[str, Any], version: str) -> Inventory:
     identities = tuple(
         Identity(
             id=i["id"],
@@ -127,7 +136,7 @@ def inventory_from_dict(data: Mapping[str, Any], where: str) -> Inventory:
             usage=i.get("usage", "unknown"),
             evidence=_evidence(i.get("evidence", [])),
             attributes=dict(i.get("attributes") or {}),
-            permissions=perms(i.get("permissions")),
+            permissions=_perms(i.get("permissions")),
         )
         for i in data.get("identities", ())
     )

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from nhiscan import timeutil
 from nhiscan.errors import InputError
 
 # Document types this provider understands.
@@ -72,7 +73,6 @@ DOC_TYPES = (
 )
 
 _MS_DATE = re.compile(r"^\\?/Date\((-?\d+)(?:[+-]\d{4})?\)\\?/$")
-_FRACTION = re.compile(r"(\.\d{6})\d+")
 # Keys whose values are user data (tag names) and must keep their spelling.
 _OPAQUE_KEYS = frozenset({"tags", "userAssignedIdentities", "additionalProperties"})
 
@@ -108,11 +108,7 @@ def parse_time(value: Any) -> datetime | None:
     m = _MS_DATE.match(value.strip())
     if m:
         return datetime.fromtimestamp(int(m.group(1)) / 1000, tz=timezone.utc)
-    text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
+    return timeutil.parse_time(value.strip())
 
 
 def camel_keys(value: Any) -> Any:

@@ -22,9 +22,10 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from nhiscan import timeutil
 from nhiscan.errors import InputError
 from nhiscan.providers.gcp.estate import (
     AuditConfig,
@@ -488,14 +489,12 @@ def _bool(item: Mapping[str, Any], key_: str, where: str, path: str) -> bool:
     return value
 
 
-_FRACTION = re.compile(r"\.(\d+)")
-
-
 def parse_time(value: str) -> datetime:
-    """RFC 3339 as Google prints it (nanosecond fractions, ``Z``)."""
-    text = _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value.strip())
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    """RFC 3339 as Google prints it (nanosecond fractions, ``Z``); ValueError otherwise."""
+    parsed = timeutil.parse_time(value)
+    if parsed is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    return parsed
 
 
 def _time(item: Mapping[str, Any], key_: str, where: str, path: str) -> datetime | None:

@@ -10,9 +10,10 @@ import gc
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from nhiscan import timeutil
 from nhiscan.errors import InputError
 from nhiscan.model import (
     CoverageEntry,
@@ -86,12 +87,10 @@ def parse_time(value: Any, where: str, field: str) -> datetime | None:
         return None
     text = str(value)
     try:
-        if len(text) == 10:  # a date, as in the legacy-token-last-used label
-            return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # dates (the legacy-token-last-used label) and RFC 3339 timestamps
+        return timeutil.parse_time(text)
     except ValueError as exc:
         raise InputError(where, f"{field}: not a date or timestamp: {text!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _workload_name(pod: Mapping[str, Any], ns: str) -> str:
