@@ -68,6 +68,7 @@ no secret is ever read).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,6 +85,7 @@ from nhiscan.model import (
     Credential,
     Edge,
     Evidence,
+    Grant,
     Identity,
     Inventory,
     Scope,
@@ -1282,12 +1284,36 @@ def _tags_of(client: Any, arn: Any, source: str, run: _Run) -> dict[str, str]:
         return {}
 
 
+VAULT_ACTIONS = ("bedrock-agentcore:getresourceapikey", "bedrock-agentcore:getresourceoauth2token")
+
+
+def reads_any_vault_credential(grants: Sequence[Grant]) -> bool:
+    """AgentCore does not bind workload identities to credential providers: a role allowed
+    GetResourceApiKey / GetResourceOauth2Token on every resource can fetch every credential in
+    the account's token vault (scope-credential-provider-access in the AgentCore guide)."""
+    for g in grants:
+        if g.effect != "allow" or not g.actions:
+            continue
+        if not any(fnmatch.fnmatchcase(a, p.lower()) for a in VAULT_ACTIONS for p in g.actions):
+            continue
+        if any(
+            r == "*" or r.endswith(("token-vault/*", "token-vault/default", "token-vault/default/*"))
+            for r in g.resources
+        ):
+            return True
+    return False
+
+
 def context_from(inventory: Inventory) -> dict[str, Any]:
     """What :func:`build_agents` and :func:`collect_agents` want to know from the IAM inventory
-    of the same accounts: the permission classes of every role and the ARN of every user."""
+    of the same accounts: the permission classes of every role (plus ``credential_vault_any``
+    when it can read every AgentCore vault credential) and the ARN of every user."""
     return {
         "role_classes": {
-            i.id: list(i.permissions.classes) for i in inventory.identities if i.kind == "aws.iam_role"
+            i.id: list(i.permissions.classes)
+            + (["credential_vault_any"] if reads_any_vault_credential(i.permissions.grants) else [])
+            for i in inventory.identities
+            if i.kind == "aws.iam_role"
         },
         "known_users": {i.name: i.id for i in inventory.identities if i.kind == "aws.iam_user"},
     }
