@@ -149,6 +149,16 @@ def _applies(rule: CompiledRule, provider: str) -> bool:
     return rule.spec.provider in ("any", provider)
 
 
+def run_rules(rules: Iterable[CompiledRule], ctx: dict[str, Any], emit: Any, **target: Any) -> None:
+    """Evaluate each rule that applies to the target's provider against the target's context."""
+    for rule in rules:
+        if not _applies(rule, target["provider"]):
+            continue
+        ctx["params"] = rule.params
+        if rule.predicate(ctx):
+            emit(rule, ctx, **target)
+
+
 def evaluate(
     inventory: Inventory,
     rules: Iterable[CompiledRule],
@@ -204,20 +214,16 @@ def evaluate(
                 "identity": ns_for(ident),
                 "scope": _scope_ns(scopes.get(ident.scope), ident.scope),
             }
-            for rule in id_rules:
-                if not _applies(rule, ident.provider):
-                    continue
-                ctx["params"] = rule.params
-                if rule.predicate(ctx):
-                    emit(
-                        rule,
-                        ctx,
-                        provider=ident.provider,
-                        scope=ident.scope,
-                        resource_id=ident.id,
-                        resource_name=ident.name,
-                        resource_kind=ident.kind,
-                    )
+            run_rules(
+                id_rules,
+                ctx,
+                emit,
+                provider=ident.provider,
+                scope=ident.scope,
+                resource_id=ident.id,
+                resource_name=ident.name,
+                resource_kind=ident.kind,
+            )
     if cred_rules:
         for cred in inventory.credentials:
             owner = identities.get(cred.identity_id)
@@ -228,21 +234,17 @@ def evaluate(
                 "identity": ns_for(owner),
                 "scope": _scope_ns(scopes.get(owner.scope), owner.scope),
             }
-            for rule in cred_rules:
-                if not _applies(rule, owner.provider):
-                    continue
-                cctx["params"] = rule.params
-                if rule.predicate(cctx):
-                    emit(
-                        rule,
-                        cctx,
-                        provider=owner.provider,
-                        scope=owner.scope,
-                        resource_id=owner.id,
-                        resource_name=owner.name,
-                        resource_kind=owner.kind,
-                        credential_id=cred.id,
-                    )
+            run_rules(
+                cred_rules,
+                cctx,
+                emit,
+                provider=owner.provider,
+                scope=owner.scope,
+                resource_id=owner.id,
+                resource_name=owner.name,
+                resource_kind=owner.kind,
+                credential_id=cred.id,
+            )
     for state in inventory.logging:
         _logging(state, by_target.get(Target.LOGGING, []), scopes, emit)
     edge_rules = by_target.get(Target.EDGE, [])
@@ -267,20 +269,16 @@ def _logging(state: LoggingState, rules: list[CompiledRule], scopes: Mapping[str
         },
         "scope": scope_ns,
     }
-    for rule in rules:
-        if not _applies(rule, state.provider):
-            continue
-        ctx["params"] = rule.params
-        if rule.predicate(ctx):
-            emit(
-                rule,
-                ctx,
-                provider=state.provider,
-                scope=state.scope,
-                resource_id=state.scope,
-                resource_name=str(scope_ns["name"]),
-                resource_kind=f"{state.provider}.logging",
-            )
+    run_rules(
+        rules,
+        ctx,
+        emit,
+        provider=state.provider,
+        scope=state.scope,
+        resource_id=state.scope,
+        resource_name=str(scope_ns["name"]),
+        resource_kind=f"{state.provider}.logging",
+    )
 
 
 def _edge(
@@ -302,17 +300,13 @@ def _edge(
         "dst": ns_for(dst) if dst else None,
         "scope": _scope_ns(scopes.get(scope_key), scope_key),
     }
-    for rule in rules:
-        if not _applies(rule, provider):
-            continue
-        ctx["params"] = rule.params
-        if rule.predicate(ctx):
-            emit(
-                rule,
-                ctx,
-                provider=provider,
-                scope=scope_key,
-                resource_id=f"{edge.src}->{edge.dst}",
-                resource_name=f"{src.name if src else edge.src} -> {dst.name if dst else edge.dst}",
-                resource_kind=edge.kind,
-            )
+    run_rules(
+        rules,
+        ctx,
+        emit,
+        provider=provider,
+        scope=scope_key,
+        resource_id=f"{edge.src}->{edge.dst}",
+        resource_name=f"{src.name if src else edge.src} -> {dst.name if dst else edge.dst}",
+        resource_kind=edge.kind,
+    )
