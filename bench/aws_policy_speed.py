@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 
 EXAMPLE = "real-exports/aws/iam-authorization-details/salesforce__cloudsplaining__test__files__example-authz-details.json"
 

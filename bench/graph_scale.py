@@ -73,8 +73,8 @@ def aws_account(n: int, seed: int) -> Inventory:
     """One AWS account of ``n`` roles and users built with the real policy and trust analysers:
     shared managed policies, 70% service roles, 20% trusting the account root, and a few
     identities that may assume any role, pass roles to Lambda or write IAM."""
-    from nhiscan.analyse.aws_policy import PolicyDoc, summarise
-    from nhiscan.analyse.aws_trust import analyse_trust
+    from nhiscan.providers.aws.iam.policy import PolicyDoc, summarise
+    from nhiscan.providers.aws.iam.trust import analyse_trust
 
     rnd = random.Random(seed)
     acct = "111122223333"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 import pytest
 
-from nhiscan.analyse import aws_policy
-from nhiscan.analyse.aws_actions import ESCALATION_METHODS
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
 from nhiscan.errors import InputError
+from nhiscan.providers.aws.iam import policy as aws_policy
+from nhiscan.providers.aws.iam.actions import ESCALATION_METHODS
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 
 from .conftest import ACCOUNT, ADMIN, POWER_USER, allow, boundary, deny, policy
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from nhiscan.analyse.aws_actions import ASSUME_ROLE, IAM_WRITE_ACTIONS, PASS_ROLE, SECRET_READ_ACTIONS
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
+from nhiscan.providers.aws.iam.actions import ASSUME_ROLE, IAM_WRITE_ACTIONS, PASS_ROLE, SECRET_READ_ACTIONS
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 
 ACTIONS = [
     "*",

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
-from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.model import PermissionSummary
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
+from nhiscan.providers.aws.iam.trust import analyse_trust
 
 GAAD = "aws/iam-authorization-details"
 CLOUDSPLAINING = "salesforce__cloudsplaining__test__files__example-authz-details.json"

@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
-from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.errors import InputError
+from nhiscan.providers.aws.iam.trust import analyse_trust
 
 from .conftest import ACCOUNT, OTHER
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from nhiscan.analyse.aws_policy import PolicyDoc, summarise
-from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.analyse.graph import build_graph, graph_facts
 from nhiscan.model import Identity, Inventory, Scope
+from nhiscan.providers.aws.iam.policy import PolicyDoc, summarise
+from nhiscan.providers.aws.iam.trust import analyse_trust
 
 ACCT = "111122223333"
 OTHER = "999988887777"

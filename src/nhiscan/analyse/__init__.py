@@ -1,7 +1,4 @@
-"""The analyse stage: facts derived from the raw documents collectors read.
-
-AWS: :mod:`~nhiscan.analyse.aws_policy` evaluates IAM identity policies and classifies a
-principal's permissions, :mod:`~nhiscan.analyse.aws_trust` reads role trust policies, and
-:mod:`~nhiscan.analyse.aws_actions` holds the action tables both use. Nothing is imported here,
-so importing one analyser does not load the others.
-"""
+"""The provider-neutral analysis stage: the delegation graph (:mod:`.graph`) over every provider's
+identities and the edges providers contribute, and its rendering (:mod:`.graph_render`). Cloud
+semantics (AWS policy evaluation, Kubernetes RBAC) live in their provider packages. Nothing is
+imported here."""

@@ -5,8 +5,8 @@ Nodes are the inventory's identities plus one virtual *admin sink* per scope
 organisation, a Kubernetes cluster). An edge ``src -> dst`` means src can act as dst (or, into a
 sink, can act with full control of that scope); it carries a ``kind`` and its evidence. Edges come
 from three places: AWS edges derived from policies and trust policies
-(:mod:`nhiscan.analyse.graph_aws`), Kubernetes edges derived from effective RBAC
-(:mod:`nhiscan.analyse.graph_k8s`), and the edges providers put in ``inventory.edges`` (IRSA /
+(:mod:`nhiscan.providers.aws.delegation`), Kubernetes edges derived from effective RBAC
+(:mod:`nhiscan.providers.k8s.delegation`), and the edges providers put in ``inventory.edges`` (IRSA /
 GKE / Azure workload identity, GCP impersonation and actAs, Azure ownership, app permissions,
 managed identities). Edge endpoints are resolved through each identity's id and
 ``attributes["aliases"]``; an endpoint that is no identity stays in the graph as a plain node.
@@ -56,16 +56,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from nhiscan import providers
 from nhiscan.model import Edge, Identity, Inventory
+from nhiscan.providers.interface import Delegation, DelegationContext, ProviderPlugin
 
 DEPTH_CAP: Final = 10
 MAX_CYCLE_IDS: Final = 25
 SINK_PREFIX: Final = "admin:"
 ADMIN_KIND: Final = "admin"
-# provider edges whose source is a principal outside the organisation (an issuer, a subject)
-EXTERNAL_SOURCE_KINDS: Final = frozenset(
-    {"azure.federated_credential", "gcp.workload_identity_federation", "aws.oidc_federation"}
-)
 
 
 @dataclass
@@ -129,27 +127,15 @@ def _evidence_text(edge: Edge) -> str:
     return "; ".join(parts)
 
 
-def _sink_scope(inventory: Inventory) -> Callable[[Identity], str]:
-    parents = {s.key: s.parent for s in inventory.scopes}
-
-    def scope_of(ident: Identity) -> str:
-        scope = ident.scope
-        if ident.provider == "k8s":
-            parent = parents.get(scope)
-            if parent:
-                return parent
-            if scope.startswith("k8s:namespace:"):
-                return "k8s:cluster:" + scope.removeprefix("k8s:namespace:").split("/", 1)[0]
-        return scope
-
-    return scope_of
+def _plugins(inventory: Inventory) -> dict[str, ProviderPlugin]:
+    """The registered plugins of the providers whose identities the inventory holds (an
+    identity of an unknown provider, in a hand-edited inventory, contributes no derived edges)."""
+    present = {i.provider for i in inventory.identities}
+    return {name: providers.get(name) for name in providers.PROVIDER_MODULES if name in present}
 
 
 def build_graph(inventory: Inventory) -> DelegationGraph:
     """Intern the inventory's identities and every delegation edge (derived and provided)."""
-    from nhiscan.analyse.graph_aws import AwsEdges
-    from nhiscan.analyse.graph_k8s import K8sEdges
-
     idents = list(inventory.identities)
     names = [i.id for i in idents]
     index: dict[str, int] = {}
@@ -163,11 +149,14 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
                 alias.setdefault(a, n)
                 alias.setdefault(a.lower(), n)
         alias.setdefault(ident.id.lower(), n)
-    scope_of = _sink_scope(inventory)
+    plugins = _plugins(inventory)
+    external_kinds = frozenset().union(*(p.external_source_edge_kinds for p in plugins.values()))
+    parents = {s.key: s.parent for s in inventory.scopes}
     scope_keys = {s.key for s in inventory.scopes}
 
     def sink_of(ident: Identity) -> str:
-        return sink_id(scope_of(ident))
+        plugin = plugins.get(ident.provider)
+        return sink_id(plugin.sink_scope(ident, parents) if plugin else ident.scope)
 
     def resolve(name: str) -> int | None:
         i = index.get(name)
@@ -193,21 +182,29 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
                 else:
                     d = g.node(e.dst)
             g.add(s, d, e.kind, _evidence_text(e), bool(e.attributes.get("conditional", False)))
-            if s >= g.n_identities and d < g.n_identities and e.kind in EXTERNAL_SOURCE_KINDS:
+            if s >= g.n_identities and d < g.n_identities and e.kind in external_kinds:
                 g.external.setdefault(d, []).append({"type": e.kind, "value": e.src})
 
-    key_slots: dict[str, int] = {}
-    for c in inventory.credentials:
-        if c.kind == "aws.access_key":
-            key_slots[c.identity_id] = key_slots.get(c.identity_id, 0) + 1
-    aws = AwsEdges(idents, sink_of, key_slots) if any(i.provider == "aws" for i in idents) else None
-    if aws is not None:
-        add_edges(aws.edges())
-    if any(i.kind == "k8s.service_account" for i in idents):
-        add_edges(K8sEdges(idents, sink_of).edges())
+    context = DelegationContext(inventory, sink_of)
+    contributions: list[Delegation] = []
+    for plugin in plugins.values():
+        found = plugin.delegation(context)
+        if found is not None:
+            contributions.append(found)
+    # Derived edges go in before the provided ones, and tenant-wide hubs are expanded last, so
+    # that shortest paths (BFS order) prefer the most specific evidence.
+    late: list[Delegation] = []
+    for contribution in contributions:
+        if contribution.expands_hubs:
+            late.append(contribution)
+        else:
+            add_edges(contribution.edges())
     add_edges(inventory.edges)
+    derive_own = {name for name, p in plugins.items() if p.derives_admin_edges}
     for n, ident in enumerate(idents):
-        if ident.provider not in ("aws", "k8s") and "admin" in ident.permissions.classes:
+        if ident.provider in derive_own:
+            continue
+        if "admin" in ident.permissions.classes:
             reasons = ident.permissions.reasons.get("admin", ())
             g.add(
                 n,
@@ -216,35 +213,21 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
                 "permissions: " + ", ".join(reasons[:3]),
                 False,
             )
-    for name in list(g.names):
-        if name.endswith("/any-sp") and name.startswith("azure-tenant:"):
-            _expand_any_sp(g, name)
-    from nhiscan.analyse.graph_aws import HUB_PREFIX
-
+    for contribution in late:
+        add_edges(contribution.edges())
+    hub_prefixes = tuple(c.hub_prefix for c in contributions if c.hub_prefix)
     for i in range(len(g.names)):
         if g.names[i].startswith(SINK_PREFIX):
             g.node_type[i] = "admin"
-        elif g.names[i].startswith(HUB_PREFIX):
+        elif hub_prefixes and g.names[i].startswith(hub_prefixes):
             g.node_type[i] = "hub"
-    if aws is not None:
+    for contribution in contributions:
         for n, ident in enumerate(idents):
-            ext = aws.external_trust(ident)
+            ext = contribution.external_trust(ident)
             if ext:
-                g.external.setdefault(n, []).extend(ext)
-        _empower(g, aws, sink_of)
+                g.external.setdefault(n, []).extend(dict(x) for x in ext)
+        _empower(g, contribution, sink_of)
     return g
-
-
-def _expand_any_sp(g: DelegationGraph, hub_name: str) -> None:
-    """``azure-tenant:<tenant>/any-sp`` stands for every service principal of the tenant that
-    takes credentials: managed identities do not (their credentials are Azure's to issue)."""
-    tenant = hub_name.removeprefix("azure-tenant:").removesuffix("/any-sp")
-    hub = g.index[hub_name]
-    for n, ident in enumerate(g.identities):
-        if ident.kind == "azure.service_principal" and (
-            ident.scope == f"azure:tenant:{tenant}" or ident.attributes.get("tenant_id") == tenant
-        ):
-            g.add(hub, n, "azure.any_service_principal", f"{hub_name} includes {ident.id}", False)
 
 
 def _adjacency(g: DelegationGraph, definite_only: bool = True) -> list[list[int]]:
@@ -255,15 +238,13 @@ def _adjacency(g: DelegationGraph, definite_only: bool = True) -> list[list[int]
     return adj
 
 
-def _empower(g: DelegationGraph, aws: Any, sink_of: Callable[[Identity], str]) -> None:
+def _empower(g: DelegationGraph, contribution: Delegation, sink_of: Callable[[Identity], str]) -> None:
     """Edges for "X can add permissions to Y, and X can act as Y": X -> Y's admin sink."""
     reaches_sink = {
         s for s, d, c in zip(g.src, g.dst, g.conditional, strict=True) if not c and g.node_type[d] == "admin"
     }
     candidates = [
-        n
-        for n, ident in enumerate(g.identities)
-        if ident.provider == "aws" and n not in reaches_sink and aws.may_empower(ident)
+        n for n, ident in enumerate(g.identities) if n not in reaches_sink and contribution.may_empower(ident)
     ]
     if not candidates:
         return
@@ -283,16 +264,16 @@ def _empower(g: DelegationGraph, aws: Any, sink_of: Callable[[Identity], str]) -
             if v >= g.n_identities:
                 continue
             target = g.identities[v]
-            found = aws.empower(src, target)
+            found = contribution.empower(src, target)
             if found is None:
                 continue
-            method, verdict = found
+            method, conditional = found
             g.add(
                 n,
                 g.node(sink_of(target), "admin"),
-                "aws.empower_then_act_as",
+                contribution.empower_kind,
                 f"{method}, then act as {target.id}",
-                verdict.conditional,
+                conditional,
             )
             break
 

@@ -9,13 +9,13 @@ exports and hand them to the same builder.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from nhiscan.model import Inventory
+from nhiscan.model import Edge, Identity, Inventory
 
 
 class ProgressSink(Protocol):
@@ -59,12 +59,77 @@ class RecognisedFile:
     provider: str
 
 
+@dataclass(frozen=True)
+class DelegationContext:
+    """What a provider's delegation analysis is given."""
+
+    inventory: Inventory
+    """The whole (merged) inventory: edges may cross providers."""
+    sink_of: Callable[[Identity], str]
+    """Names the admin-sink node of an identity's scope (``admin:<scope key>``); an edge into it
+    means "can act with full control of that scope"."""
+
+
+class Delegation:
+    """One provider's contribution to the provider-neutral delegation graph
+    (:mod:`nhiscan.analyse.graph`). The defaults contribute nothing."""
+
+    hub_prefix: ClassVar[str | None] = None
+    """Node names starting with this prefix are hubs (nodes that stand for a group of identities
+    with identical permissions), not identities."""
+
+    empower_kind: ClassVar[str] = "empower_then_act_as"
+    """Kind of the edge :meth:`empower` findings become (from the principal to the target's
+    admin sink)."""
+
+    expands_hubs: ClassVar[bool] = False
+    """Its edges expand a node that the provided edges name (a tenant-wide hub) into the
+    identities it stands for; they are added after every other edge."""
+
+    def edges(self) -> Iterable[Edge]:
+        """Edges derived from the identities' permissions and trust (``attributes["conditional"]``
+        marks an edge that holds only under a condition nhiscan cannot decide)."""
+        return ()
+
+    def external_trust(self, ident: Identity) -> Sequence[Mapping[str, Any]]:
+        """Principals outside the inventory that ``ident`` trusts directly
+        (``{type, value, ...}``)."""
+        return ()
+
+    def may_empower(self, ident: Identity) -> bool:
+        """Cheap pre-check for :meth:`empower`: could ``ident`` add permissions to anyone?"""
+        return False
+
+    def empower(self, src: Identity, target: Identity) -> tuple[str, bool] | None:
+        """How ``src`` can add permissions to ``target`` (which it can act as), and whether that
+        is conditional; None when it cannot."""
+        return None
+
+
 class ProviderPlugin(ABC):
     """One cloud or platform."""
 
     name: ClassVar[str]
     extra: ClassVar[str]  # pip extra that installs its SDK
     description: ClassVar[str]
+
+    external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset()
+    """Kinds of this provider's edges whose source is a principal outside the organisation (an
+    OIDC issuer and subject, a federated credential): the graph records them as external trust of
+    the edge's target."""
+
+    derives_admin_edges: ClassVar[bool] = False
+    """The provider's :class:`Delegation` emits the edges from administrators to their scope's
+    sink itself; otherwise the graph adds one for every identity with permission class ``admin``."""
+
+    def delegation(self, context: DelegationContext) -> Delegation | None:
+        """This provider's contribution to the delegation graph, or None (the default)."""
+        return None
+
+    def sink_scope(self, ident: Identity, parents: Mapping[str, str | None]) -> str:
+        """The scope whose administrator ``ident`` would be: its own scope by default.
+        ``parents`` maps a scope key to its parent scope's key."""
+        return ident.scope
 
     @abstractmethod
     def credentials_hint(self, options: CollectOptions) -> str | None:

@@ -15,13 +15,34 @@ from typing import Any, ClassVar
 from nhiscan.errors import InputError
 from nhiscan.model import Inventory
 from nhiscan.providers.aws import documents as d
-from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+from nhiscan.providers.interface import (
+    CollectOptions,
+    Delegation,
+    DelegationContext,
+    LoadedFile,
+    ProviderPlugin,
+    RecognisedFile,
+)
 
 
 class Plugin(ProviderPlugin):
     name: ClassVar[str] = "aws"
     extra: ClassVar[str] = "aws"
     description: ClassVar[str] = "IAM users, roles, access keys, trust policies, CloudTrail"
+    external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"aws.oidc_federation"})
+    derives_admin_edges: ClassVar[bool] = True
+
+    def delegation(self, context: DelegationContext) -> Delegation | None:
+        from nhiscan.providers.aws.delegation import AwsEdges
+
+        inventory = context.inventory
+        if not any(i.provider == "aws" for i in inventory.identities):
+            return None
+        key_slots: dict[str, int] = {}
+        for c in inventory.credentials:
+            if c.kind == "aws.access_key":
+                key_slots[c.identity_id] = key_slots.get(c.identity_id, 0) + 1
+        return AwsEdges(inventory.identities, context.sink_of, key_slots)
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if options.settings.get("profile"):

@@ -5,7 +5,7 @@ Identity attributes set here, which rules read as ``identity.attributes.<key>``:
 - users: ``path``, ``user_id``, ``groups``, ``password_enabled``, ``password_last_used``,
   ``mfa_active``, ``active_access_keys``, ``permissions_boundary``, ``in_credential_report``
 - roles: ``path``, ``role_id``, ``service_linked``, ``instance_profiles``, ``permissions_boundary``,
-  ``last_used_region``, ``trust`` (facts from :func:`nhiscan.analyse.aws_trust.analyse_trust`)
+  ``last_used_region``, ``trust`` (facts from :func:`nhiscan.providers.aws.iam.trust.analyse_trust`)
 - all: ``account``, ``aliases`` (the unique user/role id)
 
 Credentials: ``aws.access_key`` and ``aws.signing_certificate`` with id ``access_key_1`` /
@@ -23,8 +23,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from nhiscan.analyse.aws_policy import PolicyAnalyser, PolicyDoc
-from nhiscan.analyse.aws_trust import analyse_trust
 from nhiscan.errors import InputError
 from nhiscan.model import (
     CoverageEntry,
@@ -40,6 +38,8 @@ from nhiscan.model import (
     scope_key,
 )
 from nhiscan.providers.aws.documents import require_list
+from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
+from nhiscan.providers.aws.iam.trust import analyse_trust
 from nhiscan.providers.aws.managed import WELL_KNOWN
 from nhiscan.timeutil import parse_time
 

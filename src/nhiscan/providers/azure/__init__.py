@@ -20,9 +20,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from nhiscan.model import Inventory
-from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+from nhiscan.providers.interface import (
+    CollectOptions,
+    Delegation,
+    DelegationContext,
+    LoadedFile,
+    ProviderPlugin,
+    RecognisedFile,
+)
 
 
 class Plugin(ProviderPlugin):
@@ -34,6 +42,12 @@ class Plugin(ProviderPlugin):
         "Entra ID service principals, app credentials, managed identities, Entra agent identities, "
         "Azure RBAC and logging"
     )
+    external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"azure.federated_credential"})
+
+    def delegation(self, context: DelegationContext) -> Delegation | None:
+        from nhiscan.providers.azure.delegation import AzureDelegation, tenant_hubs
+
+        return AzureDelegation(context.inventory) if tenant_hubs(context.inventory) else None
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         env = os.environ

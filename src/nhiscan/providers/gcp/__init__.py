@@ -32,6 +32,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ClassVar
 
 from nhiscan.errors import CollectionError, InputError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
@@ -72,6 +73,7 @@ class Plugin(ProviderPlugin):
     name = "gcp"
     extra = "gcp"
     description = "Google Cloud service accounts, keys, IAM bindings, impersonation and audit logs"
+    external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"gcp.workload_identity_federation"})
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):

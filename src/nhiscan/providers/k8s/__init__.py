@@ -43,12 +43,19 @@ heuristics) become ``agent.k8s_agent`` / ``agent.mcp_server`` identities: see
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-from nhiscan.model import Inventory
-from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
+from nhiscan.model import Identity, Inventory
+from nhiscan.providers.interface import (
+    CollectOptions,
+    Delegation,
+    DelegationContext,
+    LoadedFile,
+    ProviderPlugin,
+    RecognisedFile,
+)
 
 
 def offline_cluster_name(paths: Sequence[Path]) -> str:
@@ -64,6 +71,23 @@ class Plugin(ProviderPlugin):
     name: ClassVar[str] = "k8s"
     extra: ClassVar[str] = "k8s"
     description: ClassVar[str] = "Kubernetes service accounts, legacy tokens, RBAC and audit logging"
+    derives_admin_edges: ClassVar[bool] = True
+
+    def delegation(self, context: DelegationContext) -> Delegation | None:
+        from nhiscan.providers.k8s.delegation import SA_KIND, K8sEdges
+
+        if not any(i.kind == SA_KIND for i in context.inventory.identities):
+            return None
+        return K8sEdges(context.inventory.identities, context.sink_of)
+
+    def sink_scope(self, ident: Identity, parents: Mapping[str, str | None]) -> str:
+        # a namespace's administrator is the cluster's: RBAC escalation crosses namespaces
+        parent = parents.get(ident.scope)
+        if parent:
+            return parent
+        if ident.scope.startswith("k8s:namespace:"):
+            return "k8s:cluster:" + ident.scope.removeprefix("k8s:namespace:").split("/", 1)[0]
+        return ident.scope
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         from nhiscan.providers.k8s.live import credentials_hint

@@ -4,7 +4,7 @@ accounts that were read.
 Input is what the AWS provider stores on each identity: ``permissions.grants`` (one
 :class:`~nhiscan.model.Grant` per policy statement, boundary statements with kind ``boundary``,
 ``NotResource`` as ``!``-prefixed resources), ``attributes.trust`` (see
-:mod:`nhiscan.analyse.aws_trust`), ``attributes.instance_profiles``, ``password_enabled``,
+:mod:`nhiscan.providers.aws.iam.trust`), ``attributes.instance_profiles``, ``password_enabled``,
 ``active_access_keys`` and ``groups``. Policy documents themselves are not in the inventory, so a
 statement's ``Condition`` is only known to exist (``Grant.conditional``); an edge that depends on
 one is emitted with ``attributes["conditional"] = True`` and the graph keeps it out of the
@@ -56,9 +56,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from nhiscan.model import Edge, Evidence, Grant, Identity
+from nhiscan.providers.interface import Delegation
 
 ROLE: Final = "aws.iam_role"
 HUB_PREFIX: Final = "aws-policies:"
@@ -345,9 +346,12 @@ def _edge(src: str, dst: str, kind: str, detail: str, v: Verdict, extra: str = "
 # --------------------------------------------------------------------------- derivation
 
 
-class AwsEdges:
+class AwsEdges(Delegation):
     """Derives AWS edges for one inventory. ``sink_of(identity)`` names the admin sink of an
     identity's scope; ``accounts`` are the AWS accounts in the inventory (others are outside)."""
+
+    hub_prefix: ClassVar[str | None] = HUB_PREFIX
+    empower_kind: ClassVar[str] = "aws.empower_then_act_as"
 
     def __init__(
         self, identities: Sequence[Identity], sink_of: Any, key_slots: Mapping[str, int] | None = None
@@ -545,14 +549,18 @@ class AwsEdges:
         methods = self._modify_methods(self.grants(i), i)
         return methods[0] if methods else None
 
-    def empower(self, src: Identity, target: Identity) -> tuple[str, Verdict] | None:
-        """How ``src`` can add permissions to ``target`` (another identity), or None."""
+    def empower(self, src: Identity, target: Identity) -> tuple[str, bool] | None:
+        """How ``src`` can add permissions to ``target`` (another identity), and whether that
+        is conditional; None when it cannot."""
         if src.provider != "aws" or target.provider != "aws" or target.kind not in (ROLE, USER):
             return None
         if target.attributes.get("service_linked"):
             return None
         methods = self._modify_methods(self.grants(src), target)
-        return methods[0] if methods else None
+        if not methods:
+            return None
+        method, verdict = methods[0]
+        return method, verdict.conditional
 
     def may_empower(self, ident: Identity) -> bool:
         """Cheap pre-check: could this identity modify anyone's permissions at all?"""

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from nhiscan.model import Edge, Evidence, Grant, Identity
+from nhiscan.providers.interface import Delegation
 
 SA_KIND = "k8s.service_account"
 WORKLOAD_RESOURCES = (
@@ -73,7 +74,7 @@ def _res_match(r: _Res, groups: Sequence[str], resource: str) -> bool:
     return (r.group == "*" or r.group in groups) and (r.resource == "*" or r.resource == resource)
 
 
-class K8sEdges:
+class K8sEdges(Delegation):
     def __init__(self, identities: Sequence[Identity], sink_of: Callable[[Identity], str]) -> None:
         self.sas = [i for i in identities if i.kind == SA_KIND]
         self.sink_of = sink_of

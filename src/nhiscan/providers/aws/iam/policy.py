@@ -45,7 +45,7 @@ the statement sources, or for ``can_escalate`` to the method names):
     identity policy or the boundary, of an IAM write or sts action on any resource, and, when a
     boundary exists, the boundary also has such an unconditional ``*`` Allow.
 ``iam_write``
-    One of :data:`~nhiscan.analyse.aws_actions.IAM_WRITE_ACTIONS` is allowed (conditionally or
+    One of :data:`~nhiscan.providers.aws.iam.actions.IAM_WRITE_ACTIONS` is allowed (conditionally or
     not) on some resource. ``iam:PassRole`` is not IAM write.
 ``secret_read``
     ``secretsmanager:GetSecretValue`` or an ``ssm:GetParameter*`` read is allowed (conditionally
@@ -57,7 +57,7 @@ the statement sources, or for ``can_escalate`` to the method names):
     remove it.
 ``can_escalate``
     The principal's combined policies unconditionally allow every action of one of Rhino's
-    self-escalation methods (:data:`~nhiscan.analyse.aws_actions.ESCALATION_METHODS`) on every
+    self-escalation methods (:data:`~nhiscan.providers.aws.iam.actions.ESCALATION_METHODS`) on every
     resource; the actions may come from different policies. With ``principal_arn`` given, the
     Put/Attach User/Role Policy methods also fire when allowed on the principal itself.
 ``pass_role``
@@ -100,7 +100,9 @@ from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 from urllib.parse import unquote
 
-from nhiscan.analyse.aws_actions import (
+from nhiscan.errors import InputError
+from nhiscan.model import Grant, PermissionSummary
+from nhiscan.providers.aws.iam.actions import (
     ASSUME_ROLE,
     ESCALATION_METHODS,
     IAM_WRITE_ACTIONS,
@@ -110,8 +112,6 @@ from nhiscan.analyse.aws_actions import (
     SELF_TARGET_METHODS,
     STS_ACTIONS,
 )
-from nhiscan.errors import InputError
-from nhiscan.model import Grant, PermissionSummary
 
 POLICY_KINDS: Final = frozenset({"managed_policy", "inline_policy", "group_policy", "boundary"})
 _VERSIONS: Final = frozenset({"2012-10-17", "2008-10-17"})

@@ -70,8 +70,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any, Final
 
-from nhiscan.analyse.aws_policy import load_document, statements_of
 from nhiscan.errors import InputError
+from nhiscan.providers.aws.iam.policy import load_document, statements_of
 
 _ASSUME_ACTIONS: Final = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
 _WEB_IDENTITY: Final = "sts:AssumeRoleWithWebIdentity"
