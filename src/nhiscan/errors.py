@@ -47,3 +47,14 @@ class MissingExtraError(NhiscanError):
             f"{provider}: the {module!r} package is not installed; "
             f"install it with: pip install 'nhiscan[{provider}]'"
         )
+
+
+class Gap(NhiscanError):
+    """One source could not be read (an API call, a page, a file): the collector records it as a
+    coverage entry with ``status`` (a :class:`~nhiscan.model.CoverageStatus` value) and carries
+    on. Raised and caught inside providers; never reaches the CLI."""
+
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail

@@ -1,12 +1,16 @@
-"""Parse the many timestamp spellings that provider exports use."""
+"""Parse the many timestamp spellings that provider exports use, in one place.
+
+``datetime.fromisoformat`` on Python 3.10 rejects ``Z``, nanoseconds and fractions that are not 3
+or 6 digits long, all of which provider exports contain (Kubernetes, gcloud, Graph); dateutil's
+strict ISO 8601 parser reads them the same on every supported Python.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import Any
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+PLACEHOLDERS = frozenset({"n/a", "not_supported", "no_information", "none", "null", "-"})
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -22,15 +26,21 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r}")
     text = value.strip()
-    if text.lower() in ("n/a", "not_supported", "no_information", "none", "null", "-"):
+    if text.lower() in PLACEHOLDERS:
         return None
-    text = text.replace("Z", "+00:00").replace("z", "+00:00")
-    text = _FRACTION.sub(r"\1", text)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        text += "T00:00:00+00:00"
-    # Python 3.10's fromisoformat wants exactly 3 or 6 fraction digits
-    text = re.sub(r"\.(\d{1,5})(?=[+-]|$)", lambda m: "." + m.group(1).ljust(6, "0"), text)
-    dt = datetime.fromisoformat(text)
+    from dateutil.parser import isoparse
+
+    try:
+        dt = isoparse(text)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
+
+
+def format_time(value: datetime) -> str:
+    """The one way nhiscan writes a timestamp: UTC, ISO 8601, ``Z``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
