@@ -396,9 +396,9 @@ def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
 
 def test_reach_follows_impersonation_transitively_and_stops_at_cycles() -> None:
     from nhiscan.model import Edge
-    from nhiscan.providers.gcp.agents import _reach
+    from nhiscan.providers.gcp.agents import reach_of
 
-    walk = _reach(
+    walk = reach_of(
         [
             Edge("a", "b", "gcp.impersonate"),
             Edge("b", "a", "gcp.implicit_delegation"),
