@@ -57,7 +57,7 @@ def _resolve(g: DelegationGraph, wanted: str) -> int:
     if n is not None:
         return n
     for i, ident in enumerate(g.identities):
-        if wanted in strings(ident.attributes.get("aliases")):
+        if wanted in (*ident.aliases, *strings(ident.attributes.get("aliases"))):
             return i
     by_name = [i for i, ident in enumerate(g.identities) if ident.name == wanted]
     if len(by_name) == 1:

@@ -52,9 +52,8 @@ def identity_names(inv: Inventory) -> dict[str, str]:
     for ident in inv.identities:
         names.setdefault(ident.id, ident.name or ident.id)
         aliases = ident.attributes.get("aliases") if isinstance(ident.attributes, Mapping) else None
-        if isinstance(aliases, (list, tuple)):
-            for alias in aliases:
-                names.setdefault(str(alias), ident.name or ident.id)
+        for alias in (*ident.aliases, *(aliases if isinstance(aliases, (list, tuple)) else ())):
+            names.setdefault(str(alias), ident.name or ident.id)
     return names
 
 
