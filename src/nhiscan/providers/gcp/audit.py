@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from nhiscan.model import Evidence, LoggingState, LoggingStatus, Provider
 from nhiscan.providers.gcp.estate import AuditConfig, PolicyRecord
+from nhiscan.providers.gcp.facts import GcpLoggingFacts
 
 PROVIDER = Provider.GCP.value
 AUDIT_LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
@@ -42,16 +43,15 @@ def audit_state(key_: str, chain: list[PolicyRecord], unread: list[str]) -> Logg
         status=status.value,
         summary=summary,
         evidence=tuple(Evidence(p.source, f"{p.resource} auditConfigs") for p in chain),
-        attributes={
-            "all_services_log_types": sorted(all_types),
-            "missing_log_types": missing,
-            "services": sorted(services),
-            "exempted_members": sorted(exempted),
-            "inherited_from": [p.resource for p in chain[1:]],
+        facts=GcpLoggingFacts(
+            all_services_log_types=tuple(sorted(all_types)),
+            missing_log_types=tuple(missing),
+            services=tuple(sorted(services)),
+            exempted_members=tuple(sorted(exempted)),
+            inherited_from=tuple(p.resource for p in chain[1:]),
             # Ancestors whose audit configs were not read could only add logging, never remove it.
-            "unread_ancestors": unread,
-            "admin_activity": "always_on",
-        },
+            unread_ancestors=tuple(unread),
+        ),
     )
 
 

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
 
+from nhiscan.facts import ManagedBy
 from nhiscan.model import (
     CoverageEntry,
     CoverageStatus,
@@ -51,6 +51,14 @@ from nhiscan.providers.gcp.agents.principal import (
 )
 from nhiscan.providers.gcp.audit import audit_state
 from nhiscan.providers.gcp.estate import Binding, Estate, PolicyRecord, ServiceAccountRecord
+from nhiscan.providers.gcp.facts import (
+    DefaultServiceAccount,
+    GcpCredentialFacts,
+    GcpEdgeFacts,
+    GcpIdentityFacts,
+    RoleHolding,
+    WorkloadIdentityMember,
+)
 from nhiscan.providers.gcp.parse import project_of_email
 from nhiscan.providers.gcp.roles import (
     ADMIN_BASIC_ROLES,
@@ -131,13 +139,13 @@ def owner_hint(description: str, display_name: str) -> str | None:
     return m.group(0) if m else None
 
 
-def workload_identity(member: str) -> dict[str, str] | None:
+def workload_identity(member: str) -> WorkloadIdentityMember | None:
     """GKE Workload Identity members (``serviceAccount:POOL.svc.id.goog[NAMESPACE/KSA]``) name a
     Kubernetes service account, not a Google one."""
     m = _WORKLOAD_IDENTITY.match(member)
     if m is None:
         return None
-    return {"pool": m.group(1), "namespace": m.group(2), "service_account": m.group(3)}
+    return WorkloadIdentityMember(pool=m.group(1), namespace=m.group(2), service_account=m.group(3))
 
 
 def is_sa_member(member: str) -> bool:
@@ -155,14 +163,47 @@ def member_id(member: str) -> str | None:
 
 
 @dataclass
+class EdgeDraft:
+    """An impersonation edge while the binding walk adds the grants behind it."""
+
+    scope_level: str
+    """Level of the narrowest grant so far (``sa`` for one on the service account itself)."""
+    member: str
+    """The IAM member of the first grant."""
+    conditional: bool
+    """Every grant so far has an IAM condition."""
+    roles: list[str] = field(default_factory=list)
+    """Roles of the grants, in binding order."""
+    evidence: list[Evidence] = field(default_factory=list)
+    """One entry per grant."""
+    workload_identity: WorkloadIdentityMember | None = None
+    """Set when the member is a GKE Workload Identity Kubernetes service account."""
+
+    def edge(self, src: str, dst: str, kind: str) -> Edge:
+        return Edge(
+            src,
+            dst,
+            kind,
+            evidence=tuple(self.evidence),
+            conditional=self.conditional,
+            facts=GcpEdgeFacts(
+                scope_level=self.scope_level,
+                member=self.member,
+                roles=tuple(self.roles),
+                workload_identity=self.workload_identity,
+            ),
+        )
+
+
+@dataclass
 class BindingWalk:
     """What one pass over every IAM binding finds, per principal id (mutable while the pass runs,
     read only afterwards)."""
 
     holdings: defaultdict[str, list[Holding]] = field(default_factory=lambda: defaultdict(list))
     """Roles each principal holds, in binding order."""
-    edges: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
-    """(src, dst, kind) -> evidence and attributes of the edge."""
+    edges: dict[tuple[str, str, str], EdgeDraft] = field(default_factory=dict)
+    """(src, dst, kind) -> the edge as the grants behind it describe it."""
     impersonators: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     """Target SA -> every member that can become it."""
     sa_level: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -309,10 +350,7 @@ class _Builder:
             self._identity(email, walk, key_counts.get(email, 0), agents_of.get(email, []))
             for email in sorted(self.accounts)
         ]
-        edge_list = [
-            Edge(src, dst, kind, evidence=tuple(v["evidence"]), attributes=v["attributes"])
-            for (src, dst, kind), v in sorted(walk.edges.items())
-        ]
+        edge_list = [draft.edge(src, dst, kind) for (src, dst, kind), draft in sorted(walk.edges.items())]
         engines, engine_edges = build_engines(
             self.estate.reasoning_engines,
             principals,
@@ -437,7 +475,7 @@ class _Builder:
 
     @staticmethod
     def _edge(
-        edges: dict[tuple[str, str, str], dict[str, Any]],
+        edges: dict[tuple[str, str, str], EdgeDraft],
         src: str,
         dst: str,
         kind: str,
@@ -446,27 +484,21 @@ class _Builder:
         b: Binding,
     ) -> None:
         level = "sa" if p.level == "service_account" else p.level
-        entry = edges.setdefault(
-            (src, dst, kind),
-            {
-                "evidence": [],
-                "attributes": {"scope_level": level, "member": member, "roles": [], "conditional": False},
-            },
-        )
+        draft = edges.get((src, dst, kind))
+        if draft is None:
+            draft = edges[(src, dst, kind)] = EdgeDraft(level, member, bool(b.condition))
+        else:
+            # A conditional edge stays conditional only if every grant behind it is.
+            draft.conditional = draft.conditional and bool(b.condition)
         wi = workload_identity(member)
         if wi is not None:
-            entry["attributes"]["workload_identity"] = wi
-        entry["evidence"].append(Evidence(p.source, f"{p.resource} {b.role}"))
-        if b.role not in entry["attributes"]["roles"]:
-            entry["attributes"]["roles"].append(b.role)
-        # The narrowest grant names the edge; a conditional edge stays conditional only if every
-        # grant behind it is.
+            draft.workload_identity = wi
+        draft.evidence.append(Evidence(p.source, f"{p.resource} {b.role}"))
+        if b.role not in draft.roles:
+            draft.roles.append(b.role)
+        # The narrowest grant names the edge.
         if level == "sa":
-            entry["attributes"]["scope_level"] = "sa"
-        first = len(entry["evidence"]) == 1
-        entry["attributes"]["conditional"] = bool(b.condition) and (
-            first or entry["attributes"]["conditional"]
-        )
+            draft.scope_level = "sa"
 
     def _identity(self, email: str, walk: BindingWalk, user_managed_keys: int, agents: list[str]) -> Identity:
         """One service account as an identity, from what the binding walk found for it."""
@@ -480,36 +512,32 @@ class _Builder:
             for m in walk.sa_level[email]
             if (":" in m or "@" not in m) and not m.startswith("serviceAccount:")
         )
-        attributes: dict[str, Any] = {
-            "unique_id": sa.unique_id,
-            "project": sa.project,
-            "disabled": sa.disabled,
-            "description": sa.description,
-            "display_name": sa.display_name,
-            "default_sa": default_sa_kind(email, sa.project),
-            "service_agent": is_service_agent(email),
-            "listed": email in self.listed,
-            "aliases": [sa.unique_id] if sa.unique_id else [],
-            "roles": [
-                {
-                    "role": h.role,
-                    "resource": h.resource,
-                    "level": h.level,
-                    "conditional": h.condition is not None,
-                }
+        default = default_sa_kind(email, sa.project)
+        facts = GcpIdentityFacts(
+            project=sa.project,
+            description=sa.description,
+            display_name=sa.display_name,
+            unique_id=sa.unique_id,
+            disabled=sa.disabled,
+            default_service_account=DefaultServiceAccount(default) if default else None,
+            listed=email in self.listed,
+            roles=tuple(
+                RoleHolding(
+                    role=h.role, resource=h.resource, level=h.level, conditional=h.condition is not None
+                )
                 for h in holdings
-            ],
-            "role_names": sorted({h.role for h in holdings}),
-            "admin_roles": admin_roles,
-            "basic_roles": basic_roles,
-            "escalation_methods": methods,
-            "impersonators": sorted(walk.impersonators[email]),
-            "non_sa_impersonators": non_sa,
-            "project_level_impersonators": sorted(walk.project_level[email]),
-            "unexpanded_roles": sorted(walk.unexpanded[email]),
-            "user_managed_keys": user_managed_keys,
-            "used_by_agents": agents,
-        }
+            ),
+            role_names=tuple(sorted({h.role for h in holdings})),
+            admin_roles=tuple(admin_roles),
+            basic_roles=tuple(basic_roles),
+            escalation_methods=tuple(methods),
+            impersonators=tuple(sorted(walk.impersonators[email])),
+            non_sa_impersonators=tuple(non_sa),
+            project_level_impersonators=tuple(sorted(walk.project_level[email])),
+            unexpanded_roles=tuple(sorted(walk.unexpanded[email])),
+            user_managed_keys=user_managed_keys,
+            used_by_agents=tuple(agents),
+        )
         scope = scope_key(GCP, "project", sa.project) if sa.project else scope_key(GCP, "project", "unknown")
         return Identity(
             id=email,
@@ -520,8 +548,11 @@ class _Builder:
             owner=owner_hint(sa.description, sa.display_name),
             usage=Usage.MACHINE.value,
             evidence=tuple(dict.fromkeys(self.evidence[email])),
-            attributes=attributes,
             permissions=summary,
+            # Service agents are created and granted by Google for its own services.
+            managed_by=(ManagedBy.PROVIDER if is_service_agent(email) else ManagedBy.CUSTOMER).value,
+            aliases=(sa.unique_id,) if sa.unique_id else (),
+            facts=facts,
         )
 
     @staticmethod
@@ -589,16 +620,14 @@ class _Builder:
                 expires=expires,
                 active=not k.disabled,
                 location=k.name,
-                attributes={
-                    "key_type": k.key_type,
-                    "key_origin": k.key_origin,
-                    "key_algorithm": k.key_algorithm,
-                },
+                facts=GcpCredentialFacts(
+                    key_type=k.key_type, key_origin=k.key_origin, key_algorithm=k.key_algorithm
+                ),
             )
             seen.setdefault((email, k.key_id), cred)
         counts: dict[str, int] = defaultdict(int)
         for c in seen.values():
-            if c.active and c.attributes.get("key_type") == "USER_MANAGED":
+            if c.active and isinstance(c.facts, GcpCredentialFacts) and c.facts.key_type == "USER_MANAGED":
                 counts[c.identity_id] += 1
         return sorted(seen.values(), key=lambda c: (c.identity_id, c.id)), counts
 

@@ -9,12 +9,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nhiscan.facts import AgentFacts, InboundAuth
 from nhiscan.model import Edge, Evidence, Identity, PermissionSummary, Usage, scope_key
-from nhiscan.providers.gcp.agents.principal import AGENT_IDENTITY, DEFAULT_SERVICE_AGENT, Principal, why
+from nhiscan.providers.gcp.agents.principal import AGENT_IDENTITY, Principal, why
 from nhiscan.providers.gcp.estate import ReasoningEngineRecord
+from nhiscan.providers.gcp.facts import AgentEngineFacts, EnginePrincipalType, GcpIdentityFacts
 
 ENGINE_KIND = "agent.vertex_agent_engine"
 RUNS_AS = "agent.runs_as"
+PLATFORM = "vertex"  # AgentFacts.platform of every engine
 
 # Names of plain-text variables that usually hold a credential; only the name is ever looked at.
 _SECRET_NAME = re.compile(
@@ -96,7 +99,9 @@ def engine_identity(
     project = ctx.project_of(rec.project)
     # An agent identity holds grants itself; an engine running as a service account holds none.
     own = ctx.principal_permissions(p.id) if p.id and p.type == AGENT_IDENTITY else PermissionSummary()
-    attributes = _attributes(rec, p, project, shared, own, ctx)
+    sa = ctx.accounts.get(p.id) if p.id else None
+    classes = list(sa.permissions.classes if sa is not None else own.classes)
+    agent = agent_facts(rec, p)
     return Identity(
         id=name,
         provider=ctx.provider,
@@ -108,79 +113,105 @@ def engine_identity(
         tags=labels,
         usage=Usage.MACHINE.value,
         evidence=(Evidence(rec.source, f"reasoningEngine {name}"),),
-        attributes=attributes,
+        attributes={
+            **_cross_agent_attributes(p, classes, shared),
+            **_transitional_agent_attributes(agent),
+        },
         permissions=own,
+        facts=GcpIdentityFacts(
+            project=project,
+            description=rec.description,
+            display_name=rec.display_name,
+            agent_engine=_engine_facts(rec, p, sa, own, ctx),
+        ),
+        agent=agent,
     )
 
 
-def _attributes(
+def agent_facts(rec: ReasoningEngineRecord, p: Principal) -> AgentFacts:
+    """What Agent Engine says about the engine in the terms every agent platform shares.
+    Queries are always IAM-authenticated (``aiplatform.reasoningEngines.query``), and the API
+    names no sub-agents, tools, model or token passthrough, so those stay at their defaults."""
+    return AgentFacts(
+        platform=PLATFORM,
+        source="api",
+        runs_as=(p.id,) if p.id else (),
+        inbound_auth=InboundAuth.IAM,
+        secret_env_names=tuple(n for n in rec.env_names if secret_like(n)),
+    )
+
+
+def _cross_agent_attributes(p: Principal, classes: list[str], shared: list[str]) -> dict[str, Any]:
+    """The facts that need other identities; they stay in ``attributes`` until the neutral agent
+    analysis computes them (CONTRACT.md names exactly these keys)."""
+    return {
+        # Null when nothing is known about the principal, as on AWS.
+        "runs_as_classes": classes if p.id else None,
+        "role_shared_with": shared,
+        # Agent Engine names no sub-agents, so an engine starts no delegation chain.
+        "delegation_depth": 0,
+        "delegation_cycle": False,
+        "delegation_reach_classes": [],
+    }
+
+
+def _transitional_agent_attributes(agent: AgentFacts) -> dict[str, Any]:
+    """TODO(issue 11): delete once rules/agents/*.yaml read ``identity.agent.*`` (the agents
+    helper's change). Until then these copies of the AgentFacts keep the agent rules' findings;
+    no code in this provider reads them."""
+    return {
+        "runs_as": agent.runs_as[0] if agent.runs_as else None,
+        "inbound_auth": agent.inbound_auth.value,
+        "delegates_to": list(agent.delegates_to),
+        "relay_history_to": list(agent.relay_history_to),
+        "high_risk_builtin_tools": list(agent.high_risk_builtin_tools),
+        "secret_env_names": list(agent.secret_env_names),
+        "token_passthrough": agent.token_passthrough,
+    }
+
+
+def _engine_facts(
     rec: ReasoningEngineRecord,
     p: Principal,
-    project: str,
-    shared: list[str],
+    sa: Identity | None,
     own: PermissionSummary,
     ctx: EngineContext,
-) -> dict[str, Any]:
-    sa = ctx.accounts.get(p.id) if p.id else None
-    if sa is not None:
-        classes = list(sa.permissions.classes)
-        roles = list(sa.attributes.get("role_names", []))
-        keys = int(sa.attributes.get("user_managed_keys", 0))
+) -> AgentEngineFacts:
+    sa_facts = sa.facts if sa is not None and isinstance(sa.facts, GcpIdentityFacts) else None
+    if sa_facts is not None:
+        roles = sa_facts.role_names
+        keys = sa_facts.user_managed_keys
     else:
-        classes = list(own.classes)
-        roles = sorted({g.role for g in own.grants if g.role})
+        roles = tuple(sorted({g.role for g in own.grants if g.role}))
         keys = 0
     reach = ctx.reach(p.id) if p.id else []
     reach_classes = sorted(
         {c for r in reach if r in ctx.accounts for c in ctx.accounts[r].permissions.classes}
     )
-    return {
-        "project": project,
-        "location": rec.location,
-        "engine_id": rec.name.rsplit("/", 1)[1],
-        "description": rec.description,
-        "agent_framework": rec.agent_framework,
-        "identity_type": p.type,
-        "spec_identity_type": rec.identity_type,
-        "service_account": rec.service_account,
-        "effective_identity": rec.effective_identity,
-        "runs_as": p.id,
-        "runs_as_in_inventory": sa is not None,
-        # Null when nothing is known about the principal, as on AWS.
-        "runs_as_classes": classes if p.id else None,
-        "runs_as_roles": roles,
-        "runs_as_user_managed_keys": keys,
-        "runs_as_reach": reach,
-        "runs_as_reach_classes": reach_classes,
-        "default_service_agent": p.type == DEFAULT_SERVICE_AGENT,
-        "role_shared_with": shared,
-        "env_names": list(rec.env_names),
-        # Named like the AWS agents' facts so the generic agent rules read both.
-        "secret_env_names": [n for n in rec.env_names if secret_like(n)],
-        "secret_manager_env_names": [n for n, _, _ in rec.secret_env],
-        "secret_refs": [f"{s}:{v}" for _, s, v in rec.secret_env if s],
-        "class_methods": list(rec.class_methods),
-        "deployment_source": rec.deployment_source,
-        "container_image": rec.container_image,
-        "min_instances": rec.min_instances,
-        "max_instances": rec.max_instances,
-        "psc_interface": rec.psc_interface,
-        "cmek": rec.cmek,
-        "labels": dict(rec.labels),
-        "aliases": [],
-        # Facts the generic agent rules read that Agent Engine does not have: queries are
-        # always IAM-authenticated (aiplatform.reasoningEngines.query), and the API names no
-        # sub-agents, tools or token passthrough.
-        "inbound_auth": "iam",
-        "delegates_to": [],
-        "delegation_depth": 0,
-        "delegation_cycle": False,
-        "delegation_reach_classes": [],
-        "relay_history_to": [],
-        "tools": [],
-        "high_risk_builtin_tools": [],
-        "token_passthrough": False,
-    }
+    return AgentEngineFacts(
+        location=rec.location,
+        engine_id=rec.name.rsplit("/", 1)[1],
+        agent_framework=rec.agent_framework,
+        identity_type=EnginePrincipalType(p.type),
+        spec_identity_type=rec.identity_type,
+        service_account=rec.service_account,
+        effective_identity=rec.effective_identity,
+        runs_as_in_inventory=sa is not None,
+        runs_as_roles=roles,
+        runs_as_user_managed_keys=keys,
+        runs_as_reach=tuple(reach),
+        runs_as_reach_classes=tuple(reach_classes),
+        env_names=rec.env_names,
+        secret_manager_env_names=tuple(n for n, _, _ in rec.secret_env),
+        secret_refs=tuple(f"{s}:{v}" for _, s, v in rec.secret_env if s),
+        class_methods=rec.class_methods,
+        deployment_source=rec.deployment_source,
+        container_image=rec.container_image,
+        min_instances=rec.min_instances,
+        max_instances=rec.max_instances,
+        psc_interface=rec.psc_interface,
+        cmek=rec.cmek,
+    )
 
 
 def runs_as_edge(rec: ReasoningEngineRecord, p: Principal) -> Edge:
@@ -190,11 +221,9 @@ def runs_as_edge(rec: ReasoningEngineRecord, p: Principal) -> Edge:
         rec.name,
         p.id,
         RUNS_AS,
+        # Which kind of principal it is, is the engine's fact (identity.gcp.agent_engine.identity_type):
+        # an agent.* edge carries no provider facts.
         evidence=(Evidence(rec.source, why(rec, p)),),
-        attributes={
-            "identity_type": p.type,
-            "default_service_agent": p.type == DEFAULT_SERVICE_AGENT,
-        },
     )
 
 
