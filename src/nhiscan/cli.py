@@ -718,12 +718,13 @@ def rules_show(
 @rules_app.command("validate")
 def rules_validate(directory: Annotated[Path, typer.Argument(help="Directory of rule YAML files.")]) -> None:
     """Validate every rule file in DIR (schema, condition, parameters, unique ids)."""
-    from nhiscan.engine.loader import compile_rule, load_specs
+    from nhiscan.engine.loader import check_no_clash, compile_rule, load_specs
 
     try:
         specs = load_specs([directory])
         for spec, path in specs:
             compile_rule(spec, path)
+        check_no_clash(specs)
     except NhiscanError as exc:
         _fail(exc)
     sys.stdout.write(f"{len(specs)} rule(s) valid in {directory}\n")

@@ -95,16 +95,27 @@ class Evidence:
 class Grant:
     """One grant that reaches an identity: a policy statement, a role binding, a role assignment."""
 
-    source: str  # policy ARN + statement index, binding name, role assignment id
-    kind: str  # managed_policy, inline_policy, group_policy, role_binding, role_assignment, ...
-    effect: str = "allow"  # allow | deny
+    source: str
+    """Policy ARN and statement index, binding name, role assignment id."""
+    kind: str
+    """``managed_policy``, ``inline_policy``, ``group_policy``, ``boundary``, ``role_binding``,
+    ``role_assignment``..."""
+    effect: str = "allow"
+    """``allow`` or ``deny``."""
     actions: tuple[str, ...] = ()
+    """Actions (or RBAC verbs on resources) it grants; wildcards as written."""
     not_actions: tuple[str, ...] = ()
+    """``NotAction``: everything except these."""
     resources: tuple[str, ...] = ()
+    """Resources it applies to (``!``-prefixed for ``NotResource``)."""
     conditional: bool = False
-    via: str | None = None  # group, aggregated role, inherited scope
-    role: str | None = None  # role name for RBAC-style providers
-    scope: str | None = None  # the resource scope the grant applies at
+    """It carries a condition nhiscan cannot decide."""
+    via: str | None = None
+    """Group, aggregated role or inherited scope it comes through."""
+    role: str | None = None
+    """Role name, for RBAC-style providers."""
+    scope: str | None = None
+    """The resource scope it applies at."""
 
 
 @dataclass(frozen=True)

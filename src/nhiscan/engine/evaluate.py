@@ -12,12 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from nhiscan.engine.conditions import resolve
+from nhiscan.engine.conditions import TEMPLATE, resolve
 from nhiscan.engine.loader import CompiledRule
 from nhiscan.findings import Finding, Hop, Severity, Target
 from nhiscan.model import Credential, Edge, Identity, Inventory, LoggingState, Scope
-
-TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)(?:\|([^{}]*))?\}")
 
 
 def days_between(earlier: datetime | None, later: datetime) -> int | None:
