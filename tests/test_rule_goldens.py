@@ -40,13 +40,6 @@ GOLDEN = Path(__file__).parent / "rules"
 SPECS = {spec.id: (spec, path) for spec, path in load_specs([builtin_rules_dir()])}
 FILES = sorted(p.stem for p in GOLDEN.glob("NHI-*.yaml"))
 KEYS = {"estates", "as_of", "params", "fail", "pass"}
-# TODO(goldens): the hand-written inventories of the old goldens (tests/rules/<RULE-ID>/), run
-# only for rules that have no golden file yet; removed once every rule has one.
-LEGACY = sorted(
-    p.name
-    for p in GOLDEN.iterdir()
-    if (p / "expected.yaml").is_file() and not (GOLDEN / f"{p.name}.yaml").exists()
-)
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ def read_golden(path: Path) -> Golden:
 
 def test_every_rule_has_a_golden_file() -> None:
     assert SPECS, "no rules found"
-    missing = sorted(set(SPECS) - set(FILES) - set(LEGACY))
+    missing = sorted(set(SPECS) - set(FILES))
     assert not missing, f"rules without tests/rules/<id>.yaml: {missing}"
 
 
@@ -158,24 +151,6 @@ def test_golden(rule_id: str, estates: Estates) -> None:
     assert not wrong, "\n".join(wrong)
     if expected:
         pytest.xfail("; ".join(expected))
-
-
-@pytest.mark.parametrize("rule_id", LEGACY)
-def test_legacy_golden(rule_id: str) -> None:
-    from nhiscan.analyse.graph import graph_facts
-    from nhiscan.engine import evaluate
-    from nhiscan.inventory_io import load_inventory
-
-    folder = GOLDEN / rule_id
-    expected = yaml.safe_load((folder / "expected.yaml").read_text())
-    spec, path = SPECS[rule_id]
-    rule = compile_rule(spec, path, expected.get("params") or {})
-    inventory = load_inventory(folder / "inventory.json")
-    as_of = parse_time(str(expected["as_of"]))
-    assert as_of is not None
-    flagged = {f.target_id for f in evaluate(inventory, [rule], as_of, graph_facts(inventory))}
-    assert set(expected["fail"]) <= flagged
-    assert not set(expected["pass"]) & flagged
 
 
 def test_load_rules_compiles_every_builtin_rule() -> None:
