@@ -730,6 +730,14 @@ def rules_validate(directory: Annotated[Path, typer.Argument(help="Directory of 
     sys.stdout.write(f"{len(specs)} rule(s) valid in {directory}\n")
 
 
+@rules_app.command("docs")
+def rules_docs() -> None:
+    """Print the rule reference (docs/rules.md): the guide, every field a rule may read, every rule."""
+    from nhiscan.engine.fact_docs import render
+
+    sys.stdout.write(render())
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 

@@ -176,7 +176,7 @@ def test_docs_rules_md_is_current() -> None:
 
     committed = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
     assert committed.read_text(encoding="utf-8") == render(), (
-        "docs/rules.md is stale: run python -m nhiscan.engine.fact_docs > docs/rules.md"
+        "docs/rules.md is stale: run nhiscan rules docs > docs/rules.md"
     )
 
 

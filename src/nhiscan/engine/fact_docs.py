@@ -2,7 +2,7 @@
 read (from the fact classes' field docstrings and the registry), and one heading per rule, so
 that SARIF ``helpUri`` anchors (``docs/rules.md#nhi-aws-001``) resolve.
 
-Run ``python -m nhiscan.engine.fact_docs > docs/rules.md``; a test checks the committed file is
+Run ``nhiscan rules docs > docs/rules.md``; a test checks the committed file is
 current.
 """
 
@@ -12,7 +12,6 @@ import ast
 import dataclasses
 import functools
 import inspect
-import sys
 import textwrap
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -225,11 +224,3 @@ def render() -> str:
         parts.append(_table(rows))
     parts += [_enums(), _kinds(reg), _rule_catalogue()]
     return "\n\n".join(parts) + "\n"
-
-
-def main() -> None:
-    sys.stdout.write(render())
-
-
-if __name__ == "__main__":
-    main()
