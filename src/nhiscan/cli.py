@@ -141,25 +141,11 @@ def _inventory(
             unknown = [p for p in providers if p not in PROVIDER_NAMES]
             if unknown:
                 raise InputError("command line", f"unknown provider {unknown[0]!r}")
-            inv = _only(inv, providers)
+            from nhiscan.inventory_filter import only_providers
+
+            inv = only_providers(inv, providers)
         return inv, tuple(inv.providers), {}
     return collect_live(providers, options)
-
-
-def _only(inv: Any, providers: Sequence[str]) -> Any:
-    from dataclasses import replace
-
-    keep = set(providers)
-    kept_ids = {i.id for i in inv.identities if i.provider in keep}
-    return replace(
-        inv,
-        identities=tuple(i for i in inv.identities if i.provider in keep),
-        credentials=tuple(c for c in inv.credentials if c.identity_id in kept_ids),
-        logging=tuple(lg for lg in inv.logging if lg.provider in keep),
-        coverage=tuple(c for c in inv.coverage if c.provider in keep),
-        scopes=tuple(s for s in inv.scopes if s.provider in keep),
-        providers=tuple(p for p in inv.providers if p in keep),
-    )
 
 
 def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Path | None]]:
