@@ -186,3 +186,18 @@ def test_every_builtin_rule_has_a_heading_in_docs_rules_md() -> None:
     text = render()
     for rule in load_rules():
         assert f"\n### {rule.id}\n" in text
+
+
+def test_severity_override_fields_are_checked_but_not_evidence(tmp_path: Path) -> None:
+    path = rule_file(tmp_path)
+    text = path.read_text().replace(
+        'message: "',
+        "severity_overrides:\n  - when: {field: identity.permissions.classes, contains: admin}\n    severity: high\n"
+        'message: "',
+    )
+    path.write_text(text)
+    rule = compile_rule(parse_rule(path), path)
+    assert rule.fields == ("identity.age_days",)
+    path.write_text(text.replace("contains: admin", "contains: admn"))
+    with pytest.raises(RuleError, match=r"severity_overrides\[0\]\.when"):
+        compile_file(path)

@@ -151,8 +151,10 @@ def _check_message(message: str, namespaces: Mapping[str, Any]) -> None:
 def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None = None) -> CompiledRule:
     params = _set_params(spec, path, overrides)
     fields: list[str] = []
+    # fields read only by severity overrides are checked but are not finding evidence
+    override_fields: list[str] = []
     reg = schema.registry()
-    namespaces = schema.namespaces_for(reg, spec.target.value, params)
+    namespaces = reg.namespaces(spec.target.value, params)
 
     def check(field: str, op: str, value: Any) -> None:
         schema.check_test(namespaces, field, op, value, reg)
@@ -162,7 +164,7 @@ def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None
         sev = tuple(
             (
                 compile_condition(
-                    o.when, params, spec.target.value, f"severity_overrides[{i}].when", fields, check
+                    o.when, params, spec.target.value, f"severity_overrides[{i}].when", override_fields, check
                 ),
                 o.severity,
             )
@@ -170,7 +172,7 @@ def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None
         )
         substitute(spec.message, params, "message")
         _check_message(spec.message, namespaces)
-        _check_provider(spec, fields, reg)
+        _check_provider(spec, fields + override_fields, reg)
     except ConditionError as exc:
         raise RuleError(str(path), f"{spec.id}: {exc}") from exc
     return CompiledRule(
