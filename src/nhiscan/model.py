@@ -156,6 +156,14 @@ class Identity:
     agent: AgentFacts | None = None  # for AI agents, gateways, runtimes and MCP servers
 
 
+def aliases_of(ident: Identity) -> tuple[str, ...]:
+    """Every other id ``ident`` is named by: the typed ``aliases`` and, while providers move off
+    it, the untyped ``attributes["aliases"]`` list."""
+    legacy = ident.attributes.get("aliases")
+    extra = tuple(a for a in legacy if isinstance(a, str) and a) if isinstance(legacy, (list, tuple)) else ()
+    return ident.aliases + extra
+
+
 @dataclass(frozen=True)
 class Credential:
     """A credential that belongs to an identity. ``id`` is an identifier (key id, slot, secret

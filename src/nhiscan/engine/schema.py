@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, NewType, Union
 
+from nhiscan.fact_registry import registered_facts
 from nhiscan.facts import (
     AgentFacts,
     CredentialKind,
@@ -55,78 +56,64 @@ class SchemaError(ValueError):
     """A path or value does not fit the fact schema; the message says where and what instead."""
 
 
-def _identity(provider_facts: Mapping[str, type]) -> dict[str, Any]:
-    return {
-        "id": str,
-        "provider": ProviderName,
-        "kind": IdentityKind,
-        "scope": str,
-        "name": str,
-        "created": datetime | None,
-        "last_used": datetime | None,
-        "owner": str | None,
-        "tags": Mapping[str, str],
-        "usage": Usage,
-        "managed_by": ManagedBy,
-        "aliases": tuple[str, ...],
-        "agent": AgentFacts | None,
-        "attributes": UNCHECKED,
-        "permissions": {
-            "classes": tuple[PermissionClass, ...],
-            "grants": tuple[Grant, ...],
-            "reasons": Mapping[str, tuple[str, ...]],
-        },
-        "age_days": int | None,
-        "days_since_last_used": int | None,
-        "credential_kinds": tuple[CredentialKind, ...],
-        "active_credentials": int,
-        "graph": GraphFacts,
-        **{p: cls | None for p, cls in provider_facts.items()},
-    }
-
-
-def _credential(provider_facts: Mapping[str, type]) -> dict[str, Any]:
-    return {
-        "id": str,
-        "identity_id": str,
-        "kind": CredentialKind,
-        "created": datetime | None,
-        "expires": datetime | None,
-        "last_used": datetime | None,
-        "active": bool,
-        "location": str | None,
-        "fingerprint": str | None,
-        "attributes": UNCHECKED,
-        "age_days": int | None,
-        "days_since_last_used": int | None,
-        "days_until_expiry": int | None,
-        "lifetime_days": int | None,
-        **{p: cls | None for p, cls in provider_facts.items()},
-    }
-
-
-def _logging(provider_facts: Mapping[str, type]) -> dict[str, Any]:
-    return {
-        "scope": str,
-        "provider": ProviderName,
-        "status": LoggingStatus,
-        "summary": str,
-        "attributes": UNCHECKED,
-        **{p: cls | None for p, cls in provider_facts.items()},
-    }
-
-
-def _edge(provider_facts: Mapping[str, type]) -> dict[str, Any]:
-    return {
-        "src": str,
-        "dst": str,
-        "kind": EdgeKind,
-        "conditional": bool,
-        "attributes": UNCHECKED,
-        **{p: cls | None for p, cls in provider_facts.items()},
-    }
-
-
+# The core fields of each target, as the evaluator builds them; Registry.namespaces adds one
+# ``<provider>`` field per provider that registers facts for the section.
+IDENTITY: Final[Struct] = {
+    "id": str,
+    "provider": ProviderName,
+    "kind": IdentityKind,
+    "scope": str,
+    "name": str,
+    "created": datetime | None,
+    "last_used": datetime | None,
+    "owner": str | None,
+    "tags": Mapping[str, str],
+    "usage": Usage,
+    "managed_by": ManagedBy,
+    "aliases": tuple[str, ...],
+    "agent": AgentFacts | None,
+    "attributes": UNCHECKED,
+    "permissions": {
+        "classes": tuple[PermissionClass, ...],
+        "grants": tuple[Grant, ...],
+        "reasons": Mapping[str, tuple[str, ...]],
+    },
+    "age_days": int | None,
+    "days_since_last_used": int | None,
+    "credential_kinds": tuple[CredentialKind, ...],
+    "active_credentials": int,
+    "graph": GraphFacts,
+}
+CREDENTIAL: Final[Struct] = {
+    "id": str,
+    "identity_id": str,
+    "kind": CredentialKind,
+    "created": datetime | None,
+    "expires": datetime | None,
+    "last_used": datetime | None,
+    "active": bool,
+    "location": str | None,
+    "fingerprint": str | None,
+    "attributes": UNCHECKED,
+    "age_days": int | None,
+    "days_since_last_used": int | None,
+    "days_until_expiry": int | None,
+    "lifetime_days": int | None,
+}
+LOGGING: Final[Struct] = {
+    "scope": str,
+    "provider": ProviderName,
+    "status": LoggingStatus,
+    "summary": str,
+    "attributes": UNCHECKED,
+}
+EDGE: Final[Struct] = {
+    "src": str,
+    "dst": str,
+    "kind": EdgeKind,
+    "conditional": bool,
+    "attributes": UNCHECKED,
+}
 SCOPE: Final[Struct] = {"key": str, "provider": ProviderName, "type": str, "id": str, "name": str}
 
 
@@ -140,28 +127,23 @@ class Registry:
     kinds: Mapping[Any, frozenset[str]]
     """IdentityKind / CredentialKind / EdgeKind -> registered kinds"""
 
+    def _with_facts(self, core: Struct, section: str) -> dict[str, Any]:
+        facts = self.facts.get(section, {})
+        return {**core, **{p: cls | None for p, cls in facts.items()}}
+
     def namespaces(self, target: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The top-level names a rule of ``target`` may read, with their types."""
-        identity = _identity(self.facts.get("identity", {}))
+        identity = self._with_facts(IDENTITY, "identity")
         param_types = {name: _type_of_value(v) for name, v in params.items()}
         common = {"scope": SCOPE, "params": param_types}
         if target == "identity":
             return {"identity": identity, **common}
         if target == "credential":
-            return {
-                "credential": _credential(self.facts.get("credential", {})),
-                "identity": identity,
-                **common,
-            }
+            return {"credential": self._with_facts(CREDENTIAL, "credential"), "identity": identity, **common}
         if target == "logging":
-            return {"logging": _logging(self.facts.get("logging", {})), **common}
+            return {"logging": self._with_facts(LOGGING, "logging"), **common}
         if target == "edge":
-            return {
-                "edge": _edge(self.facts.get("edge", {})),
-                "src": identity,
-                "dst": identity,
-                **common,
-            }
+            return {"edge": self._with_facts(EDGE, "edge"), "src": identity, "dst": identity, **common}
         raise SchemaError(f"unknown target {target!r}")
 
 
@@ -170,24 +152,14 @@ def registry() -> Registry:
     """Read every registered provider's declarations (cheap: plugin modules import no SDK)."""
     from nhiscan import providers
 
-    facts: dict[str, dict[str, type]] = {s: {} for s in ("identity", "credential", "edge", "logging")}
     kinds: dict[Any, set[str]] = {IdentityKind: set(), CredentialKind: set(), EdgeKind: set()}
     names = tuple(providers.PROVIDER_MODULES)
     for name in names:
         plugin = providers.get(name)
-        for section in facts:
-            cls = getattr(plugin, f"{section}_facts", None)
-            if cls is not None:
-                facts[section][name] = cls
         kinds[IdentityKind] |= set(plugin.identity_kinds)
         kinds[CredentialKind] |= set(plugin.credential_kinds)
         kinds[EdgeKind] |= set(plugin.edge_kinds)
-    return Registry(names, facts, {k: frozenset(v) for k, v in kinds.items()})
-
-
-def namespaces_for(reg: Registry, target: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The namespaces of ``target`` under ``reg``, with the rule's own parameters."""
-    return reg.namespaces(target, params)
+    return Registry(names, registered_facts(), {k: frozenset(v) for k, v in kinds.items()})
 
 
 def _type_of_value(value: Any) -> Any:
