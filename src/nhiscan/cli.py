@@ -20,7 +20,9 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from nhiscan import __version__
+from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
 from nhiscan.errors import ConfigError, InputError, NhiscanError
+from nhiscan.providers import names as registered_providers
 
 app = typer.Typer(
     name="nhiscan",
@@ -36,7 +38,7 @@ app.add_typer(rules_app, name="rules")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_COLLECTION = 0, 1, 2, 3
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-PROVIDER_NAMES = ("aws", "azure", "gcp", "k8s", "mcp")
+PROVIDER_NAMES = registered_providers()
 
 
 class Format(str, Enum):
@@ -124,12 +126,16 @@ class _StderrProgress:
             sys.stderr.write(f"  {message}\n")
 
 
-def _settings(**kwargs: Any) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if v not in (None, [], (), False)}
+def _settings_for(ctx: typer.Context, mcp_paths: Sequence[str]) -> tuple[Any, ...]:
+    """Typed provider settings from the generated options, plus the paths named after ``mcp``."""
+    from nhiscan.providers.mcp.settings import McpSettings
+
+    extra = [McpSettings(paths=tuple(Path(p) for p in mcp_paths))] if mcp_paths else []
+    return collect_settings(provider_values(ctx), extra)
 
 
 def _inventory(
-    providers: Sequence[str], from_path: Path | None, settings: dict[str, Any], as_of: datetime
+    names: Sequence[str], from_path: Path | None, settings: tuple[Any, ...], as_of: datetime
 ) -> tuple[Any, tuple[str, ...], dict[str, str]]:
     from nhiscan.providers.interface import CollectOptions
     from nhiscan.sources import collect_live, load_path
@@ -137,15 +143,15 @@ def _inventory(
     options = CollectOptions(as_of=as_of, settings=settings, progress=_StderrProgress())
     if from_path is not None:
         inv = load_path(from_path, options)
-        if providers:
-            unknown = [p for p in providers if p not in PROVIDER_NAMES]
+        if names:
+            unknown = [p for p in names if p not in PROVIDER_NAMES]
             if unknown:
                 raise InputError("command line", f"unknown provider {unknown[0]!r}")
             from nhiscan.inventory_filter import only_providers
 
-            inv = only_providers(inv, providers)
+            inv = only_providers(inv, names)
         return inv, tuple(inv.providers), {}
-    return collect_live(providers, options)
+    return collect_live(names, options)
 
 
 def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Path | None]]:
@@ -195,7 +201,7 @@ ProvidersArg = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="PROVIDER...",
-        help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
+        help=f"{' | '.join(PROVIDER_NAMES)}; none = every provider whose credentials are found. "
         "Paths after mcp are folders or files to search for MCP client configs.",
     ),
 ]
@@ -205,66 +211,6 @@ FromOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", metavar="TIME", help="Evaluate ages as of this time (ISO 8601).")
-]
-ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", metavar="NAME", help="AWS profile.", rich_help_panel="AWS")
-]
-RegionOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--region", metavar="REGION", help="AWS region for regional services.", rich_help_panel="AWS"
-    ),
-]
-KeyDetailsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--key-details",
-        help="Also list access key ids (one call per user with a key).",
-        rich_help_panel="AWS",
-    ),
-]
-ContextOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--context", metavar="CONTEXT", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"
-    ),
-]
-AllContextsOpt = Annotated[
-    bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
-]
-KubeconfigOpt = Annotated[Path | None, typer.Option("--kubeconfig", rich_help_panel="Kubernetes")]
-ClusterNameOpt = Annotated[
-    str | None,
-    typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
-]
-ProjectOpt = Annotated[
-    list[str] | None,
-    typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
-]
-LocationOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--location",
-        metavar="LOCATION",
-        help="Vertex AI location to search for agents (repeatable).",
-        rich_help_panel="GCP",
-    ),
-]
-OrgOpt = Annotated[
-    str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
-]
-TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
-SubOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--subscription",
-        metavar="SUBSCRIPTION",
-        help="Azure subscription (repeatable).",
-        rich_help_panel="Azure",
-    ),
-]
-AllSubsOpt = Annotated[
-    bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
 ]
 
 
@@ -280,27 +226,9 @@ def split_providers(args: Sequence[str]) -> tuple[list[str], list[str]]:
     return names, paths
 
 
-def _provider_settings(**kw: Any) -> dict[str, Any]:
-    return _settings(
-        paths=kw.get("mcp_paths"),
-        profile=kw["profile"],
-        regions=kw["region"],
-        key_details=kw["key_details"],
-        contexts=kw["context"],
-        all_contexts=kw["all_contexts"],
-        kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
-        cluster_name=kw["cluster_name"],
-        projects=kw["project"],
-        locations=kw.get("location"),
-        organization=kw["organization"],
-        tenant=kw["tenant"],
-        subscriptions=kw["subscription"],
-        all_subscriptions=kw["all_subscriptions"],
-    )
-
-
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def scan(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[
@@ -350,19 +278,6 @@ def scan(
             help="Keep suppressed findings in SARIF, marked suppressed (GitHub would show them as open).",
         ),
     ] = False,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
@@ -383,7 +298,7 @@ def scan(
             as_of_text=as_of,
             sarif_category=sarif_category,
             sarif_include_suppressed=sarif_include_suppressed,
-            settings=_provider_settings(**locals()),
+            settings=_settings_for(ctx, mcp_paths),
         )
         code = _scan(request)
     except NhiscanError as exc:
@@ -410,7 +325,7 @@ class ScanRequest:
     as_of_text: str | None
     sarif_category: str | None
     sarif_include_suppressed: bool
-    settings: dict[str, Any]
+    settings: tuple[Any, ...]
 
 
 def _scan(req: ScanRequest) -> int:
@@ -532,26 +447,14 @@ class InvFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def inventory(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
     as_of: AsOfOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """List identities (no rules)."""
     from nhiscan.inventory_io import dump_inventory
@@ -560,7 +463,7 @@ def inventory(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
-        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
+        inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
                 _err(f"skipped {name}: {reason}")
@@ -585,8 +488,9 @@ class GraphFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def graph(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     identity: Annotated[
@@ -607,19 +511,6 @@ def graph(
         Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to a file.")
     ] = None,
     as_of: AsOfOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """Print the delegation graph (who can act as whom), or the paths through one identity."""
     from nhiscan.analyse.graph_render import render_graph
@@ -627,7 +518,7 @@ def graph(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
-        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
+        inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             _note(f"skipped {name}: {reason}")
         text = render_graph(inv, fmt.value, identity=identity, to_admin=to_admin)

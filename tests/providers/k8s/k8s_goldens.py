@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from nhiscan.providers.k8s.settings import K8sSettings
+
 sys.path.insert(0, str(Path(__file__).parents[2]))  # tests/, as pytest puts it on the path
 
 from nhiscan.inventory_io import dump_inventory  # noqa: E402
@@ -54,7 +56,9 @@ def sid(ns: str, name: str, cluster: str = "golden") -> str:
 def build(objects: list[dict[str, Any]], cluster: str = "golden") -> Inventory:
     text = json.dumps(as_list(objects))
     lf = LoadedFile(path=Path(f"{cluster}.json"), text=text, data=json.loads(text))
-    opts = CollectOptions(as_of=datetime(2025, 6, 1, tzinfo=timezone.utc), settings={"cluster_name": cluster})
+    opts = CollectOptions(
+        as_of=datetime(2025, 6, 1, tzinfo=timezone.utc), settings=(K8sSettings(cluster_name=cluster),)
+    )
     return Plugin().build([RecognisedFile(file=lf, doc_type="k8s.list", provider="k8s")], opts)
 
 
