@@ -92,3 +92,25 @@ def test_help_and_other_commands_do_not_load_provider_packages() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "LOADED []" in out
+
+
+def test_format_choices_come_from_the_format_registry(run_cli) -> None:  # type: ignore[no-untyped-def]
+    from nhiscan.formats import FORMATS
+
+    assert " | ".join(FORMATS) in " ".join(run_cli(["scan", "--help"]).out.split())
+    r = run_cli(["scan", "--from", str(DEMO / "aws"), "-f", "xml"])
+    assert r.code == 2
+    assert (
+        r.err == "nhiscan: error: -f/--format: unknown format 'xml' (known: table, json, sarif, markdown)\n"
+    )
+
+
+def test_a_registered_format_is_usable(run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from nhiscan.formats import FORMATS, FormatSpec
+
+    monkeypatch.setitem(FORMATS, "count", FormatSpec("count", "fake_reporter:CountReporter", ".count"))
+    out = tmp_path / "r.count"
+    r = run_cli(["scan", "--from", str(DEMO / "aws"), "-q", "-f", "json", "-f", "count", "-o", str(out)])
+    assert r.code == 0, r.err
+    assert out.read_text().endswith(" findings\n") and int(out.read_text().split()[0]) > 0
+    assert r.out.startswith("{")

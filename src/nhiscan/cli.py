@@ -22,6 +22,7 @@ import typer
 from nhiscan import __version__
 from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
 from nhiscan.errors import ConfigError, InputError, NhiscanError
+from nhiscan.formats import FORMATS, format_names
 from nhiscan.providers import names as registered_providers
 
 app = typer.Typer(
@@ -41,11 +42,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 PROVIDER_NAMES = registered_providers()
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
+FORMAT_NAMES = format_names()
 
 
 class FailOn(str, Enum):
@@ -154,18 +151,21 @@ def _inventory(
     return collect_live(names, options)
 
 
-def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Path | None]]:
+def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
     """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
     the ``-f`` before it). Formats without an output go to stdout; at most one may."""
+    for f in formats:
+        if f not in FORMATS:
+            raise ConfigError("-f/--format", f"unknown format {f!r} (known: {', '.join(FORMAT_NAMES)})")
     by_format: dict[str, Path] = {}
     for item in outputs:
         fmt, _, path = item.partition("=")
-        if not path or fmt not in Format.__members__:
+        if not path or fmt not in FORMATS:
             raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
         by_format[fmt] = Path(path)
-    if set(by_format) - {f.value for f in formats}:
+    if set(by_format) - set(formats):
         raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-    pairs = [(f, by_format.get(f.value)) for f in dict.fromkeys(formats)]
+    pairs = [(f, by_format.get(f)) for f in dict.fromkeys(formats)]
     if sum(1 for _, p in pairs if p is None) > 1:
         raise ConfigError("-f/--format", "only one format can go to standard output; give the others -o PATH")
     return pairs
@@ -232,10 +232,8 @@ def scan(
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[
-        list[Format] | None,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="table | json | sarif | markdown (repeatable)."
-        ),
+        list[str] | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help=f"{' | '.join(FORMAT_NAMES)} (repeatable)."),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -285,7 +283,7 @@ def scan(
         request = ScanRequest(
             providers=names,
             from_path=from_path,
-            formats=fmt or [Format.table],
+            formats=fmt or ["table"],
             outputs=output or [],
             fail_on=fail_on,
             rules_dirs=rules_dir or [],
@@ -312,7 +310,7 @@ class ScanRequest:
 
     providers: list[str]
     from_path: Path | None
-    formats: list[Format]
+    formats: list[str]
     outputs: list[str]
     fail_on: FailOn | None
     rules_dirs: list[Path]
@@ -396,13 +394,13 @@ def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
     return entries
 
 
-def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
-    from nhiscan.reporters import OutputFormat, get_reporter
+def _render(result: Any, pairs: list[tuple[str, Path | None]], req: ScanRequest) -> list[str]:
+    from nhiscan.reporters import get_reporter
     from nhiscan.reporters.interface import ReportOptions
 
     texts = []
     for fmt, path in pairs:
-        color = path is None and fmt is Format.table and _color()
+        color = path is None and FORMATS[fmt].terminal and _color()
         options = ReportOptions(
             color=color,
             width=120 if path else _width(),
@@ -410,7 +408,7 @@ def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanReque
             sarif_include_suppressed=req.sarif_include_suppressed,
             tool_version=__version__,
         )
-        texts.append(get_reporter(OutputFormat(fmt.value)).render(result, options))
+        texts.append(get_reporter(fmt).render(result, options))
     return texts
 
 
