@@ -16,6 +16,7 @@ import pytest
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions
 from providers.azure.azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
 from providers.azure.azure_support import AGENT, AS_OF, CANARY, DEMO, PLUGIN, PROD, SP, build, by_id, loaded
@@ -35,12 +36,14 @@ def collect(fake: FakeAzure, **settings: Any) -> Inventory:
     return PLUGIN.collect(
         CollectOptions(
             as_of=AS_OF,
-            settings={
-                "credential": StaticTokenCredential(),
-                "graph_endpoint": fake.url,
-                "arm_endpoint": fake.url,
-                **settings,
-            },
+            settings=(
+                AzureSettings(
+                    credential=StaticTokenCredential(),
+                    graph_endpoint=fake.url,
+                    arm_endpoint=fake.url,
+                    **settings,
+                ),
+            ),
         )
     )
 
