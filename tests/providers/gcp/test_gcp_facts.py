@@ -5,6 +5,7 @@ keys the neutral agent analysis will compute."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,7 @@ from nhiscan.providers.gcp.facts import (
     GcpIdentityFacts,
     GcpLoggingFacts,
 )
-from providers.gcp.gcp_goldens import golden_inventory
+from providers.gcp.gcp_support import DEMO, import_files
 
 # CONTRACT.md: computed across identities, moved by the agents helper, kept as they are today.
 CROSS_AGENT = {
@@ -47,7 +48,9 @@ SA = ".iam.gserviceaccount.com"
 
 @pytest.fixture(scope="module")
 def inv() -> Inventory:
-    return golden_inventory()  # the demo project plus the sandbox project of golden-extra/
+    # the demo project plus a second, cleaner sandbox project
+    extra = Path(__file__).resolve().parent / "golden-extra"
+    return import_files(*sorted(DEMO.glob("*.json")), *sorted(extra.glob("*.json")))
 
 
 def test_every_section_round_trips_through_the_inventory_file(inv: Inventory) -> None:

@@ -22,8 +22,8 @@ from nhiscan.model import CoverageEntry, CoverageStatus, scope_key
 from nhiscan.providers.gcp.agents.documents import reasoning_engine
 from nhiscan.providers.gcp.estate import EstateBuilder
 
-# Where Agent Engine is offered, used when the location list cannot be read (settings["locations"]
-# overrides it).
+# Where Agent Engine is offered, used when the location list cannot be read (GcpSettings.locations,
+# from --location, overrides it).
 DEFAULT_LOCATIONS = ("us-central1", "europe-west1", "asia-northeast1")
 DEFAULT_ENDPOINT = "https://{location}-aiplatform.googleapis.com"
 GLOBAL_ENDPOINT = "https://aiplatform.googleapis.com"
