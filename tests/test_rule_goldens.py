@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nhiscan.analyse.graph import graph_facts
 from nhiscan.engine import evaluate, load_rules
 from nhiscan.engine.loader import builtin_rules_dir, compile_rule, load_specs
 from nhiscan.inventory_io import load_inventory
+from nhiscan.scan import analyse
 
 GOLDEN = Path(__file__).parent / "rules"
 SPECS = {spec.id: (spec, path) for spec, path in load_specs([builtin_rules_dir()])}
@@ -46,7 +46,7 @@ def test_golden(rule_id: str) -> None:
     rule = compile_rule(spec, path, expected.get("params") or {})
     inventory = load_inventory(folder / "inventory.json")
     as_of = datetime.fromisoformat(str(expected["as_of"]).replace("Z", "+00:00"))
-    findings = evaluate(inventory, [rule], as_of, graph_facts(inventory))
+    findings = evaluate(inventory, [rule], as_of, analyse(inventory))
     flagged = {f.target_id for f in findings}
     assert fail <= flagged, f"not flagged: {sorted(fail - flagged)}"
     assert not (passing & flagged), f"flagged but should pass: {sorted(passing & flagged)}"
