@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from nhiscan.analyse.agents import DEFAULTS, agent_facts
 from nhiscan.engine import evaluate, load_rules
+from nhiscan.facts import AgentFacts, GraphFacts
 from nhiscan.model import Edge, Identity, Inventory, PermissionSummary
 from nhiscan.scan import analyse
 
@@ -284,3 +286,41 @@ def test_every_identity_gets_the_agent_keys() -> None:
     assert facts[a.id]["agent_delegation_head"] is True
     assert "can_reach_admin" in facts[a.id]  # the graph's own facts are still there
     assert agent_facts(estate([admin])) == {}  # no agent, no work
+
+
+# -- typed facts (Identity.agent, Identity.aliases) ------------------------------------------------
+
+
+def typed(name: str, runs_as: Sequence[str] = (), delegates_to: Sequence[str] = ()) -> Identity:
+    """An agent as a provider writes it after the typed-facts contract: no attributes at all."""
+    return Identity(
+        id=f"agent:{name}",
+        provider="aws",
+        kind="agent.bedrock_agent",
+        scope=f"aws:account:{ACCT}",
+        name=name,
+        agent=AgentFacts(platform="bedrock", runs_as=tuple(runs_as), delegates_to=tuple(delegates_to)),
+    )
+
+
+def test_typed_agent_facts_drive_the_computation() -> None:
+    admin = replace(role("admin", "admin"), aliases=("AROAADMIN",))
+    w = typed("w", ["AROAADMIN"])  # named by the role's typed alias
+    s = typed("s", [f"arn:aws:iam::{ACCT}:role/plain"], [w.id])
+    other = typed("o", ["AROAADMIN"])
+    facts = agent_facts(estate([admin, w, s, other]))
+    assert facts[w.id]["runs_as_classes"] == ["admin"]
+    assert facts[w.id]["shares_identity_with"] == [other.id]
+    assert facts[s.id]["runs_as_classes"] is None
+    assert facts[s.id]["agent_delegation_reach_classes"] == ["admin"] and facts[s.id]["agent_delegation_head"]
+    assert not facts[w.id]["agent_delegation_head"]
+    # the typed facts win over a stale attribute
+    stale = replace(typed("x"), attributes={"runs_as": admin.id})
+    assert agent_facts(estate([admin, stale]))[stale.id]["runs_as_classes"] is None
+
+
+def test_defaults_are_the_graph_facts_defaults() -> None:
+    declared = {f.name: f.default for f in fields(GraphFacts)}
+    for key, value in DEFAULTS.items():
+        assert key in declared, key
+        assert (list(declared[key]) if isinstance(declared[key], tuple) else declared[key]) == value, key

@@ -20,10 +20,11 @@ builder. Rules read the results as ``identity.graph.<key>``:
                                     nothing outside enters, it is the cycle's first member by id),
                                     so a chain-wide problem is reported once, on the head
 
-Inputs: identities of kind ``agent.*``; their runs-as ids from ``attributes["runs_as"]`` and
-``agent.runs_as`` edges; sub-agents from ``attributes["delegates_to"]`` and ``agent.delegates_to``
+Inputs: identities of kind ``agent.*``; their runs-as ids from ``Identity.agent.runs_as`` and
+``agent.runs_as`` edges; sub-agents from ``Identity.agent.delegates_to`` and ``agent.delegates_to``
 edges; inheritance from ``agent.inherits_from`` edges. Ids are resolved through identity ids and
-aliases, as the graph resolves edge endpoints.
+aliases, as the graph resolves edge endpoints. While providers move to typed facts, an agent
+without ``Identity.agent`` is read from ``attributes["runs_as"]`` / ``["delegates_to"]``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Resolver:
         for ident in identities:
             self.ids.setdefault(ident.id, ident)
         for ident in self.ids.values():
-            for a in (*getattr(ident, "aliases", ()), *strings(ident.attributes.get("aliases"))):
+            for a in (*ident.aliases, *strings(ident.attributes.get("aliases"))):
                 if a:
                     self.alias.setdefault(a, ident.id)
                     self.alias.setdefault(a.lower(), ident.id)
@@ -134,9 +135,10 @@ def _links(
         table[src][resolve(dst) or dst] = None
 
     for a, ident in agents.items():
-        for dst in _named(ident.attributes.get("runs_as")):
+        typed = ident.agent
+        for dst in typed.runs_as if typed else _named(ident.attributes.get("runs_as")):
             add(runs_as, a, dst)
-        for dst in _named(ident.attributes.get("delegates_to")):
+        for dst in typed.delegates_to if typed else _named(ident.attributes.get("delegates_to")):
             add(delegates, a, dst)
     tables = {RUNS_AS: runs_as, DELEGATES_TO: delegates, INHERITS_FROM: inherits}
     for e in inventory.edges:
