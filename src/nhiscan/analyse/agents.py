@@ -34,8 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from nhiscan.agent_kinds import AGENT_PREFIX, DELEGATES_TO, INHERITS_FROM, RUNS_AS
-from nhiscan.analyse.graph import DelegationGraph, compute_facts, strings
-from nhiscan.model import Identity, Inventory
+from nhiscan.analyse.graph import DelegationGraph, compute_facts
+from nhiscan.model import Identity, Inventory, aliases_of
 
 #: The value of every key for an identity the computation says nothing about (the defaults of the
 #: matching ``GraphFacts`` fields).
@@ -61,7 +61,7 @@ class Resolver:
         for ident in identities:
             self.ids.setdefault(ident.id, ident)
         for ident in self.ids.values():
-            for a in (*ident.aliases, *strings(ident.attributes.get("aliases"))):
+            for a in aliases_of(ident):
                 if a:
                     self.alias.setdefault(a, ident.id)
                     self.alias.setdefault(a.lower(), ident.id)
@@ -76,11 +76,16 @@ class Resolver:
         return found
 
 
+def _strings(value: Any) -> list[str]:
+    """A list attribute as strings; anything else (a hand-edited inventory) as nothing."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
+
+
 def _named(value: Any) -> list[str]:
     """An id or list of ids as written by a provider (hand-edited inventories: anything else is none)."""
     if isinstance(value, str):
         return [value] if value else []
-    return [v for v in strings(value) if v]
+    return [v for v in _strings(value) if v]
 
 
 def agent_facts(inventory: Inventory) -> dict[str, dict[str, Any]]:
@@ -169,7 +174,7 @@ def _runs_as_classes(agent: Identity, targets: Sequence[str], resolve: Resolver)
     reported = agent.attributes.get("runs_as_classes")
     if not found and not isinstance(reported, list):
         return None
-    merged = {c for i in found for c in i.permissions.classes} | set(strings(reported))
+    merged = {c for i in found for c in i.permissions.classes} | set(_strings(reported))
     return sorted(merged)
 
 

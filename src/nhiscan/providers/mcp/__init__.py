@@ -22,6 +22,7 @@ from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlug
 from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp import jsonc
 from nhiscan.providers.mcp.facts import McpCredentialFacts, McpIdentityFacts
+from nhiscan.providers.mcp.settings import McpSettings
 
 MAX_JSONC_CHARS = 4 * 1024 * 1024
 
@@ -50,6 +51,8 @@ class Plugin(ProviderPlugin):
     name: ClassVar[str] = "mcp"
     extra: ClassVar[str] = ""
     description: ClassVar[str] = "MCP servers in AI client configs on this machine and in repositories"
+    display_name: ClassVar[str] = "MCP"
+    settings_class = McpSettings
     identity_facts: ClassVar[type | None] = McpIdentityFacts
     credential_facts: ClassVar[type | None] = McpCredentialFacts
     identity_kinds: ClassVar[Mapping[str, str]] = {
@@ -60,7 +63,7 @@ class Plugin(ProviderPlugin):
     }
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
-        if options.settings.get("paths"):
+        if options.settings_for(McpSettings).paths:
             return None
         from nhiscan.providers.mcp.collector import existing_user_files
 
