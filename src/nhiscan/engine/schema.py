@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, NewType, Union
 
+from nhiscan.agent_kinds import AGENT_PREFIX
 from nhiscan.fact_registry import registered_facts
 from nhiscan.facts import (
     AgentFacts,
@@ -292,8 +293,10 @@ def _scalar_ok(
         registered = kinds[hint]
         prefix = value.partition(".")[0]
         same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
-        # Only providers that register their kinds can be checked; agent.* kinds are shared.
-        if same_prefix and value not in registered:
+        # Only providers that register their kinds can be checked. agent.* kinds are shared by
+        # every provider's agents: one provider registering its own (MCP's agent.mcp_server) says
+        # nothing about the others', so they are not checked.
+        if same_prefix and value not in registered and f"{prefix}." != AGENT_PREFIX:
             return "a registered kind" + _suggest(value, sorted(same_prefix))
         return None
     if hint is ProviderName:
