@@ -68,7 +68,7 @@ def decode(cls: type, value: Any) -> Any:
 def unknown_key(cls: Any, value: Any, prefix: str = "") -> str | None:
     """The dotted path of the first key in ``value`` that ``cls`` (a dataclass, possibly nested
     in Optional, tuples and mappings) does not declare, or None."""
-    if dataclasses.is_dataclass(cls) and isinstance(value, dict):
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and isinstance(value, dict):
         hints = _hints(cls)
         for key, item in value.items():
             if key not in hints:
