@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, NewType, Union
 
+from nhiscan.agent_kinds import AGENT_PREFIX
 from nhiscan.fact_registry import registered_facts
 from nhiscan.facts import (
     AgentFacts,
@@ -47,6 +48,33 @@ ProviderName = NewType("ProviderName", str)
 MOVED: Final[Mapping[str, str]] = {
     "identity.attributes.aliases": "identity.aliases",
     "edge.attributes.conditional": "edge.conditional",
+    # MCP (providers/mcp/facts.py). Only keys no other provider writes: MOVED is not per provider,
+    # so identity.attributes.url, .command, .args, .transport, .package, .env_names, .trust,
+    # .disabled and credential.attributes.source stay valid for the providers that still use them.
+    "identity.attributes.auth": "identity.mcp.auth",
+    "identity.attributes.auto_approve": "identity.mcp.auto_approve",
+    "identity.attributes.auto_approve_all": "identity.mcp.auto_approve_all",
+    "identity.attributes.auto_approve_source": "identity.mcp.auto_approve_source",
+    "identity.attributes.broad_filesystem": "identity.mcp.broad_filesystem",
+    "identity.attributes.client": "identity.mcp.client",
+    "identity.attributes.config_file": "identity.mcp.config_file",
+    "identity.attributes.cwd": "identity.mcp.cwd",
+    "identity.attributes.env_file": "identity.mcp.env_file",
+    "identity.attributes.filesystem_roots": "identity.mcp.filesystem_roots",
+    "identity.attributes.hardcoded_secrets": "identity.mcp.hardcoded_secrets",
+    "identity.attributes.header_names": "identity.mcp.header_names",
+    "identity.attributes.in_repository": "identity.mcp.in_repository",
+    "identity.attributes.json_path": "identity.mcp.json_path",
+    "identity.attributes.loopback": "identity.mcp.loopback",
+    "identity.attributes.package_runner": "identity.mcp.package_runner",
+    "identity.attributes.plain_http": "identity.mcp.plain_http",
+    "identity.attributes.remote": "identity.mcp.remote",
+    "identity.attributes.unpinned_package": "identity.mcp.unpinned_package",
+    "credential.attributes.client": "credential.mcp.client",
+    "credential.attributes.config_file": "credential.mcp.config_file",
+    "credential.attributes.in_repository": "credential.mcp.in_repository",
+    "credential.attributes.server": "credential.mcp.server",
+    "credential.attributes.token_kind": "credential.mcp.token_kind",
 }
 
 _NUMBER = (int, float)
@@ -292,8 +320,10 @@ def _scalar_ok(
         registered = kinds[hint]
         prefix = value.partition(".")[0]
         same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
-        # Only providers that register their kinds can be checked; agent.* kinds are shared.
-        if same_prefix and value not in registered:
+        # Only providers that register their kinds can be checked. agent.* kinds are shared by
+        # every provider's agents: one provider registering its own (MCP's agent.mcp_server) says
+        # nothing about the others', so they are not checked.
+        if same_prefix and value not in registered and f"{prefix}." != AGENT_PREFIX:
             return "a registered kind" + _suggest(value, sorted(same_prefix))
         return None
     if hint is ProviderName:
