@@ -18,6 +18,7 @@ import yaml
 
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.facts import InheritableScopes
 from providers.azure.azure_support import AGENT, SP, build
 
 HERE = Path(__file__).resolve().parent
@@ -70,30 +71,31 @@ def inventory() -> Inventory:
         autofix,
         id=UNKNOWN_SPONSORS,
         name="agent-with-unread-sponsors",
-        attributes={**autofix.attributes, "sponsors_known": False},
+        facts=replace(autofix.facts, sponsors_known=False),
     )
     narrow = replace(
         research_bp,
         id=NARROW_BP,
         name="narrow-blueprint",
-        attributes={**research_bp.attributes, "inheritable_scopes_known": False, "agent_count": 0},
+        facts=replace(research_bp.facts, inheritable_scopes_known=False),
+        attributes={**research_bp.attributes, "agent_count": 0},
     )
     mail = replace(
         research_bp,
         id=MAIL_BP,
         name="mail-blueprint",
-        attributes={
-            **research_bp.attributes,
-            "inheritable_scopes": [
-                {
-                    "resource_app_id": "00000003-0000-0000-c000-000000000000",
-                    "resource": "Microsoft Graph",
-                    "kind": "enumeratedScopes",
-                    "scopes": ["User.Read", "Mail.Send"],
-                }
-            ],
-            "inheritable_high_privilege_scopes": ["Mail.Send"],
-        },
+        facts=replace(
+            research_bp.facts,
+            inheritable_scopes=(
+                InheritableScopes(
+                    resource_app_id="00000003-0000-0000-c000-000000000000",
+                    resource="Microsoft Graph",
+                    kind="enumeratedScopes",
+                    scopes=("User.Read", "Mail.Send"),
+                ),
+            ),
+            inheritable_high_privilege_scopes=("Mail.Send",),
+        ),
     )
     secret = next(c for c in demo.credentials if c.id == SECRET)
     expired = replace(

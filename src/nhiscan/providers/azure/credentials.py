@@ -10,14 +10,19 @@ from typing import Any
 from nhiscan.errors import InputError
 from nhiscan.model import Credential
 from nhiscan.providers.azure.context import TenantIndex
+from nhiscan.providers.azure.facts import AzureCredentialFacts
 from nhiscan.providers.azure.fields import field_list, field_time, lower, require
 
 
-def audiences(value: Any) -> list[Any]:
-    """A federated credential's audiences as a list (exports write one audience as a string)."""
+def audiences(value: Any) -> tuple[str, ...]:
+    """A federated credential's audiences (exports write one audience as a string)."""
     if isinstance(value, list):
-        return value
-    return [value] if value else []
+        return tuple(str(v) for v in value)
+    return (str(value),) if value else ()
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def credentials(
@@ -58,12 +63,14 @@ def _key(
     cred_id = key_id if key_id not in seen else f"{key_id}/{len(seen)}"
     seen.add(cred_id)
     expires = field_time(c, "endDateTime", where, what)
-    attributes: dict[str, Any] = {"source": source, "display_name": c.get("displayName")}
-    if t.credential_use_known:
-        attributes["sign_in_known"] = True
-    if field_name == "keyCredentials":
-        attributes["key_usage"] = c.get("usage")
-        attributes["key_type"] = key_type or None
+    is_key = field_name == "keyCredentials"
+    facts = AzureCredentialFacts(
+        source=source,
+        display_name=_text(c.get("displayName")),
+        sign_in_known=t.credential_use_known,
+        key_usage=_text(c.get("usage")) if is_key else None,
+        key_type=(key_type or None) if is_key else None,
+    )
     return Credential(
         id=cred_id,
         identity_id=identity_id,
@@ -73,7 +80,7 @@ def _key(
         last_used=t.credential_use.get(key_id),
         active=expires is None or expires > t.as_of,
         location=f"{source}:{obj.get('id')}/{field_name}",
-        attributes=attributes,
+        facts=facts,
     )
 
 
@@ -91,14 +98,14 @@ def _federated(
         identity_id=identity_id,
         kind="azure.federated_credential",
         location=f"{source}:{obj.get('id')}/federatedIdentityCredentials",
-        attributes={
-            "source": source,
-            "display_name": f.get("name"),
-            "issuer": f.get("issuer"),
-            "subject": f.get("subject"),
-            "claims_matching_expression": cme.get("value") if isinstance(cme, Mapping) else None,
-            "audiences": audiences(f.get("audiences")),
-        },
+        facts=AzureCredentialFacts(
+            source=source,
+            display_name=_text(f.get("name")),
+            issuer=_text(f.get("issuer")),
+            subject=_text(f.get("subject")),
+            claims_matching_expression=_text(cme.get("value")) if isinstance(cme, Mapping) else None,
+            audiences=audiences(f.get("audiences")),
+        ),
     )
 
 
@@ -113,14 +120,13 @@ def mi_federated(t: TenantIndex, identity_id: str, resource_id: str) -> list[Cre
                 identity_id=identity_id,
                 kind="azure.federated_credential",
                 location=str(obj.get("id")),
-                attributes={
-                    "source": "managed_identity",
-                    "display_name": name,
-                    "issuer": obj.get("issuer"),
-                    "subject": obj.get("subject"),
-                    "claims_matching_expression": None,
-                    "audiences": audiences(obj.get("audiences")),
-                },
+                facts=AzureCredentialFacts(
+                    source="managed_identity",
+                    display_name=name,
+                    issuer=_text(obj.get("issuer")),
+                    subject=_text(obj.get("subject")),
+                    audiences=audiences(obj.get("audiences")),
+                ),
             )
         )
     return creds

@@ -15,6 +15,7 @@ from nhiscan.model import Edge, Evidence, Grant, PermissionSummary
 from nhiscan.providers.azure import catalog as cat
 from nhiscan.providers.azure import doctypes as dt
 from nhiscan.providers.azure.context import TenantIndex
+from nhiscan.providers.azure.facts import AzureEdgeFacts
 from nhiscan.providers.azure.fields import Located, field_list, lower, require
 
 # Fallback actions for the built-in roles when no role definition export is given.
@@ -332,7 +333,7 @@ def directory_grants(t: TenantIndex) -> tuple[dict[str, list[DirectoryGrant]], l
                     dst=target,
                     kind="azure.directory_role_add_credential",
                     evidence=(Evidence(where, f"{name} at directory scope {dscope}"),),
-                    attributes={"role": name, "directory_scope": dscope},
+                    facts=AzureEdgeFacts(role=name, directory_scope=dscope),
                 )
             )
     return out, edges

@@ -4,29 +4,26 @@ registration with no service principal in the tenant), and SPs known only from a
 assignment. Entra agent identities and blueprints reuse :func:`sp_identity` and
 :func:`app_only_identity` (see :mod:`.agents.build`).
 
-Attributes (``identity.attributes.<key>``)
-    ``app_id``, ``app_object_id``, ``aliases`` (appId and app object id), ``sp_type``,
-    ``first_party`` (published by a Microsoft tenant), ``third_party`` (published by another
-    tenant), ``multi_tenant``, ``verified_publisher``, ``publisher``, ``owners`` (UPNs or names),
-    ``owner_ids``, ``owners_known`` (false when no export or call listed owners),
-    ``graph_app_permissions``, ``directory_roles``, ``rbac_roles`` (list of {role, scope,
-    scope_level}), ``rbac_roles_at_broad_scope`` (role names held at root, management-group or
-    subscription scope), ``privileged``, ``mi_type`` (system | user), ``mi_resource_id``,
-    ``account_enabled``, ``sign_in_known`` (false when sign-in activity could not be read),
-    ``tenant_id``.
+Facts
+    :class:`~nhiscan.providers.azure.facts.AzureIdentityFacts` in ``Identity.facts``; a Microsoft
+    first-party application is ``managed_by: provider``, another tenant's application
+    ``managed_by: third_party``; the appId and application object id are ``Identity.aliases``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from nhiscan.facts import ManagedBy
 from nhiscan.model import Credential, Edge, Evidence, Identity, Usage
 from nhiscan.providers.azure import catalog as cat
-from nhiscan.providers.azure.agents.ai_resources import mi_attributes
+from nhiscan.providers.azure.agents.ai_resources import mi_facts
 from nhiscan.providers.azure.context import PROVIDER, TenantIndex
 from nhiscan.providers.azure.credentials import credentials, mi_federated
+from nhiscan.providers.azure.facts import AzureEdgeFacts, AzureIdentityFacts, RbacRole
 from nhiscan.providers.azure.fields import field_time, lower, notes_owner, owners, tags
 from nhiscan.providers.azure.grants import PrincipalGrants, Summary, summarise
 
@@ -51,34 +48,39 @@ def _merged_owners(app: Mapping[str, Any] | None, sp: Mapping[str, Any]) -> tupl
     return names, ids, known or sp_known
 
 
-def _sp_attributes(
+def managed_by(owner_org: str | None, tenant: str) -> ManagedBy:
+    """Microsoft's tenants publish first-party apps; any other tenant but this one is a third
+    party."""
+    if owner_org in cat.MICROSOFT_TENANTS:
+        return ManagedBy.PROVIDER
+    if owner_org and owner_org != tenant:
+        return ManagedBy.THIRD_PARTY
+    return ManagedBy.CUSTOMER
+
+
+def _sp_facts(
     t: TenantIndex,
     sp: Mapping[str, Any],
     app: Mapping[str, Any] | None,
     who: tuple[list[str], list[str], bool],
 ) -> dict[str, Any]:
-    """Publisher, tenancy and ownership attributes of a service principal."""
-    app_id = lower(sp["appId"])
-    owner_org = lower(sp.get("appOwnerOrganizationId")) or None
-    first_party = owner_org in cat.MICROSOFT_TENANTS
+    """Publisher, tenancy and ownership facts of a service principal (AzureIdentityFacts
+    fields)."""
     audience = (app or {}).get("signInAudience") or sp.get("signInAudience")
     publisher = sp.get("verifiedPublisher") or (app or {}).get("verifiedPublisher") or {}
     names, ids, known = who
     return {
         "tenant_id": t.tenant,
-        "app_id": app_id,
+        "app_id": lower(sp["appId"]),
         "app_object_id": lower(app["id"]) if app else None,
-        "aliases": [a for a in (app_id, lower(app["id"]) if app else None) if a],
         "sp_type": str(sp.get("servicePrincipalType") or "Application"),
-        "first_party": first_party,
-        "third_party": bool(owner_org) and owner_org != t.tenant and not first_party,
         "multi_tenant": audience in MULTI_TENANT,
-        "app_owner_organization_id": owner_org,
+        "app_owner_organization_id": lower(sp.get("appOwnerOrganizationId")) or None,
         "verified_publisher": _verified(publisher),
         "publisher": (publisher.get("displayName") if isinstance(publisher, Mapping) else None)
         or sp.get("publisherName"),
-        "owners": names,
-        "owner_ids": ids,
+        "owners": tuple(names),
+        "owner_ids": tuple(ids),
         "owners_known": known,
         "account_enabled": sp.get("accountEnabled", True) is not False,
     }
@@ -92,10 +94,10 @@ def _managed_identity(
     alt = [str(a) for a in sp.get("alternativeNames") or []]
     resource = next((a for a in alt if a.lower().startswith("/subscriptions/")), None)
     user_assigned = any(a.lower() == "isexplicit=true" for a in alt)
-    attrs: dict[str, Any] = {
+    facts: dict[str, Any] = {
         "mi_type": "user" if user_assigned else "system",
         "mi_resource_id": resource.lower() if resource else None,
-        **mi_attributes(t.ai_by_principal.get(oid)),
+        **mi_facts(t.ai_by_principal.get(oid)),
     }
     edges: list[Edge] = []
     if resource and not user_assigned:
@@ -105,18 +107,18 @@ def _managed_identity(
                 dst=oid,
                 kind="azure.managed_identity",
                 evidence=(Evidence(where, f"servicePrincipal {oid} alternativeNames"),),
-                attributes={"mi_type": "system"},
+                facts=AzureEdgeFacts(mi_type="system"),
             )
         )
-    return attrs, edges
+    return facts, edges
 
 
-def _grant_attributes(t: TenantIndex, s: Summary) -> dict[str, Any]:
+def _grant_facts(t: TenantIndex, s: Summary) -> dict[str, Any]:
     return {
-        "graph_app_permissions": s.graph_permissions,
-        "directory_roles": s.directory_roles,
-        "rbac_roles": s.rbac_roles,
-        "rbac_roles_at_broad_scope": s.broad_roles,
+        "graph_app_permissions": tuple(s.graph_permissions),
+        "directory_roles": tuple(s.directory_roles),
+        "rbac_roles": tuple(RbacRole(**r) for r in s.rbac_roles),
+        "rbac_roles_at_broad_scope": tuple(s.broad_roles),
         "privileged": s.privileged,
         "sign_in_known": t.sign_in_known,
     }
@@ -133,7 +135,7 @@ def _takeover_edge(t: TenantIndex, oid: str, pg: PrincipalGrants, s: Summary) ->
             dst=t.any_sp,
             kind="azure.app_permission",
             evidence=tuple(Evidence("appRoleAssignments", g.source) for g, p, _ in pg.graph if p in takeover),
-            attributes={"permissions": takeover},
+            facts=AzureEdgeFacts(permissions=tuple(takeover)),
         )
     ]
 
@@ -146,7 +148,7 @@ def owner_edges(ids: list[str], names: list[str], target: str, via_app: bool) ->
             dst=target,
             kind="azure.owner_add_credential",
             evidence=(Evidence("owners", f"{name} owns {'the application of ' if via_app else ''}{target}"),),
-            attributes={"owner": name},
+            facts=AzureEdgeFacts(owner=name),
         )
         for owner_id, name in zip(ids, names, strict=True)
         if owner_id
@@ -180,21 +182,21 @@ def sp_identity(
         else "azure.service_principal"
     )
     names, ids, known = _merged_owners(app, sp)
-    attrs = _sp_attributes(t, sp, app, (names, ids, known))
+    facts = _sp_facts(t, sp, app, (names, ids, known))
     evidence = [Evidence(where, f"servicePrincipal {oid}")]
     edges: list[Edge] = []
     if kind == "azure.managed_identity":
-        mi_attrs, mi_edges = _managed_identity(t, oid, sp, where)
-        attrs.update(mi_attrs)
+        mi, mi_edges = _managed_identity(t, oid, sp, where)
+        facts.update(mi)
         edges += mi_edges
     summary = summarise(pg)
-    attrs.update(_grant_attributes(t, summary))
+    facts.update(_grant_facts(t, summary))
     edges += _takeover_edge(t, oid, pg, summary)
 
     seen: set[str] = set()
     creds = credentials(t, oid, sp, "service_principal", where, seen)
-    if attrs.get("mi_type") == "user" and attrs.get("mi_resource_id"):
-        creds += mi_federated(t, oid, str(attrs["mi_resource_id"]))
+    if facts.get("mi_type") == "user" and facts.get("mi_resource_id"):
+        creds += mi_federated(t, oid, str(facts["mi_resource_id"]))
     if app is not None:
         app_where = t.apps[lower(app["id"])][1]
         creds += credentials(t, oid, app, "application", app_where, seen)
@@ -219,8 +221,10 @@ def sp_identity(
         tags=sp_tags,
         usage=Usage.MACHINE.value,
         evidence=tuple(evidence),
-        attributes=attrs,
         permissions=summary.permissions,
+        managed_by=managed_by(facts["app_owner_organization_id"], t.tenant).value,
+        aliases=tuple(a for a in (facts["app_id"], facts["app_object_id"]) if a),
+        facts=AzureIdentityFacts(**facts),
     )
     return identity, creds, edges
 
@@ -232,19 +236,14 @@ def rbac_only_identity(
     given, or the SP was deleted and its role assignment left behind."""
     fake_sp = {"id": principal, "appId": "", "displayName": obj.get("principalName") or principal}
     ident, _, _ = sp_identity(t, principal, fake_sp, where, None, pg, {})
-    attrs = dict(ident.attributes)
-    attrs.update(
-        {
-            "app_id": None,
-            "aliases": [],
-            "sp_type": None,
-            "first_party": None,
-            "third_party": None,
-            "multi_tenant": None,
-            "verified_publisher": None,
-            "in_directory_export": False,
-            "orphaned_role_assignment": t.sp_listed,
-        }
+    unknown = replace(
+        ident.facts,
+        app_id=None,
+        sp_type=None,
+        multi_tenant=None,
+        verified_publisher=None,
+        in_directory_export=False,
+        orphaned_role_assignment=t.sp_listed,
     )
     return Identity(
         id=ident.id,
@@ -254,8 +253,8 @@ def rbac_only_identity(
         name=ident.name,
         usage=ident.usage,
         evidence=(Evidence(where, f"role assignment principal {principal}"),),
-        attributes=attrs,
         permissions=ident.permissions,
+        facts=unknown,
     )
 
 
@@ -263,26 +262,18 @@ def app_only_identity(t: TenantIndex, oid: str, app: dict[str, Any], where: str)
     """An application registered here with no service principal in the tenant."""
     names, ids, known = owners(app)
     app_tags, owner_tag = tags(app.get("tags"))
-    attrs: dict[str, Any] = {
-        "tenant_id": t.tenant,
-        "app_id": lower(app["appId"]),
-        "app_object_id": oid,
-        "aliases": [lower(app["appId"])],
-        "sp_type": None,
-        "first_party": False,
-        "third_party": False,
-        "multi_tenant": app.get("signInAudience") in MULTI_TENANT,
-        "verified_publisher": _verified(app.get("verifiedPublisher") or {}),
-        "owners": names,
-        "owner_ids": ids,
-        "owners_known": known,
-        "graph_app_permissions": [],
-        "directory_roles": [],
-        "rbac_roles": [],
-        "rbac_roles_at_broad_scope": [],
-        "privileged": False,
-        "sign_in_known": t.sign_in_known,
-    }
+    facts = AzureIdentityFacts(
+        tenant_id=t.tenant,
+        app_id=lower(app["appId"]),
+        app_object_id=oid,
+        sp_type=None,
+        multi_tenant=app.get("signInAudience") in MULTI_TENANT,
+        verified_publisher=_verified(app.get("verifiedPublisher") or {}),
+        owners=tuple(names),
+        owner_ids=tuple(ids),
+        owners_known=known,
+        sign_in_known=t.sign_in_known,
+    )
     identity = Identity(
         id=oid,
         provider=PROVIDER,
@@ -294,7 +285,8 @@ def app_only_identity(t: TenantIndex, oid: str, app: dict[str, Any], where: str)
         tags=app_tags,
         usage=Usage.MACHINE.value,
         evidence=(Evidence(where, f"application {oid}"),),
-        attributes=attrs,
+        aliases=(lower(app["appId"]),),
+        facts=facts,
     )
     creds = credentials(t, oid, app, "application", where, set())
     return identity, creds, owner_edges(ids, names, oid, False)

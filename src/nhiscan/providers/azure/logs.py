@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
 
 from nhiscan.model import CoverageEntry, CoverageStatus, Evidence, LoggingState, LoggingStatus, scope_key
 from nhiscan.providers.azure import catalog as cat
 from nhiscan.providers.azure import doctypes as dt
 from nhiscan.providers.azure.context import PROVIDER, TenantIndex, subscription_of, subscriptions
+from nhiscan.providers.azure.facts import AzureLoggingFacts
 from nhiscan.providers.azure.fields import Located
 
 
@@ -47,15 +47,13 @@ def enabled_categories(settings: list[Located], all_categories: tuple[str, ...] 
     return found
 
 
-def _attributes(
-    kind: str, settings: list[Located], categories: set[str], missing: list[str]
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "settings": [str(o.get("name") or o.get("id")) for o, _ in settings],
-        "categories": sorted(categories),
-        "missing_categories": missing,
-    }
+def _facts(kind: str, settings: list[Located], categories: set[str], missing: list[str]) -> AzureLoggingFacts:
+    return AzureLoggingFacts(
+        kind=kind,
+        settings=tuple(str(o.get("name") or o.get("id")) for o, _ in settings),
+        categories=tuple(sorted(categories)),
+        missing_categories=tuple(missing),
+    )
 
 
 def _evidence(settings: list[Located]) -> tuple[Evidence, ...]:
@@ -105,7 +103,7 @@ def activity_log_states(t: TenantIndex) -> list[LoggingState]:
                 status,
                 summary,
                 evidence=_evidence(settings),
-                attributes=_attributes("activity_log", settings, categories, missing),
+                facts=_facts("activity_log", settings, categories, missing),
             )
         )
     return states
@@ -150,6 +148,6 @@ def entra_state(t: TenantIndex) -> tuple[LoggingState, list[CoverageEntry]]:
         status,
         summary,
         evidence=_evidence(entra),
-        attributes=_attributes("entra_diagnostic_settings", entra, categories, missing),
+        facts=_facts("entra_diagnostic_settings", entra, categories, missing),
     )
     return state, []

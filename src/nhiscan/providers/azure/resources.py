@@ -9,6 +9,7 @@ from nhiscan.model import Edge, Evidence, Identity
 from nhiscan.providers.azure import doctypes as dt
 from nhiscan.providers.azure.agents.ai_resources import runs_as_edges
 from nhiscan.providers.azure.context import TenantIndex
+from nhiscan.providers.azure.facts import AzureEdgeFacts, AzureIdentityFacts
 from nhiscan.providers.azure.fields import lower, require
 
 
@@ -16,9 +17,11 @@ def resource_edges(t: TenantIndex, identities: list[Identity]) -> list[Edge]:
     """Compute resources -> their managed identities; user-assigned identities are matched by
     their resource id. AI resources also get ``agent.runs_as``."""
     by_resource = {
-        str(i.attributes.get("mi_resource_id")): i.id
+        i.facts.mi_resource_id: i.id
         for i in identities
-        if i.kind == "azure.managed_identity" and i.attributes.get("mi_resource_id")
+        if i.kind == "azure.managed_identity"
+        and isinstance(i.facts, AzureIdentityFacts)
+        and i.facts.mi_resource_id
     }
     edges: list[Edge] = []
     for index, (obj, where) in enumerate(t.c.items.get(dt.RESOURCES, [])):
@@ -39,7 +42,7 @@ def resource_edges(t: TenantIndex, identities: list[Identity]) -> list[Edge]:
                 dst=mi,
                 kind="azure.managed_identity",
                 evidence=(Evidence(where, f"{rid} identity"),),
-                attributes={"mi_type": mi_type},
+                facts=AzureEdgeFacts(mi_type=mi_type),
             )
             for mi, mi_type in targets
         ]

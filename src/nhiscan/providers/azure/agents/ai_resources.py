@@ -50,15 +50,16 @@ def ai_resources_by_principal(c: Collected) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def mi_attributes(resources: list[tuple[str, str]] | None) -> dict[str, Any]:
-    """The AI-resource attributes of a managed identity ({} when no AI resource uses it)."""
+def mi_facts(resources: list[tuple[str, str]] | None) -> dict[str, Any]:
+    """The AI-resource facts (AzureIdentityFacts fields) of a managed identity ({} when no AI
+    resource uses it)."""
     if not resources:
         return {}
     ordered = sorted(resources)
     return {
         "ai_resource": ordered[0][0],
-        "ai_resources": [r for r, _ in ordered],
-        "ai_resource_types": sorted({t for _, t in ordered}),
+        "ai_resources": tuple(r for r, _ in ordered),
+        "ai_resource_types": tuple(sorted({t for _, t in ordered})),
     }
 
 
@@ -71,8 +72,9 @@ def runs_as_edges(rid: str, rtype: str, targets: list[tuple[str, str]], where: s
             src=rid,
             dst=mi,
             kind="agent.runs_as",
+            # No edge facts: `agent.*` edges belong to no provider's facts class; the managed
+            # identity's type and the resource's type are on the identity (identity.azure.*).
             evidence=(Evidence(where, f"{rid} identity"),),
-            attributes={"mi_type": mi_type, "resource_type": rtype},
         )
-        for mi, mi_type in targets
+        for mi, _mi_type in targets
     ]

@@ -1,19 +1,15 @@
 """Entra agent identities and blueprints -> identities and edges, with the same grant and
 credential machinery as service principals (:mod:`nhiscan.providers.azure.identities`).
 
-Attributes (besides the service-principal ones)
-    both: ``sponsors``, ``sponsor_ids``, ``sponsors_known``, ``owners``, ``owner_ids``,
-    ``owners_known``, ``account_enabled``, ``inheritable_scopes`` (list of {resource_app_id,
-    resource, kind, scopes}; kind ``allAllowedScopes`` | ``enumeratedScopes`` | ``noScopes``),
-    ``inheritable_scopes_known``, ``inheritable_all_scopes`` (some resource's scopes are all
-    inheritable), ``inheritable_all_scopes_resources`` (their names),
-    ``inheritable_high_privilege_scopes`` (high-privilege Microsoft Graph scopes
-    among the enumerated ones), ``runs_as``, ``runs_as_classes`` (permission classes of the
-    principal the agent acts as: its own grants plus those inherited from the blueprint principal);
-    agent identity: ``blueprint_id`` (blueprint object id, or its appId when the blueprint is not in
-    the inventory), ``blueprint_app_id``, ``blueprint_name``, ``inherited_graph_app_permissions``,
-    ``created_by_app_id``, ``disabled_by_microsoft``, ``lifecycle_expires``; blueprint:
-    ``blueprint_principal_id``, ``agent_ids``, ``agent_count``, ``sign_in_audience``.
+Facts
+    ``Identity.facts`` is :class:`~nhiscan.providers.azure.facts.AzureIdentityFacts` with the
+    sponsor, blueprint and ``inheritable_*`` fields filled; ``Identity.agent`` is
+    :class:`~nhiscan.facts.AgentFacts` (platform ``entra``, ``runs_as`` = the principal whose
+    grants the agent uses: the blueprint's principal, or the agent identity itself);
+    ``Identity.aliases`` the appId (and for a blueprint its principal's object id).
+    ``attributes`` keeps only the cross-identity agent facts the neutral analysis moves:
+    ``runs_as_classes`` (permission classes of that principal, the inherited grants included) and,
+    on blueprints, ``agent_count``.
 """
 
 from __future__ import annotations
@@ -25,9 +21,11 @@ from datetime import datetime
 from typing import Any
 
 from nhiscan.errors import InputError
+from nhiscan.facts import AgentFacts
 from nhiscan.model import Credential, Edge, Evidence, Identity
-from nhiscan.providers.azure.agents.scopes import inheritable_scopes, scope_attributes
+from nhiscan.providers.azure.agents.scopes import inheritable_scopes, scope_facts
 from nhiscan.providers.azure.context import TenantIndex
+from nhiscan.providers.azure.facts import AzureEdgeFacts
 from nhiscan.providers.azure.fields import field_time, lower, people
 from nhiscan.providers.azure.grants import Grants, PrincipalGrants
 from nhiscan.providers.azure.identities import Built, app_only_identity, sp_identity
@@ -46,6 +44,10 @@ class Blueprints:
     """Blueprint id -> display name."""
     by_app_id: dict[str, str] = field(default_factory=dict)
     """Blueprint appId -> blueprint identity id."""
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 Target = tuple[str, dict[str, Any] | None, str, dict[str, Any] | None]
@@ -111,16 +113,30 @@ def _blueprint_scopes(
     return inheritable_scopes(entries, t.sp_by_app, label) if known else None
 
 
-def _owner(ident: Identity, sponsors: list[str]) -> str | None:
-    """Sponsors are the accountable people of an agent; owners come next."""
-    owners = list(ident.attributes.get("owners") or [])
-    return sponsors[0] if sponsors else owners[0] if owners else ident.owner
-
-
-def _rewrap(ident: Identity, new_id: str, kind: str, extra: dict[str, Any], owner: str | None) -> Identity:
-    attrs = dict(ident.attributes)
-    attrs.update(extra)
-    return replace(ident, id=new_id, kind=kind, attributes=attrs, owner=owner)
+def _rewrap(
+    ident: Identity,
+    new_id: str,
+    kind: str,
+    extra: dict[str, Any],
+    runs_as: str | None,
+    aliases: tuple[str, ...],
+    attributes: dict[str, Any],
+) -> Identity:
+    """The service-principal (or application) identity re-keyed as an agent object, with its
+    agent facts; sponsors are the accountable people of an agent, owners come next."""
+    facts = replace(ident.facts, **extra)
+    owners = facts.owners
+    owner = facts.sponsors[0] if facts.sponsors else owners[0] if owners else ident.owner
+    return replace(
+        ident,
+        id=new_id,
+        kind=kind,
+        facts=facts,
+        owner=owner,
+        aliases=aliases,
+        agent=AgentFacts(platform="entra", runs_as=(runs_as,) if runs_as else ()),
+        attributes=attributes,
+    )
 
 
 def blueprint_identity(
@@ -149,23 +165,22 @@ def blueprint_identity(
     known.by_app_id[app_id] = bid
     sponsors, sponsor_ids, sponsors_known = people(source, "sponsors", where)
     agent_ids = sorted(children.get(app_id, []))
-    extra = {
+    extra: dict[str, Any] = {
         "app_object_id": bid if app is not None else None,
-        "aliases": [a for a in (app_id, poid) if a and a != bid],
         "blueprint_principal_id": poid,
-        "sponsors": sponsors,
-        "sponsor_ids": sponsor_ids,
+        "sponsors": tuple(sponsors),
+        "sponsor_ids": tuple(sponsor_ids),
         "sponsors_known": sponsors_known,
-        "sign_in_audience": source.get("signInAudience"),
-        "agent_ids": agent_ids,
-        "agent_count": len(agent_ids),
-        "runs_as": poid,
-        "runs_as_classes": list(ident.permissions.classes),
-        **scope_attributes(scopes),
+        "sign_in_audience": _text(source.get("signInAudience")),
+        "agent_ids": tuple(agent_ids),
+        **scope_facts(scopes),
     }
     if principal is None:
         extra["account_enabled"] = None
-    identity = _rewrap(ident, bid, BLUEPRINT_KIND, extra, _owner(ident, sponsors))
+    aliases = tuple(a for a in (app_id, poid) if a and a != bid)
+    # Cross-identity agent facts stay in attributes until the neutral agent analysis owns them.
+    attributes = {"agent_count": len(agent_ids), "runs_as_classes": list(ident.permissions.classes)}
+    identity = _rewrap(ident, bid, BLUEPRINT_KIND, extra, poid, aliases, attributes)
     edges = [
         replace(e, src=bid if e.src == poid else e.src, dst=bid if e.dst == poid else e.dst)
         for e in own_edges
@@ -205,26 +220,25 @@ def agent_identity(
         field_time(lifecycle, "expirationDateTime", where, label) if isinstance(lifecycle, Mapping) else None
     )
     agent_app_id = lower(obj.get("appId")) or None
-    extra = {
+    extra: dict[str, Any] = {
         "app_id": agent_app_id,
-        "aliases": [agent_app_id] if agent_app_id and agent_app_id != aid else [],
         "sp_type": str(obj.get("servicePrincipalType") or "ServiceIdentity"),
         "blueprint_id": bp_oid or bp_app_id,
         "blueprint_app_id": bp_app_id,
         "blueprint_name": bp_name,
-        "sponsors": sponsors,
-        "sponsor_ids": sponsor_ids,
+        "sponsors": tuple(sponsors),
+        "sponsor_ids": tuple(sponsor_ids),
         "sponsors_known": sponsors_known,
         "created_by_app_id": lower(obj.get("createdByAppId")) or None,
         "disabled_by_microsoft": obj.get("disabledByMicrosoftStatus") not in (None, "", "NotDisabled"),
         "lifecycle_expires": expires.isoformat() if expires else None,
-        "inherited_graph_app_permissions": list(dict.fromkeys(perm for _, perm, _ in inherited if perm)),
-        "runs_as": aid,
-        "runs_as_classes": list(ident.permissions.classes),
-        **scope_attributes(known.scopes.get(bp_oid or "")),
+        "inherited_graph_app_permissions": tuple(dict.fromkeys(perm for _, perm, _ in inherited if perm)),
+        **scope_facts(known.scopes.get(bp_oid or "")),
     }
     created = field_time(obj, "createdDateTime", where, label)
-    identity = replace(_rewrap(ident, aid, AGENT_KIND, extra, _owner(ident, sponsors)), created=created)
+    aliases = (agent_app_id,) if agent_app_id and agent_app_id != aid else ()
+    attributes = {"runs_as_classes": list(ident.permissions.classes)}
+    identity = replace(_rewrap(ident, aid, AGENT_KIND, extra, aid, aliases, attributes), created=created)
     # Agent identities cannot hold credentials, so their owners cannot add one to become them.
     edges = [e for e in own_edges if e.kind != "azure.owner_add_credential"]
     if bp_app_id:
@@ -240,13 +254,12 @@ def blueprint_edges(aid: str, blueprint: str, bp_app_id: str, where: str) -> lis
             dst=blueprint,
             kind="agent.inherits_from",
             evidence=(Evidence(where, f"agentIdentityBlueprintId {bp_app_id}"),),
-            attributes={"blueprint_app_id": bp_app_id},
         ),
         Edge(
             src=blueprint,
             dst=aid,
             kind="azure.blueprint_impersonation",
             evidence=(Evidence(where, f"agent identity of blueprint {bp_app_id}"),),
-            attributes={"blueprint_app_id": bp_app_id},
+            facts=AzureEdgeFacts(blueprint_app_id=bp_app_id),
         ),
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from nhiscan.errors import InputError
 from nhiscan.providers.azure import catalog as cat
 from nhiscan.providers.azure.agents.documents import odata_type
+from nhiscan.providers.azure.facts import InheritableScopes
 
 # Resource applications whose names an export may not carry (their SPs are often left out).
 RESOURCE_NAMES = {
@@ -92,22 +93,20 @@ def high_privilege(scopes: list[dict[str, Any]]) -> list[str]:
     return high
 
 
-def scope_attributes(scopes: list[dict[str, Any]] | None) -> dict[str, Any]:
-    """The ``inheritable_*`` attributes; ``scopes`` None means they were not read."""
+def scope_facts(scopes: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The ``inheritable_*`` AzureIdentityFacts fields; ``scopes`` None means they were not read
+    (the defaults say unknown)."""
     if scopes is None:
-        return {
-            "inheritable_scopes": [],
-            "inheritable_scopes_known": False,
-            "inheritable_all_scopes": False,
-            "inheritable_all_scopes_resources": [],
-            "inheritable_high_privilege_scopes": [],
-        }
+        return {}
     return {
-        "inheritable_scopes": scopes,
+        "inheritable_scopes": tuple(
+            InheritableScopes(e["resource_app_id"], e["resource"], e["kind"], tuple(e["scopes"]))
+            for e in scopes
+        ),
         "inheritable_scopes_known": True,
         "inheritable_all_scopes": any(e["kind"] == "allAllowedScopes" for e in scopes),
-        "inheritable_all_scopes_resources": [
+        "inheritable_all_scopes_resources": tuple(
             e["resource"] for e in scopes if e["kind"] == "allAllowedScopes"
-        ],
-        "inheritable_high_privilege_scopes": high_privilege(scopes),
+        ),
+        "inheritable_high_privilege_scopes": tuple(high_privilege(scopes)),
     }
