@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nhiscan.errors import Gap
+from nhiscan.engine.loader import compile_rule, parse_rule
+from nhiscan.errors import Gap, RuleError
 from nhiscan.facts import ManagedBy
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.azure import facts as azure_facts
@@ -169,3 +170,51 @@ def test_api_error_is_a_gap_with_the_coverage_status() -> None:
     err = ApiError("https://graph.microsoft.com/v1.0/x", 403, "denied", "Authorization_RequestDenied: no")
     assert isinstance(err, Gap) and err.status == "denied"
     assert str(err) == "https://graph.microsoft.com/v1.0/x: HTTP 403 Authorization_RequestDenied: no"
+
+
+OLD_RULE = """\
+id: ACME-AZ-001
+title: Old-style rule
+severity: low
+provider: azure
+target: {target}
+description: A rule written against the untyped attributes.
+remediation: Nothing to do.
+fail_when: {{field: {field}, eq: true}}
+message: "{{{target}.id}}"
+"""
+
+
+def test_another_providers_agent_kind_loads_while_that_provider_declares_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Azure declares agent.entra_* kinds; a rule naming an agent kind of a provider that
+    declares no kinds yet must still load, while a misspelt azure.* kind is refused."""
+    from nhiscan import providers
+    from nhiscan.engine import schema
+
+    real_get = providers.get
+    # One provider with no kinds declared: agent.* can no longer be checked as a whole list.
+    monkeypatch.setattr(
+        providers,
+        "get",
+        lambda name: (
+            type("Undeclared", (type(real_get(name)),), {"identity_kinds": {}})()
+            if name == "k8s"
+            else real_get(name)
+        ),
+    )
+    schema.registry.cache_clear()
+    try:
+        rule = OLD_RULE.replace("eq: true", "eq: {value}")
+        good = tmp_path / "good" / "ACME-AZ-001.yaml"
+        good.parent.mkdir()
+        good.write_text(rule.format(target="identity", field="identity.kind", value="agent.k8s_agent"))
+        compile_rule(parse_rule(good), good, None)
+        bad = tmp_path / "bad" / "ACME-AZ-001.yaml"
+        bad.parent.mkdir()
+        bad.write_text(rule.format(target="identity", field="identity.kind", value="azure.managed_identty"))
+        with pytest.raises(RuleError, match="did you mean 'azure.managed_identity'"):
+            compile_rule(parse_rule(bad), bad, None)
+    finally:
+        schema.registry.cache_clear()
