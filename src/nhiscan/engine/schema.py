@@ -47,6 +47,31 @@ ProviderName = NewType("ProviderName", str)
 MOVED: Final[Mapping[str, str]] = {
     "identity.attributes.aliases": "identity.aliases",
     "edge.attributes.conditional": "edge.conditional",
+    # Azure (first_party / third_party became who manages the app)
+    "identity.attributes.first_party": "identity.managed_by",
+    "identity.attributes.third_party": "identity.managed_by",
+    "identity.attributes.account_enabled": "identity.azure.account_enabled",
+    "identity.attributes.app_owner_organization_id": "identity.azure.app_owner_organization_id",
+    "identity.attributes.directory_roles": "identity.azure.directory_roles",
+    "identity.attributes.graph_app_permissions": "identity.azure.graph_app_permissions",
+    "identity.attributes.inheritable_all_scopes": "identity.azure.inheritable_all_scopes",
+    "identity.attributes.inheritable_all_scopes_resources": "identity.azure.inheritable_all_scopes_resources",
+    "identity.attributes.inheritable_high_privilege_scopes": "identity.azure.inheritable_high_privilege_scopes",
+    "identity.attributes.owners": "identity.azure.owners",
+    "identity.attributes.owners_known": "identity.azure.owners_known",
+    "identity.attributes.privileged": "identity.azure.privileged",
+    "identity.attributes.rbac_roles_at_broad_scope": "identity.azure.rbac_roles_at_broad_scope",
+    "identity.attributes.sign_in_known": "identity.azure.sign_in_known",
+    "identity.attributes.sponsors": "identity.azure.sponsors",
+    "identity.attributes.sponsors_known": "identity.azure.sponsors_known",
+    "identity.attributes.verified_publisher": "identity.azure.verified_publisher",
+    "credential.attributes.claims_matching_expression": "credential.azure.claims_matching_expression",
+    "credential.attributes.display_name": "credential.azure.display_name",
+    "credential.attributes.issuer": "credential.azure.issuer",
+    "credential.attributes.key_usage": "credential.azure.key_usage",
+    "credential.attributes.sign_in_known": "credential.azure.sign_in_known",
+    "credential.attributes.source": "credential.azure.source",
+    "credential.attributes.subject": "credential.azure.subject",
 }
 
 _NUMBER = (int, float)

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from nhiscan.engine.loader import compile_rule, parse_rule
+from nhiscan.engine.schema import MOVED
 from nhiscan.errors import Gap, RuleError
 from nhiscan.facts import ManagedBy
 from nhiscan.model import Identity, Inventory
@@ -183,6 +184,36 @@ remediation: Nothing to do.
 fail_when: {{field: {field}, eq: true}}
 message: "{{{target}.id}}"
 """
+
+
+@pytest.mark.parametrize(
+    ("target", "old", "new"),
+    [
+        ("identity", "identity.attributes.first_party", "identity.managed_by"),
+        ("identity", "identity.attributes.privileged", "identity.azure.privileged"),
+        ("credential", "credential.attributes.key_usage", "credential.azure.key_usage"),
+    ],
+)
+def test_a_rule_reading_an_old_attribute_is_refused_naming_the_new_path(
+    tmp_path: Path, target: str, old: str, new: str
+) -> None:
+    path = tmp_path / "ACME-AZ-001.yaml"
+    path.write_text(OLD_RULE.format(target=target, field=old))
+    with pytest.raises(RuleError) as err:
+        compile_rule(parse_rule(path), path, None)
+    message = err.value.diagnostics()
+    assert f"{old!r} has moved to {new!r}" in message and str(path) in message
+
+
+def test_every_azure_moved_entry_points_at_a_typed_path() -> None:
+    moved = {old: new for old, new in MOVED.items() if new.split(".")[1] == "azure"}
+    assert len(moved) == 22
+    for old, new in moved.items():
+        section, _, *rest = new.split(".")
+        assert old == f"{section}.attributes.{rest[-1]}"
+        _field_type(SECTIONS[section], rest)
+    managed = [old for old, new in MOVED.items() if new == "identity.managed_by"]
+    assert set(managed) >= {"identity.attributes.first_party", "identity.attributes.third_party"}
 
 
 def test_another_providers_agent_kind_loads_while_that_provider_declares_none(
