@@ -76,8 +76,9 @@ def test_agent_identities_and_blueprints_from_the_demo(demo_inv: Inventory) -> N
     )
     assert a.account_enabled is True
     assert triage.agent == AgentFacts(platform="entra", runs_as=(AGENT["triage"],))
-    # Only the cross-identity agent facts the neutral analysis moves stay in attributes.
-    assert triage.attributes == {"runs_as_classes": ["secret_read"]}
+    # Only the cross-identity agent keys the shared agent rules read stay in attributes;
+    # runs_as matches the typed AgentFacts.runs_as (NHI-AGT-001's message names it).
+    assert triage.attributes == {"runs_as": AGENT["triage"], "runs_as_classes": ["secret_read"]}
     # The blueprint principal's Graph app role reaches every child agent.
     assert a.inherited_graph_app_permissions == ("Mail.Read",)
     grant = next(g for g in triage.permissions.grants if g.role == "Mail.Read")
@@ -95,6 +96,7 @@ def test_agent_identities_and_blueprints_from_the_demo(demo_inv: Inventory) -> N
     assert bp.agent == AgentFacts(platform="entra", runs_as=(AGENT["helpdesk_bp_sp"],))
     assert b.blueprint_principal_id == AGENT["helpdesk_bp_sp"]
     assert b.agent_ids == (AGENT["triage"], AGENT["autofix"]) and bp.attributes["agent_count"] == 2
+    assert bp.attributes["runs_as"] == AGENT["helpdesk_bp_sp"]
     assert b.sponsors == ("bob@northwind.example",) and b.owners == () and b.owners_known is True
     assert b.inheritable_scopes == (
         InheritableScopes(

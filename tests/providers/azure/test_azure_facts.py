@@ -34,7 +34,7 @@ SECTIONS = {
     "logging": PLUGIN.logging_facts,
 }
 # The cross-identity agent facts a separate analysis moves out of attributes (CONTRACT.md).
-AGENT_KEYS = {"runs_as_classes", "agent_count"}
+AGENT_KEYS = {"runs_as", "runs_as_classes", "agent_count"}
 
 
 def _documented_fields(cls: type) -> set[str]:

@@ -7,9 +7,10 @@ Facts
     :class:`~nhiscan.facts.AgentFacts` (platform ``entra``, ``runs_as`` = the principal whose
     grants the agent uses: the blueprint's principal, or the agent identity itself);
     ``Identity.aliases`` the appId (and for a blueprint its principal's object id).
-    ``attributes`` keeps only the cross-identity agent facts the neutral analysis moves:
-    ``runs_as_classes`` (permission classes of that principal, the inherited grants included) and,
-    on blueprints, ``agent_count``.
+    ``attributes`` keeps only the cross-identity agent keys the shared agent rules still read and
+    the neutral analysis moves: ``runs_as`` (that principal's id, as in ``agent.runs_as``),
+    ``runs_as_classes`` (its permission classes, the inherited grants included) and, on
+    blueprints, ``agent_count``.
 """
 
 from __future__ import annotations
@@ -179,7 +180,11 @@ def blueprint_identity(
         extra["account_enabled"] = None
     aliases = tuple(a for a in (app_id, poid) if a and a != bid)
     # Cross-identity agent facts stay in attributes until the neutral agent analysis owns them.
-    attributes = {"agent_count": len(agent_ids), "runs_as_classes": list(ident.permissions.classes)}
+    attributes = {
+        "agent_count": len(agent_ids),
+        "runs_as": poid,
+        "runs_as_classes": list(ident.permissions.classes),
+    }
     identity = _rewrap(ident, bid, BLUEPRINT_KIND, extra, poid, aliases, attributes)
     edges = [
         replace(e, src=bid if e.src == poid else e.src, dst=bid if e.dst == poid else e.dst)
@@ -237,7 +242,7 @@ def agent_identity(
     }
     created = field_time(obj, "createdDateTime", where, label)
     aliases = (agent_app_id,) if agent_app_id and agent_app_id != aid else ()
-    attributes = {"runs_as_classes": list(ident.permissions.classes)}
+    attributes = {"runs_as": aid, "runs_as_classes": list(ident.permissions.classes)}
     identity = replace(_rewrap(ident, aid, AGENT_KIND, extra, aid, aliases, attributes), created=created)
     # Agent identities cannot hold credentials, so their owners cannot add one to become them.
     edges = [e for e in own_edges if e.kind != "azure.owner_add_credential"]
