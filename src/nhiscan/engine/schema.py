@@ -21,7 +21,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, NewType, Union
 
-from nhiscan.agent_kinds import AGENT_PREFIX
 from nhiscan.fact_registry import registered_facts
 from nhiscan.facts import (
     AgentFacts,
@@ -75,6 +74,31 @@ MOVED: Final[Mapping[str, str]] = {
     "credential.attributes.in_repository": "credential.mcp.in_repository",
     "credential.attributes.server": "credential.mcp.server",
     "credential.attributes.token_kind": "credential.mcp.token_kind",
+    # Azure (first_party / third_party became who manages the app)
+    "identity.attributes.first_party": "identity.managed_by",
+    "identity.attributes.third_party": "identity.managed_by",
+    "identity.attributes.account_enabled": "identity.azure.account_enabled",
+    "identity.attributes.app_owner_organization_id": "identity.azure.app_owner_organization_id",
+    "identity.attributes.directory_roles": "identity.azure.directory_roles",
+    "identity.attributes.graph_app_permissions": "identity.azure.graph_app_permissions",
+    "identity.attributes.inheritable_all_scopes": "identity.azure.inheritable_all_scopes",
+    "identity.attributes.inheritable_all_scopes_resources": "identity.azure.inheritable_all_scopes_resources",
+    "identity.attributes.inheritable_high_privilege_scopes": "identity.azure.inheritable_high_privilege_scopes",
+    "identity.attributes.owners": "identity.azure.owners",
+    "identity.attributes.owners_known": "identity.azure.owners_known",
+    "identity.attributes.privileged": "identity.azure.privileged",
+    "identity.attributes.rbac_roles_at_broad_scope": "identity.azure.rbac_roles_at_broad_scope",
+    "identity.attributes.sign_in_known": "identity.azure.sign_in_known",
+    "identity.attributes.sponsors": "identity.azure.sponsors",
+    "identity.attributes.sponsors_known": "identity.azure.sponsors_known",
+    "identity.attributes.verified_publisher": "identity.azure.verified_publisher",
+    "credential.attributes.claims_matching_expression": "credential.azure.claims_matching_expression",
+    "credential.attributes.display_name": "credential.azure.display_name",
+    "credential.attributes.issuer": "credential.azure.issuer",
+    "credential.attributes.key_usage": "credential.azure.key_usage",
+    "credential.attributes.sign_in_known": "credential.azure.sign_in_known",
+    "credential.attributes.source": "credential.azure.source",
+    "credential.attributes.subject": "credential.azure.subject",
 }
 
 _NUMBER = (int, float)
@@ -182,11 +206,17 @@ def registry() -> Registry:
 
     kinds: dict[Any, set[str]] = {IdentityKind: set(), CredentialKind: set(), EdgeKind: set()}
     names = tuple(providers.PROVIDER_MODULES)
+    undeclared = False
     for name in names:
         plugin = providers.get(name)
+        undeclared |= not plugin.identity_kinds
         kinds[IdentityKind] |= set(plugin.identity_kinds)
         kinds[CredentialKind] |= set(plugin.credential_kinds)
         kinds[EdgeKind] |= set(plugin.edge_kinds)
+    if undeclared:
+        # agent.* kinds are emitted by several providers: while one declares none, the others'
+        # agent.* kinds are not the whole list, so agent.* values are not checked.
+        kinds = {k: {v for v in vs if not v.startswith("agent.")} for k, vs in kinds.items()}
     return Registry(names, registered_facts(), {k: frozenset(v) for k, v in kinds.items()})
 
 
@@ -320,10 +350,9 @@ def _scalar_ok(
         registered = kinds[hint]
         prefix = value.partition(".")[0]
         same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
-        # Only providers that register their kinds can be checked. agent.* kinds are shared by
-        # every provider's agents: one provider registering its own (MCP's agent.mcp_server) says
-        # nothing about the others', so they are not checked.
-        if same_prefix and value not in registered and f"{prefix}." != AGENT_PREFIX:
+        # Only prefixes some provider registers can be checked (agent.* only once every provider
+        # declares its kinds: see registry())
+        if same_prefix and value not in registered:
             return "a registered kind" + _suggest(value, sorted(same_prefix))
         return None
     if hint is ProviderName:
