@@ -120,6 +120,7 @@ def render_message(template: str, ctx: Mapping[str, Any]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         value = resolve(ctx, m.group(1).split("."))
+        # () too: typed facts hold lists as tuples, and () == [] is False
         if m.group(2) is not None and value in (None, "", [], {}, ()):
             return m.group(2)
         return _display(value)

@@ -383,11 +383,12 @@ def test_secret_like_env_names(name: str, expected: bool) -> None:
 
 def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
     from nhiscan.engine import evaluate, load_rules
+    from nhiscan.scan import analyse
 
     inv = import_files(*sorted(DEMO.glob("*.json")))
     names = {i.id: i.name for i in inv.identities}
     found: dict[str, set[str]] = {}
-    for f in evaluate(inv, load_rules(), AS_OF):
+    for f in evaluate(inv, load_rules(), AS_OF, analyse(inv)):
         found.setdefault(f.rule_id, set()).add(names.get(f.target_id, f.target_id))
     assert found["NHI-AGT-001"] == {"release-agent"}
     assert found["NHI-AGT-002"] == {"payments-support-agent", "refund-triage-agent"}
