@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from nhiscan.analyse.agents import agent_facts
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
@@ -88,6 +89,8 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
     assert {c[1].rsplit("/", 1)[1] for c in calls} == {"us-central1", "europe-west1", "asia-northeast1"}
 
     engines = _engines(inv)
+    # what needs the other identities comes from the neutral agent analysis (identity.graph.*)
+    graph = agent_facts(inv)
     assert set(engines) == {"support-bot", "triage", "ops-agent", "ledger"}
     bot, triage, ops, ledger = (engines[n] for n in ("support-bot", "triage", "ops-agent", "ledger"))
     assert bot.id == f"{ENGINES}/101" and bot.scope == "gcp:project:acme-prod" and bot.provider == "gcp"
@@ -96,7 +99,7 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
     for a, b in ((bot, triage), (triage, bot)):
         assert a.agent.runs_as == (RE_AGENT,)
         assert a.facts.agent_engine.identity_type == "DEFAULT_SERVICE_AGENT"
-        assert a.attributes["role_shared_with"] == [b.id]
+        assert graph[a.id]["shares_identity_with"] == [b.id]
     by_id = {i.id: i for i in inv.identities}
     agent_sa = by_id[RE_AGENT]
     assert agent_sa.managed_by == "provider" and agent_sa.scope == "gcp:project:acme-prod"
@@ -106,9 +109,9 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
         ops.agent.runs_as == (f"ci@acme-prod{SA}",)
         and ops.facts.agent_engine.identity_type == "SERVICE_ACCOUNT"
     )
-    assert {"admin", "wildcard"} <= set(ops.attributes["runs_as_classes"])
+    assert {"admin", "wildcard"} <= set(graph[ops.id]["runs_as_classes"])
     assert ops.facts.agent_engine.runs_as_user_managed_keys == 1
-    assert ops.attributes["role_shared_with"] == []
+    assert graph[ops.id]["shares_identity_with"] == []
     assert ops.owner == "ops-team"
     assert ops.facts.agent_engine.env_names == ("OPENAI_API_KEY", "REGION")
     assert ops.agent.secret_env_names == ("OPENAI_API_KEY",)
@@ -119,7 +122,7 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
     # An agent identity is its own principal: its grants are the engine's permissions.
     assert ledger.facts.agent_engine.identity_type == "AGENT_IDENTITY"
     assert ledger.agent.runs_as == (f"principal://{AGENT_PRINCIPAL}",)
-    assert "admin" in ledger.permissions.classes and "admin" in ledger.attributes["runs_as_classes"]
+    assert "admin" in ledger.permissions.classes and "admin" in graph[ledger.id]["runs_as_classes"]
     assert ledger.managed_by == "customer" and ledger.agent.platform == "vertex"
 
     edges = {(e.src, e.dst) for e in inv.edges if e.kind == "agent.runs_as"}
@@ -192,6 +195,7 @@ def test_endpoint_template() -> None:
 def test_demo_engines_import_from_both_export_shapes() -> None:
     inv = import_files(*sorted(DEMO.glob("*.json")))
     engines = _engines(inv)
+    graph = agent_facts(inv)
     assert set(engines) == {
         "payments-support-agent",
         "refund-triage-agent",
@@ -203,11 +207,11 @@ def test_demo_engines_import_from_both_export_shapes() -> None:
     # Project number 412345678901 resolves to the project id through the Compute default SA.
     assert {e.scope for e in engines.values()} == {"gcp:project:acme-pay-prod"}
     assert support.agent.runs_as == triage.agent.runs_as == (agent,)
-    assert support.attributes["role_shared_with"] == [triage.id]
-    assert support.attributes["runs_as_classes"] == ["secret_read"]
+    assert graph[support.id]["shares_identity_with"] == [triage.id]
+    assert graph[support.id]["runs_as_classes"] == ["secret_read"]
     assert support.owner == "payments-team" and triage.owner is None
     release = engines["release-agent"]
-    assert "admin" in release.attributes["runs_as_classes"]
+    assert "admin" in graph[release.id]["runs_as_classes"]
     assert release.facts.agent_engine.container_image.endswith(":latest")
     # The deployer can impersonate every SA of the project (folder-level Token Creator).
     assert f"terraform@acme-pay-prod{SA}" in release.facts.agent_engine.runs_as_reach
@@ -236,7 +240,8 @@ def test_bare_engine_list_without_any_other_file(tmp_path: Path) -> None:
     # No project record links number 1111 to an id: the number stands in.
     assert engines["solo"].scope == "gcp:project:1111"
     assert engines["solo"].agent.runs_as == (RE_AGENT,)
-    assert engines["duo"].attributes["runs_as_classes"] == []
+    # it runs as a service account of the inventory that holds nothing: known, and no classes
+    assert agent_facts(inv)[engines["duo"].id]["runs_as_classes"] == []
     assert engines["duo"].agent.inbound_auth == "iam"
     bot = next(i for i in inv.identities if i.id == f"bot@acme-prod{SA}")
     assert bot.facts.listed is False and bot.scope == "gcp:project:acme-prod"

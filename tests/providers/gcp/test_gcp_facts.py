@@ -1,6 +1,6 @@
 """The GCP importer fills the typed facts (identity.gcp, credential.gcp, edge.gcp, logging.gcp,
-identity.agent, managed_by, aliases) and nothing is left in ``attributes`` but the cross-agent
-keys the neutral agent analysis will compute."""
+identity.agent, managed_by, aliases); ``attributes`` keeps only the transitional copies of the
+agent facts that the shared agent rules' messages still read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from nhiscan.analyse.agents import agent_facts
 from nhiscan.errors import InputError
 from nhiscan.facts import AgentFacts, InboundAuth
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict
@@ -25,14 +26,6 @@ from nhiscan.providers.gcp.facts import (
 )
 from providers.gcp.gcp_support import DEMO, import_files
 
-# CONTRACT.md: computed across identities, moved by the agents helper, kept as they are today.
-CROSS_AGENT = {
-    "runs_as_classes",
-    "role_shared_with",
-    "delegation_depth",
-    "delegation_cycle",
-    "delegation_reach_classes",
-}
 # Copies of AgentFacts until rules/agents read identity.agent.* (see agents/build.py).
 TRANSITIONAL = {
     "runs_as",
@@ -68,10 +61,10 @@ def test_every_emitted_kind_is_registered(inv: Inventory) -> None:
     assert {"gcp.impersonate", "gcp.act_as", "agent.runs_as"} <= {e.kind for e in inv.edges}
 
 
-def test_no_attributes_left_but_the_cross_agent_keys(inv: Inventory) -> None:
+def test_no_attributes_left_but_the_transitional_agent_keys(inv: Inventory) -> None:
     for i in inv.identities:
         if i.kind == "agent.vertex_agent_engine":
-            assert set(i.attributes) == CROSS_AGENT | TRANSITIONAL, i.id
+            assert set(i.attributes) == TRANSITIONAL, i.id
         else:
             assert i.attributes == {}, i.id
     assert all(c.attributes == {} and isinstance(c.facts, GcpCredentialFacts) for c in inv.credentials)
@@ -103,14 +96,15 @@ def test_engine_agent_facts_match_the_runs_as_edges(inv: Inventory) -> None:
     engines = [i for i in inv.identities if i.kind == "agent.vertex_agent_engine"]
     runs_as = {e.src: e.dst for e in inv.edges if e.kind == "agent.runs_as"}
     assert len(engines) == 4
+    graph = agent_facts(inv)
     for e in engines:
         assert isinstance(e.agent, AgentFacts) and isinstance(e.facts.agent_engine, AgentEngineFacts)
         assert e.agent.platform == "vertex" and e.agent.source == "api"
         assert e.agent.inbound_auth is InboundAuth.IAM
         assert e.agent.runs_as == (runs_as[e.id],)
         assert e.agent.delegates_to == () and e.agent.tools == () and e.agent.token_passthrough is False
-        # Agent Engine names no sub-agents: depth 0, left where the agents helper will replace it.
-        assert e.attributes["delegation_depth"] == 0
+        # Agent Engine names no sub-agents: the neutral analysis starts no delegation chain here.
+        assert graph[e.id]["agent_delegation_depth"] == 0 and graph[e.id]["agent_delegation_cycle"] is False
         assert e.attributes["runs_as"] == runs_as[e.id]
     shared = [
         e for e in engines if e.facts.agent_engine.identity_type is EnginePrincipalType.DEFAULT_SERVICE_AGENT

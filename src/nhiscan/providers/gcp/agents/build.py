@@ -69,38 +69,25 @@ def build_engines(
     unique: dict[str, ReasoningEngineRecord] = {}
     for rec in engines:
         unique.setdefault(rec.name, rec)
-    sharing = _sharing(sorted(unique), principals)
     identities, edges = [], []
     for name in sorted(unique):
         rec, p = unique[name], principals[name]
-        shared = [n for n in sharing.get(p.id or "", []) if n != name]
-        identities.append(engine_identity(rec, p, shared, ctx))
+        identities.append(engine_identity(rec, p, ctx))
         if p.id is not None:
             edges.append(runs_as_edge(rec, p))
     return identities, edges
 
 
-def _sharing(names: Sequence[str], principals: Mapping[str, Principal]) -> dict[str, list[str]]:
-    """Principal id -> the engines (in name order) that run as it."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for name in names:
-        p = principals[name]
-        if p.id is not None:
-            out[p.id].append(name)
-    return out
-
-
-def engine_identity(
-    rec: ReasoningEngineRecord, p: Principal, shared: list[str], ctx: EngineContext
-) -> Identity:
-    """One engine as an identity; ``shared`` names the other engines that run as ``p``."""
+def engine_identity(rec: ReasoningEngineRecord, p: Principal, ctx: EngineContext) -> Identity:
+    """One engine as an identity. What needs the other identities (the classes of the principal it
+    runs as, the engines sharing it) is computed by the neutral agent analysis
+    (``identity.graph.runs_as_classes``, ``.shares_identity_with``) from its ``agent.runs_as`` edge."""
     name = rec.name
     labels = dict(rec.labels)
     project = ctx.project_of(rec.project)
     # An agent identity holds grants itself; an engine running as a service account holds none.
     own = ctx.principal_permissions(p.id) if p.id and p.type == AGENT_IDENTITY else PermissionSummary()
     sa = ctx.accounts.get(p.id) if p.id else None
-    classes = list(sa.permissions.classes if sa is not None else own.classes)
     agent = agent_facts(rec, p)
     return Identity(
         id=name,
@@ -114,7 +101,6 @@ def engine_identity(
         usage=Usage.MACHINE.value,
         evidence=(Evidence(rec.source, f"reasoningEngine {name}"),),
         attributes={
-            **_cross_agent_attributes(p, classes, shared),
             **_transitional_agent_attributes(agent),
         },
         permissions=own,
@@ -139,20 +125,6 @@ def agent_facts(rec: ReasoningEngineRecord, p: Principal) -> AgentFacts:
         inbound_auth=InboundAuth.IAM,
         secret_env_names=tuple(n for n in rec.env_names if secret_like(n)),
     )
-
-
-def _cross_agent_attributes(p: Principal, classes: list[str], shared: list[str]) -> dict[str, Any]:
-    """The facts that need other identities; they stay in ``attributes`` until the neutral agent
-    analysis computes them (CONTRACT.md names exactly these keys)."""
-    return {
-        # Null when nothing is known about the principal, as on AWS.
-        "runs_as_classes": classes if p.id else None,
-        "role_shared_with": shared,
-        # Agent Engine names no sub-agents, so an engine starts no delegation chain.
-        "delegation_depth": 0,
-        "delegation_cycle": False,
-        "delegation_reach_classes": [],
-    }
 
 
 def _transitional_agent_attributes(agent: AgentFacts) -> dict[str, Any]:
