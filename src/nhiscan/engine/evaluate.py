@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 from nhiscan.engine.conditions import TEMPLATE, resolve
@@ -108,6 +109,9 @@ def _display(value: Any) -> str:
         return ", ".join(_display(v) for v in value) or "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Enum):
+        # A typed fact's str Enum shows its value, as the attribute string it replaces did.
+        return str(value.value)
     return str(value)
 
 

@@ -99,6 +99,20 @@ MOVED: Final[Mapping[str, str]] = {
     "credential.attributes.sign_in_known": "credential.azure.sign_in_known",
     "credential.attributes.source": "credential.azure.source",
     "credential.attributes.subject": "credential.azure.subject",
+    # GCP (providers/gcp/facts.py; a Google-managed service agent became managed_by: provider).
+    # identity.attributes.disabled and .runs_as stay valid: the MCP and agent rules still read them.
+    "identity.attributes.service_agent": "identity.managed_by",
+    "identity.attributes.default_sa": "identity.gcp.default_service_account",
+    "identity.attributes.admin_roles": "identity.gcp.admin_roles",
+    "identity.attributes.basic_roles": "identity.gcp.basic_roles",
+    "identity.attributes.role_names": "identity.gcp.role_names",
+    "identity.attributes.user_managed_keys": "identity.gcp.user_managed_keys",
+    "identity.attributes.project_level_impersonators": "identity.gcp.project_level_impersonators",
+    "identity.attributes.non_sa_impersonators": "identity.gcp.non_sa_impersonators",
+    "identity.attributes.listed": "identity.gcp.listed",
+    "identity.attributes.description": "identity.gcp.description",
+    "identity.attributes.default_service_agent": "identity.gcp.agent_engine.identity_type",
+    "credential.attributes.key_type": "credential.gcp.key_type",
 }
 
 _NUMBER = (int, float)
