@@ -48,7 +48,7 @@ def render_inventory(inv: Inventory, as_of: datetime, *, color: bool = False, wi
     for c in inv.credentials:
         if c.active:
             creds.setdefault(c.identity_id, []).append(c.kind.split(".", 1)[-1])
-    table = Table(title=f"{len(inv.identities)} identities", show_lines=False, expand=False)
+    table = Table(title=Text(f"{len(inv.identities)} identities"), show_lines=False, expand=False)
     for col in ("kind", "name", "scope", "usage", "created", "last used", "owner", "credentials", "admin"):
         table.add_column(col, overflow="fold")
     for i in sorted(inv.identities, key=lambda x: (x.provider, x.kind, x.scope, x.name)):

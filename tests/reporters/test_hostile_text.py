@@ -30,7 +30,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def nhiscan(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "100"}
+    env = {**os.environ, "COLUMNS": "200"}
     env.pop("NO_COLOR", None)
     return subprocess.run(
         [sys.executable, "-m", "nhiscan", *args], capture_output=True, text=True, env=env, timeout=120
@@ -93,4 +93,5 @@ def test_rules_list_and_scan_with_hostile_rule_text(estate: Path, tmp_path: Path
     assert "[/bold] closes nothing" in r.stdout
     scan = nhiscan("scan", "--from", str(estate), *AS_OF, "--rules", str(rules))
     assert scan.returncode == 0, scan.stderr
-    assert f"{EVIL} [/red] matched." in scan.stdout
+    assert f"\n{EVIL}  MCP server" in scan.stdout  # the group header
+    assert "[/red] matched." in scan.stdout
