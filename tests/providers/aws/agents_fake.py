@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from nhiscan.model import Inventory, merge
 from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws import calls as aws_calls
 from nhiscan.providers.aws import collector as aws_collector
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 
@@ -619,7 +620,7 @@ def wired_build(self: Any, files: Sequence[RecognisedFile], options: CollectOpti
 def wired_collect(options: CollectOptions) -> Inventory:
     """The live AWS scan followed by the agent collection, as the lead will wire it."""
     base = ORIGINAL_COLLECT(options)
-    session = aws_collector._session(options.settings)
+    session = aws_calls.session(options.settings)
     account = next(s.id for s in base.scopes if s.type == "account")
     regions = list(options.settings.get("regions") or [session.region_name or "us-east-1"])
     part = agents.collect_agents(

@@ -37,7 +37,7 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
-from nhiscan.providers.aws.documents import require_list
+from nhiscan.providers.aws.documents import require_list, timestamp
 from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 from nhiscan.providers.aws.iam.trust import analyse_trust
 from nhiscan.providers.aws.managed import WELL_KNOWN
@@ -66,13 +66,6 @@ class AwsDocuments:
 def account_of(arn: str) -> str | None:
     m = ARN_ACCOUNT.match(arn or "")
     return m.group(1) if m else None
-
-
-def _time(value: Any, where: str, fieldname: str) -> datetime | None:
-    try:
-        return parse_time(value)
-    except (ValueError, TypeError) as exc:
-        raise InputError(where, f"{fieldname}: not a timestamp: {value!r}") from exc
 
 
 def _tags(items: Any) -> dict[str, str]:
@@ -281,7 +274,7 @@ def _user(
         kind="aws.iam_user",
         scope=scope_key("aws", "account", attrs["account"] or "unknown"),
         name=name,
-        created=_time(user.get("CreateDate"), where, "CreateDate"),
+        created=timestamp(user.get("CreateDate"), where, "CreateDate"),
         last_used=last_used,
         owner=owner_from_tags(tags),
         tags=tags,
@@ -324,8 +317,8 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser
         kind="aws.iam_role",
         scope=scope_key("aws", "account", account or "unknown"),
         name=str(role.get("RoleName") or arn.rsplit("/", 1)[-1]),
-        created=_time(role.get("CreateDate"), where, "CreateDate"),
-        last_used=_time(last.get("LastUsedDate"), where, "RoleLastUsed.LastUsedDate"),
+        created=timestamp(role.get("CreateDate"), where, "CreateDate"),
+        last_used=timestamp(last.get("LastUsedDate"), where, "RoleLastUsed.LastUsedDate"),
         owner=owner_from_tags(tags),
         tags=tags,
         usage=usage,
@@ -360,7 +353,7 @@ def _report_user_attrs(row: Mapping[str, str], where: str) -> dict[str, Any]:
     pwd_used = row.get("password_last_used", "")
     return {
         "password_enabled": _flag(row, "password_enabled"),
-        "password_last_used": _time(pwd_used, where, "password_last_used") if pwd_used else None,
+        "password_last_used": timestamp(pwd_used, where, "password_last_used") if pwd_used else None,
         "mfa_active": _flag(row, "mfa_active"),
         "active_access_keys": _active_keys(row),
     }
@@ -383,7 +376,7 @@ def _usage(row: Mapping[str, str]) -> str:
 
 def _latest_use(row: Mapping[str, str], where: str) -> datetime | None:
     times = [
-        _time(row.get(k), where, k)
+        timestamp(row.get(k), where, k)
         for k in ("access_key_1_last_used_date", "access_key_2_last_used_date", "password_last_used")
     ]
     present = [t for t in times if t is not None]
@@ -402,7 +395,7 @@ def _report_only_identity(row: Mapping[str, str], where: str) -> Identity:
         kind="aws.root_account" if is_root else "aws.iam_user",
         scope=scope_key("aws", "account", account or "unknown"),
         name="root" if is_root else row.get("user", arn),
-        created=_time(row.get("user_creation_time"), where, "user_creation_time"),
+        created=timestamp(row.get("user_creation_time"), where, "user_creation_time"),
         last_used=_latest_use(row, where),
         usage=Usage.HUMAN.value if is_root else _usage(row),
         evidence=(Evidence("iam:GetCredentialReport", where),),
@@ -419,7 +412,7 @@ def _report_credentials(
         active = _flag(row, f"access_key_{n}_active")
         if rotated in ("N/A", "", "not_supported") and not active:
             continue
-        created = _time(rotated, where, f"access_key_{n}_last_rotated")
+        created = timestamp(rotated, where, f"access_key_{n}_last_rotated")
         attrs: dict[str, Any] = {
             "last_used_service": _na(row.get(f"access_key_{n}_last_used_service")),
             "last_used_region": _na(row.get(f"access_key_{n}_last_used_region")),
@@ -433,7 +426,7 @@ def _report_credentials(
                 identity_id=identity_id,
                 kind="aws.access_key",
                 created=created,
-                last_used=_time(
+                last_used=timestamp(
                     row.get(f"access_key_{n}_last_used_date"), where, f"access_key_{n}_last_used_date"
                 ),
                 active=active,
@@ -451,7 +444,7 @@ def _report_credentials(
                 id=f"cert_{n}",
                 identity_id=identity_id,
                 kind="aws.signing_certificate",
-                created=_time(rotated, where, f"cert_{n}_last_rotated"),
+                created=timestamp(rotated, where, f"cert_{n}_last_rotated"),
                 active=active,
                 location=f"credential report certificate slot {n}",
             )
