@@ -3,11 +3,12 @@ accounts that were read.
 
 Input is what the AWS provider stores on each identity: ``permissions.grants`` (one
 :class:`~nhiscan.model.Grant` per policy statement, boundary statements with kind ``boundary``,
-``NotResource`` as ``!``-prefixed resources), ``attributes.trust`` (see
-:mod:`nhiscan.providers.aws.iam.trust`), ``attributes.instance_profiles``, ``password_enabled``,
+``NotResource`` as ``!``-prefixed resources) and the typed facts
+(:class:`~nhiscan.providers.aws.facts.AwsIdentityFacts`): ``trust`` (see
+:mod:`nhiscan.providers.aws.iam.trust`), ``instance_profiles``, ``password_enabled``,
 ``active_access_keys`` and ``groups``. Policy documents themselves are not in the inventory, so a
 statement's ``Condition`` is only known to exist (``Grant.conditional``); an edge that depends on
-one is emitted with ``attributes["conditional"] = True`` and the graph keeps it out of the
+one is emitted with ``Edge.conditional = True`` and the graph keeps it out of the
 definite facts.
 
 Every edge needs both sides (the prior-art lesson, ``shared/reference/delegation.md`` §8):
@@ -58,7 +59,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, Final
 
+from nhiscan.facts import ManagedBy
 from nhiscan.model import Edge, Evidence, Grant, Identity
+from nhiscan.providers.aws.facts import AwsEdgeFacts, AwsIdentityFacts, TrustFacts
 from nhiscan.providers.interface import Delegation
 
 ROLE: Final = "aws.iam_role"
@@ -73,6 +76,9 @@ _UNIVERSAL_PROBES: Final = (
     "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
 )
 _ALL_ACTIONS: Final = re.compile(r"\*+(:\*+)?")
+_NO_FACTS: Final = AwsIdentityFacts()
+_NO_TRUST: Final = TrustFacts()
+_DERIVED: Final = AwsEdgeFacts(derived=True)
 
 # service principal -> alternatives, each a set of actions that must all be allowed (besides
 # iam:PassRole) to start that service with a role.
@@ -339,7 +345,8 @@ def _edge(src: str, dst: str, kind: str, detail: str, v: Verdict, extra: str = "
         dst=dst,
         kind=kind,
         evidence=_ev("policy", text),
-        attributes={"conditional": conditional, "derived": True},
+        conditional=conditional,
+        facts=_DERIVED,
     )
 
 
@@ -379,7 +386,7 @@ class AwsEdges(Delegation):
         self.alias: dict[str, Identity] = {}
         for i in self.identities:
             self.alias[i.id] = i
-            for a in _strings(i.attributes.get("aliases")):
+            for a in i.aliases:
                 self.alias.setdefault(a, i)
         self.group_admin: dict[str, list[str]] = self._admin_groups()
         # Principals with the same policies (and account) decide every question the same way:
@@ -420,7 +427,7 @@ class AwsEdges(Delegation):
                     dst=hub,
                     kind="aws.shared_policies",
                     evidence=_ev("policy", f"has the same policies as {len(members) - 1} other principal(s)"),
-                    attributes={"conditional": False, "derived": True},
+                    facts=_DERIVED,
                 )
                 for m in members
             )
@@ -498,14 +505,14 @@ class AwsEdges(Delegation):
                 (f"{a} on {target.id}", src.decide(a, target.id))
                 for a in ("iam:PutUserPolicy", "iam:AttachUserPolicy")
             )
-            for group in _strings(target.attributes.get("groups")):
+            for group in _facts(target).groups:
                 garn = _group_arn(acct, str(group))
                 found.extend(
                     (f"{a} on its group {garn}", src.decide(a, garn))
                     for a in ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
                 )
             for group, srcs in self.group_admin.items():
-                if group in _strings(target.attributes.get("groups")):
+                if group in _facts(target).groups:
                     continue
                 garn = _group_arn(acct, group)
                 v = src.decide("iam:AddUserToGroup", garn)
@@ -554,7 +561,7 @@ class AwsEdges(Delegation):
         is conditional; None when it cannot."""
         if src.provider != "aws" or target.provider != "aws" or target.kind not in (ROLE, USER):
             return None
-        if target.attributes.get("service_linked"):
+        if target.managed_by == ManagedBy.PROVIDER.value:
             return None
         methods = self._modify_methods(self.grants(src), target)
         if not methods:
@@ -595,24 +602,20 @@ class AwsEdges(Delegation):
         for p in assumers:
             by_account.setdefault(_acct(p) or "", []).append(p)
         for role in self.roles:
-            trust = role.attributes.get("trust") or {}
-            if not isinstance(trust, Mapping):
-                continue
+            trust = _trust(role)
             seen: dict[str, Edge] = {}
             candidates: list[tuple[Identity, bool, bool, str]] = []
-            for p in trust.get("principals") or ():
-                if not isinstance(p, Mapping):
-                    continue
-                ptype, value, cond = p.get("type"), str(p.get("value", "")), bool(p.get("conditional"))
+            for tp in trust.principals:
+                ptype, value, cond = tp.type, tp.value, tp.conditional
                 if ptype not in ("AWS", "*"):
                     continue
                 if value == "*":
-                    if trust.get("any_principal") and not cond:
+                    if trust.any_principal and not cond:
                         candidates.extend((src, False, False, "*") for src in assumers)
                     else:
-                        pinned = [a for a in _strings(trust.get("external_accounts")) if a in self.accounts]
+                        pinned = [a for a in trust.external_accounts if a in self.accounts]
                         allowed_accounts = set(pinned) or (
-                            set() if trust.get("external_accounts") else self.accounts
+                            set() if trust.external_accounts else self.accounts
                         )
                         candidates.extend(
                             (src, False, True, "* under a condition")
@@ -635,9 +638,7 @@ class AwsEdges(Delegation):
                 if edge is None:
                     continue
                 prev = seen.get(edge.src)
-                if prev is None or (
-                    prev.attributes.get("conditional") and not edge.attributes["conditional"]
-                ):
+                if prev is None or (prev.conditional and not edge.conditional):
                     seen[edge.src] = edge
             out.extend(seen.values())
         return out
@@ -645,8 +646,7 @@ class AwsEdges(Delegation):
     def _assume_edge(self, role: Identity, src: Identity, named: bool, cond: bool, why: str) -> Edge | None:
         if src.id not in self.sources:
             return None
-        trust = role.attributes.get("trust") or {}
-        trust_note = "trust policy has Deny statements" if trust.get("deny_statements") else ""
+        trust_note = "trust policy has Deny statements" if _trust(role).deny_statements else ""
         gs = self.grants(src)
         if named and (_acct(src) or "") == (_acct(role) or ""):
             # a same-account trust that names the principal needs no identity-policy Allow
@@ -679,10 +679,9 @@ class AwsEdges(Delegation):
         if not passers:
             return out
         for role in self.roles:
-            if role.attributes.get("service_linked"):
+            if role.managed_by == ManagedBy.PROVIDER.value:
                 continue
-            trust = role.attributes.get("trust") or {}
-            services = set(_strings(trust.get("services"))) if isinstance(trust, Mapping) else set()
+            services = set(_trust(role).services)
             for service in sorted(services & set(PASS_ROLE_SERVICES)):
                 for src in passers:
                     if self._is_self(src, role.id):
@@ -692,7 +691,7 @@ class AwsEdges(Delegation):
                     if not pv.allowed:
                         continue
                     alternatives = PASS_ROLE_SERVICES[service]
-                    if service == "ec2.amazonaws.com" and not role.attributes.get("instance_profiles"):
+                    if service == "ec2.amazonaws.com" and not _facts(role).instance_profiles:
                         alternatives = tuple(a + _EC2_NEW_PROFILE for a in alternatives)
                     sv = gs.any_of(alternatives)
                     if not sv.allowed:
@@ -713,12 +712,7 @@ class AwsEdges(Delegation):
         out: list[Edge] = []
         targets = []
         for role in self.roles:
-            trust = role.attributes.get("trust")
-            if (
-                not role.attributes.get("instance_profiles")
-                or not isinstance(trust, Mapping)
-                or "ec2.amazonaws.com" not in _strings(trust.get("services"))
-            ):
+            if not _facts(role).instance_profiles or "ec2.amazonaws.com" not in _trust(role).services:
                 continue
             agent = self.grants(role).any_of([(a,) for a in _SSM_AGENT])
             if agent.allowed:
@@ -750,7 +744,7 @@ class AwsEdges(Delegation):
         )
         for user in self.users:
             keys = max(_key_slots(user), self.key_slots.get(user.id, 0))
-            has_password = bool(user.attributes.get("password_enabled"))
+            has_password = _facts(user).password_enabled
             for src in writers:
                 if self._is_self(src, user.id):
                     continue
@@ -782,7 +776,7 @@ class AwsEdges(Delegation):
             p for p in self.principals if self.grants(p).decide("iam:UpdateAssumeRolePolicy", None).allowed
         )
         for role in self.roles:
-            if role.attributes.get("service_linked"):
+            if role.managed_by == ManagedBy.PROVIDER.value:
                 continue
             for src in writers:
                 if self._is_self(src, role.id):
@@ -803,21 +797,17 @@ class AwsEdges(Delegation):
 
     def external_trust(self, role: Identity) -> list[dict[str, Any]]:
         """Principals outside the inventory's accounts that the role trusts."""
-        trust = role.attributes.get("trust") or {}
-        if role.kind != ROLE or not isinstance(trust, Mapping):
+        if role.kind != ROLE:
             return []
+        trust = _trust(role)
         out: list[dict[str, Any]] = []
-        if trust.get("any_principal"):
+        if trust.any_principal:
             out.append({"type": "any_principal", "value": "*"})
-        for acct in _strings(trust.get("external_accounts")):
+        for acct in trust.external_accounts:
             if acct not in self.accounts:
-                no_id = acct in _strings(trust.get("external_accounts_without_external_id"))
+                no_id = acct in trust.external_accounts_without_external_id
                 out.append({"type": "external_account", "value": acct, "external_id": not no_id})
-        out.extend(
-            {"type": "federated_oidc", "value": o.get("provider"), "issue": o.get("issue")}
-            for o in trust.get("oidc") or ()
-            if isinstance(o, Mapping)
-        )
+        out.extend({"type": "federated_oidc", "value": o.provider, "issue": o.issue} for o in trust.oidc)
         return out
 
 
@@ -843,15 +833,23 @@ def _admin_edge(src: str, sink: str, detail: str) -> Edge:
         dst=sink,
         kind="admin",
         evidence=_ev("permissions", detail),
-        attributes={"conditional": False},
     )
 
 
 def _acct(i: Identity) -> str | None:
-    a = i.attributes.get("account")
-    return a if isinstance(a, str) and a else account_of(i.id)
+    a = _facts(i).account
+    return a if a else account_of(i.id)
 
 
 def _key_slots(user: Identity) -> int:
-    n = user.attributes.get("active_access_keys")
-    return int(n) if isinstance(n, int) else 0
+    return _facts(user).active_access_keys
+
+
+def _facts(i: Identity) -> AwsIdentityFacts:
+    """The identity's AWS facts; empty ones for an identity built without them (an old saved
+    inventory, another provider's placeholder), so every question has a safe answer."""
+    return i.facts if isinstance(i.facts, AwsIdentityFacts) else _NO_FACTS
+
+
+def _trust(role: Identity) -> TrustFacts:
+    return _facts(role).trust or _NO_TRUST

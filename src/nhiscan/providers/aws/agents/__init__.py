@@ -23,31 +23,21 @@ Identities (scope ``aws:account:<account>``):
   ``agent.agentcore_gateway`` (id = gatewayArn), ``agent.agentcore_workload_identity``
   (id = workloadIdentityArn), ``aws.agentcore_token_vault`` (holds the credential providers).
 
-Attributes of agents, runtimes and gateways (``identity.attributes.<key>``):
+Facts of agents, runtimes and gateways:
 
-- ``account``, ``region``, ``status``
-- ``runs_as``: the IAM role ARN the agent executes with
-- ``runs_as_classes``: permission classes of that role (admin, can_escalate, ...) when the role
-  is in the same inventory; null when unknown
-- ``role_shared_with``: other agents that run as the same role
-- ``collaboration`` (Bedrock: SUPERVISOR | SUPERVISOR_ROUTER | DISABLED), ``foundation_model``
-- ``collaborators``: list of ``{agent, alias, name, relay_conversation_history}``
-- ``relay_history_to``: agents that receive this agent's conversation history
-- ``delegates_to``: agents/runtimes this one can invoke directly; ``delegation_depth``: the
-  longest delegation chain below it (cycles stop the walk); ``delegation_reach_classes``: union
-  of the ``runs_as_classes`` of every agent reachable by delegation
-- ``tools``: list of ``{type, target, lambda_arn, high_risk, name}``; ``high_risk_builtin_tools``:
-  ANTHROPIC.Bash / ANTHROPIC.Computer / ANTHROPIC.TextEditor / AMAZON.CodeInterpreter enabled
-- ``inbound_auth``: none | jwt | iam | authenticate_only | unknown; ``jwt_audience_pinned``
-  (allowedAudience or allowedClients non-empty; null without a JWT authorizer);
-  ``jwt_discovery_url``
-- ``server_protocol`` (MCP | HTTP | A2A | AGUI), ``network_mode`` (PUBLIC | VPC)
-- ``token_passthrough``: a gateway target forwards the caller's token (JWT_PASSTHROUGH)
-- ``env_names``: environment variable names (never values); ``secret_env_names``: those that
-  look like they hold a secret (KEY, TOKEN, SECRET, PASSWORD, ...)
-- ``credential_providers``: ARNs of the credential providers a gateway's targets use
-- ``workload_identity``: the AgentCore workload identity ARN
-- workload identities: ``referenced_by`` (runtimes/gateways that use it)
+- ``identity.agent.*`` (:class:`nhiscan.facts.AgentFacts`): platform (``bedrock`` or
+  ``agentcore``), runs_as, delegates_to, relay_history_to, tools, high_risk_builtin_tools
+  (ANTHROPIC.Bash / Computer / TextEditor, AMAZON.CodeInterpreter), inbound_auth (a Bedrock
+  agent is always ``iam``; a runtime ``jwt`` with a JWT authorizer, else ``iam``; a gateway's
+  AUTHENTICATE_ONLY is ``unknown``), jwt_audience_pinned, token_passthrough, secret_env_names,
+  model, endpoint; workload identities: referenced_by.
+- ``identity.aws.*`` (:class:`~nhiscan.providers.aws.facts.AwsIdentityFacts`): account, region
+  and ``agent`` (:class:`~nhiscan.providers.aws.facts.AwsAgentFacts`: status, authorizer_type,
+  jwt_discovery_url, collaboration, server_protocol, network_mode, env_names (never values),
+  credential_providers, workload_identity, tools and collaborators with their AWS details).
+- ``attributes``: only the cross-identity facts ``runs_as_classes``, ``role_shared_with``,
+  ``delegation_depth``, ``delegation_cycle``, ``delegation_reach_classes`` (until the neutral
+  agent analysis computes them), plus transitional copies the agent rules still read.
 
 Edges: ``agent.runs_as`` (agent → role ARN), ``agent.uses_tool`` (agent/gateway → Lambda ARN,
 MCP endpoint or target), ``agent.delegates_to`` (supervisor → collaborator agent ARN; gateway →

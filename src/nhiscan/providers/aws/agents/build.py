@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhiscan.errors import InputError
+from nhiscan.facts import AgentFacts, AgentTool, InboundAuth
 from nhiscan.model import (
     CoverageEntry,
     CoverageStatus,
@@ -28,7 +29,7 @@ from nhiscan.model import (
     scope_key,
 )
 from nhiscan.providers.aws.agents.documents import Doc
-from nhiscan.providers.aws.agents.fields import arn_parts
+from nhiscan.providers.aws.agents.fields import arn_parts, optional_str
 from nhiscan.providers.aws.agents.parse import (
     AgentDocs,
     AgentDraft,
@@ -39,7 +40,19 @@ from nhiscan.providers.aws.agents.parse import (
 from nhiscan.providers.aws.agents.reach import delegation_reach
 from nhiscan.providers.aws.build import owner_from_tags
 from nhiscan.providers.aws.documents import timestamp, unwrap
+from nhiscan.providers.aws.facts import (
+    AwsAgentFacts,
+    AwsAgentTool,
+    AwsCredentialFacts,
+    AwsIdentityFacts,
+    BedrockCollaborator,
+)
 
+PLATFORM = {
+    "agent.bedrock_agent": "bedrock",
+    "agent.agentcore_runtime": "agentcore",
+    "agent.agentcore_gateway": "agentcore",
+}
 SERVICE_USER_ACCOUNT = re.compile(r"-at-(\d{12})$")  # ServiceUserName is "<user>-at-<account id>"
 
 
@@ -118,7 +131,9 @@ class _Context:
         return None
 
 
-def _agent_attributes(a: AgentDraft, ctx: _Context) -> dict[str, Any]:
+def _cross_agent_attributes(a: AgentDraft, ctx: _Context) -> dict[str, Any]:
+    """The facts that need other identities; they stay in ``attributes`` until the neutral
+    agent analysis computes them (CONTRACT.md names exactly these keys)."""
     depth, reached = ctx.reach[a.id]
     reach_classes: set[str] = set()
     for r in reached:
@@ -126,25 +141,108 @@ def _agent_attributes(a: AgentDraft, ctx: _Context) -> dict[str, Any]:
         if other is not None:
             reach_classes.update(ctx.classes(other) or [])
     return {
-        "account": a.account,
-        "region": a.region,
-        "runs_as": a.runs_as,
         "runs_as_classes": ctx.classes(a),
         "role_shared_with": sorted(x for x in ctx.by_role.get(a.runs_as or "", []) if x != a.id),
-        "collaborators": a.collaborators,
-        "relay_history_to": sorted({c["agent"] for c in a.collaborators if c["relay_conversation_history"]}),
-        "delegates_to": sorted(a.delegates),
         "delegation_depth": depth,
         "delegation_cycle": a.id in reached,
         "delegation_reach_classes": sorted(reach_classes),
-        "tools": a.tools,
-        "high_risk_builtin_tools": sorted({t["target"] for t in a.tools if t.get("high_risk")}),
-        "token_passthrough": a.token_passthrough,
-        "credential_providers": a.credential_providers,
-        "env_names": [],
-        "secret_env_names": [],
-        **a.attrs,
     }
+
+
+def _transitional_agent_attributes(a: AgentDraft) -> dict[str, Any]:
+    """TODO(issue 11): delete once rules/agents/*.yaml read ``identity.agent.*`` (the agents
+    helper's change). Until then these copies of typed facts keep the agent rules' findings; no
+    code in this provider reads them."""
+    facts = _neutral_facts(a)
+    return {
+        "runs_as": a.runs_as,
+        "delegates_to": list(facts.delegates_to),
+        "relay_history_to": list(facts.relay_history_to),
+        "high_risk_builtin_tools": list(facts.high_risk_builtin_tools),
+        "inbound_auth": a.attrs.get("inbound_auth"),
+        "jwt_audience_pinned": facts.jwt_audience_pinned,
+        "jwt_discovery_url": a.attrs.get("jwt_discovery_url"),
+        "secret_env_names": list(facts.secret_env_names),
+        "token_passthrough": facts.token_passthrough,
+    }
+
+
+def _inbound_auth(value: Any) -> InboundAuth:
+    # AgentCore's AUTHENTICATE_ONLY has no neutral equivalent: it stays in authorizer_type
+    try:
+        return InboundAuth(value)
+    except ValueError:
+        return InboundAuth.UNKNOWN
+
+
+def _neutral_facts(a: AgentDraft) -> AgentFacts:
+    attrs = a.attrs
+    tools = tuple(
+        dict.fromkeys(AgentTool(type=t["type"], target=t["target"], name=t["name"]) for t in a.tools)
+    )
+    return AgentFacts(
+        platform=PLATFORM[a.kind],
+        source="api",
+        runs_as=(a.runs_as,) if a.runs_as else (),
+        delegates_to=tuple(sorted(a.delegates)),
+        relay_history_to=tuple(
+            sorted({c["agent"] for c in a.collaborators if c["relay_conversation_history"]})
+        ),
+        tools=tools,
+        high_risk_builtin_tools=tuple(sorted({t["target"] for t in a.tools if t.get("high_risk")})),
+        inbound_auth=_inbound_auth(attrs.get("inbound_auth")),
+        jwt_audience_pinned=attrs.get("jwt_audience_pinned"),
+        token_passthrough=a.token_passthrough,
+        secret_env_names=tuple(attrs.get("secret_env_names") or ()),
+        model=attrs.get("foundation_model"),
+        endpoint=attrs.get("gateway_url"),
+    )
+
+
+def _aws_agent_facts(a: AgentDraft) -> AwsAgentFacts:
+    attrs = a.attrs
+    resource_id = attrs.get("agent_id") or attrs.get("runtime_id") or attrs.get("gateway_id")
+    return AwsAgentFacts(
+        region=a.region,
+        status=attrs.get("status"),
+        resource_id=None if resource_id is None else str(resource_id),
+        version=attrs.get("version"),
+        authorizer_type=attrs.get("authorizer_type"),
+        jwt_discovery_url=attrs.get("jwt_discovery_url"),
+        collaboration=attrs.get("collaboration"),
+        orchestration_type=attrs.get("orchestration_type"),
+        guardrail=attrs.get("guardrail"),
+        memory_enabled=bool(attrs.get("memory_enabled")),
+        server_protocol=attrs.get("server_protocol"),
+        network_mode=attrs.get("network_mode"),
+        env_names=tuple(attrs.get("env_names") or ()),
+        credential_providers=tuple(a.credential_providers),
+        workload_identity=attrs.get("workload_identity"),
+        interceptor_lambdas=tuple(attrs.get("interceptor_lambdas") or ()),
+        tools=tuple(
+            AwsAgentTool(
+                type=t["type"],
+                target=t["target"],
+                name=t["name"],
+                lambda_arn=t.get("lambda_arn"),
+                high_risk=bool(t.get("high_risk")),
+                version=t.get("version"),
+                token_passthrough=bool(t.get("token_passthrough")),
+                credential_types=tuple(str(c) for c in t.get("credential_types") or ()),
+            )
+            for t in a.tools
+        ),
+        collaborators=tuple(
+            BedrockCollaborator(
+                agent=c["agent"],
+                alias=c["alias"],
+                name=c["name"],
+                relay_conversation_history=c["relay_conversation_history"],
+                version=c["version"],
+            )
+            for c in a.collaborators
+        ),
+    )
 
 
 def _agent_identity(a: AgentDraft, ctx: _Context) -> Identity:
@@ -159,7 +257,9 @@ def _agent_identity(a: AgentDraft, ctx: _Context) -> Identity:
         tags=a.tags,
         usage=Usage.MACHINE.value,
         evidence=tuple(dict.fromkeys(a.evidence)),
-        attributes=_agent_attributes(a, ctx),
+        attributes={**_cross_agent_attributes(a, ctx), **_transitional_agent_attributes(a)},
+        agent=_neutral_facts(a),
+        facts=AwsIdentityFacts(account=a.account, region=a.region, agent=_aws_agent_facts(a)),
     )
 
 
@@ -203,11 +303,10 @@ def _workload_identities(st: AgentDocs, ctx: _Context) -> list[Identity]:
                 name=str(w.get("name") or arn.rsplit("/", 1)[-1]),
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence("bedrock-agentcore-control:ListWorkloadIdentities", where),),
-                attributes={
-                    "account": parts[2],
-                    "region": parts[1],
-                    "referenced_by": sorted(ctx.wid_refs.get(arn, [])),
-                },
+                agent=AgentFacts(
+                    platform="agentcore", referenced_by=tuple(sorted(ctx.wid_refs.get(arn, [])))
+                ),
+                facts=AwsIdentityFacts(account=parts[2], region=parts[1]),
             )
         )
     return out
@@ -238,7 +337,7 @@ def _token_vaults(st: AgentDocs) -> tuple[list[Identity], list[Credential]]:
                 name=f"token-vault/default ({region})",
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence("bedrock-agentcore-control:List*CredentialProviders", where),),
-                attributes={"account": account, "region": region},
+                facts=AwsIdentityFacts(account=account, region=region),
             )
         oauth = "oauth2credentialprovider" in arn or "credentialProviderVendor" in p
         credentials.append(
@@ -249,12 +348,12 @@ def _token_vaults(st: AgentDocs) -> tuple[list[Identity], list[Credential]]:
                 created=timestamp(p.get("createdTime"), where, "createdTime"),
                 active=True,
                 location=arn,
-                attributes={
-                    "arn": arn,
-                    "vendor": p.get("credentialProviderVendor"),
-                    "updated": str(p.get("lastUpdatedTime")) if p.get("lastUpdatedTime") else None,
-                    "used_by": sorted(used_by.get(arn, [])),
-                },
+                facts=AwsCredentialFacts(
+                    arn=arn,
+                    vendor=optional_str(p.get("credentialProviderVendor")),
+                    updated=str(p.get("lastUpdatedTime")) if p.get("lastUpdatedTime") else None,
+                    used_by=tuple(sorted(used_by.get(arn, []))),
+                ),
             )
         )
     return list(vaults.values()), credentials
@@ -296,7 +395,7 @@ def _api_keys(st: AgentDocs, known_users: Mapping[str, str]) -> tuple[list[Ident
                 name=user,
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence("iam:ListServiceSpecificCredentials", where),),
-                attributes={"account": user_account, "from_service_specific_credentials": True},
+                facts=AwsIdentityFacts(account=user_account, from_service_specific_credentials=True),
             )
         status = str(c.get("Status") or "Active")
         credentials.append(
@@ -308,11 +407,11 @@ def _api_keys(st: AgentDocs, known_users: Mapping[str, str]) -> tuple[list[Ident
                 expires=timestamp(c.get("ExpirationDate"), where, "ExpirationDate"),
                 active=status == "Active",
                 location="iam:ListServiceSpecificCredentials bedrock.amazonaws.com",
-                attributes={
-                    "status": status,
-                    "service_user_name": c.get("ServiceUserName"),
-                    "alias": c.get("ServiceCredentialAlias"),
-                },
+                facts=AwsCredentialFacts(
+                    status=status,
+                    service_user_name=optional_str(c.get("ServiceUserName")),
+                    alias=optional_str(c.get("ServiceCredentialAlias")),
+                ),
             )
         )
     return list(users.values()), credentials

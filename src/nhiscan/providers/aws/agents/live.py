@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from nhiscan.errors import Gap
-from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
+from nhiscan.model import CoverageEntry, CoverageStatus, Identity, Inventory, scope_key
 from nhiscan.providers.aws import calls
 from nhiscan.providers.aws.agents.build import build_agents
 from nhiscan.providers.aws.agents.documents import (
@@ -40,6 +40,7 @@ from nhiscan.providers.aws.agents.documents import (
 )
 from nhiscan.providers.aws.agents.fields import tag_map
 from nhiscan.providers.aws.calls import invoke, pages, without_metadata
+from nhiscan.providers.aws.facts import AwsIdentityFacts
 
 MAX_VERSIONS = 5  # DRAFT plus the live versions aliases route to; bounds calls per agent
 MAX_ACTION_GROUPS = 50  # per version (and gateway targets per gateway)
@@ -144,11 +145,15 @@ def collect_agents(
         run.docs, {account}, role_classes=role_classes, known_users=known_users, coverage=run.coverage
     )
     # the per-agent call counts show that the work per agent stays bounded
-    counted = tuple(
-        replace(i, attributes={**i.attributes, "api_calls": run.calls[i.id]}) if i.id in run.calls else i
-        for i in inv.identities
-    )
+    counted = tuple(_with_calls(i, run.calls[i.id]) if i.id in run.calls else i for i in inv.identities)
     return replace(inv, identities=counted)
+
+
+def _with_calls(ident: Identity, made: int) -> Identity:
+    facts = ident.facts
+    if not isinstance(facts, AwsIdentityFacts) or facts.agent is None:
+        return ident
+    return replace(ident, facts=replace(facts, agent=replace(facts.agent, api_calls=made)))
 
 
 def _bedrock_region(client: Any, region: str, run: _Run) -> None:

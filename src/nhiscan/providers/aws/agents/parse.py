@@ -271,6 +271,7 @@ def _read_gateway(st: AgentDocs, where: str, g: Mapping[str, Any]) -> None:
     agent.attrs.update(
         gateway_id=g.get("gatewayId"),
         status=g.get("status"),
+        authorizer_type=auth_type or None,
         inbound_auth=AUTH_BY_TYPE.get(auth_type, "unknown"),
         jwt_audience_pinned=pinned if auth_type == "CUSTOM_JWT" else None,
         jwt_discovery_url=discovery,
