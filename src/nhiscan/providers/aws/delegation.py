@@ -56,12 +56,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, ClassVar, Final
 
 from nhiscan.facts import ManagedBy
 from nhiscan.model import Edge, Evidence, Grant, Identity
 from nhiscan.providers.aws.facts import AwsEdgeFacts, AwsIdentityFacts, TrustFacts
+from nhiscan.providers.aws.iam.actions import PASS_ROLE_SERVICES
+from nhiscan.providers.aws.iam.policy import GrantEvaluator, statement_of_grant
 from nhiscan.providers.interface import Delegation
 
 ROLE: Final = "aws.iam_role"
@@ -80,108 +81,12 @@ _NO_FACTS: Final = AwsIdentityFacts()
 _NO_TRUST: Final = TrustFacts()
 _DERIVED: Final = AwsEdgeFacts(derived=True)
 
-# service principal -> alternatives, each a set of actions that must all be allowed (besides
-# iam:PassRole) to start that service with a role.
-PASS_ROLE_SERVICES: Final[Mapping[str, tuple[tuple[str, ...], ...]]] = {
-    "ec2.amazonaws.com": (("ec2:RunInstances",),),
-    "lambda.amazonaws.com": (
-        ("lambda:CreateFunction", "lambda:InvokeFunction"),
-        ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
-    ),
-    "glue.amazonaws.com": (("glue:CreateDevEndpoint",), ("glue:CreateJob", "glue:StartJobRun")),
-    "cloudformation.amazonaws.com": (
-        ("cloudformation:CreateStack",),
-        ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
-    ),
-    "codebuild.amazonaws.com": (
-        ("codebuild:CreateProject", "codebuild:StartBuild"),
-        ("codebuild:CreateProject", "codebuild:StartBuildBatch"),
-    ),
-    "sagemaker.amazonaws.com": (
-        ("sagemaker:CreateNotebookInstance",),
-        ("sagemaker:CreateTrainingJob",),
-        ("sagemaker:CreateProcessingJob",),
-    ),
-    "ecs-tasks.amazonaws.com": (
-        ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
-        ("ecs:RegisterTaskDefinition", "ecs:StartTask"),
-        ("ecs:RegisterTaskDefinition", "ecs:CreateService"),
-    ),
-    "datapipeline.amazonaws.com": (("datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"),),
-}
 _EC2_NEW_PROFILE: Final = ("iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile")
 _SSM_SOURCE: Final = ("ssm:SendCommand", "ssm:StartSession")
 _SSM_AGENT: Final = ("ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel")
 
 
 # --------------------------------------------------------------------------- grant evaluation
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    source: str
-    allow: bool
-    not_action: bool
-    action_re: re.Pattern[str]
-    not_resource: bool
-    resource_re: re.Pattern[str]
-    universal: bool
-    conditional: bool
-    all_actions: bool
-
-    def matches_action(self, action: str) -> bool:
-        return (self.action_re.fullmatch(action) is not None) != self.not_action
-
-    def matches_resource(self, resource: str) -> bool:
-        return (self.resource_re.fullmatch(resource) is not None) != self.not_resource
-
-
-def _glob(pattern: str, username: str | None) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("${", i) and (end := pattern.find("}", i + 2)) != -1:
-            name = pattern[i + 2 : end]
-            if name in ("*", "?", "$"):
-                out.append(re.escape(name))
-            elif name.lower() == "aws:username" and username is not None:
-                out.append(re.escape(username))
-            else:
-                out.append(".*")  # unknown offline: over-approximate
-            i = end + 1
-            continue
-        ch = pattern[i]
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return "".join(out)
-
-
-@lru_cache(maxsize=65536)
-def _compile(grant: Grant, username: str | None) -> _Compiled:
-    action_patterns = grant.not_actions or grant.actions
-    not_action = bool(grant.not_actions)
-    raw = grant.resources or ("*",)
-    not_resource = all(r.startswith("!") for r in raw)
-    patterns = tuple(r[1:] if r.startswith("!") else r for r in raw)
-    action_re = re.compile(
-        "|".join(f"(?:{_glob(p, None)})" for p in action_patterns) or r"(?!)", re.IGNORECASE | re.DOTALL
-    )
-    resource_re = re.compile("|".join(f"(?:{_glob(p, username)})" for p in patterns), re.DOTALL)
-    universal = not not_resource and any(
-        "${" not in p and all(re.fullmatch(_glob(p, None), probe, re.DOTALL) for probe in _UNIVERSAL_PROBES)
-        for p in patterns
-    )
-    return _Compiled(
-        source=grant.source,
-        allow=grant.effect.lower() != "deny",
-        not_action=not_action,
-        action_re=action_re,
-        not_resource=not_resource,
-        resource_re=resource_re,
-        universal=universal,
-        conditional=grant.conditional,
-        all_actions=not not_action and any(_ALL_ACTIONS.fullmatch(a) for a in action_patterns),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,78 +106,30 @@ DENIED: Final = Verdict(False)
 
 
 class GrantSet:
-    """The combined policies of one principal: identity statements and boundary statements.
-    Answers "may it call ``action`` on ``resource``" the way IAM combines several policies: any
-    Allow in any document, no matching unconditional Deny in any document, and the boundary (if
-    there is one) must allow it too."""
+    """The combined policies of one principal, as the one AWS policy evaluator
+    (:class:`~nhiscan.providers.aws.iam.policy.GrantEvaluator`) sees them, with its answers
+    memoised: principals with the same grants share one set, and the graph asks the same
+    questions many times."""
 
-    __slots__ = ("_identity", "_boundary", "_by_action", "_decided", "may_modify")
+    __slots__ = ("_evaluator", "_decided", "may_modify")
 
     def __init__(self, grants: Iterable[Grant], username: str | None = None) -> None:
-        ident: list[_Compiled] = []
-        bound: list[_Compiled] = []
-        for g in grants:
-            (bound if g.kind == "boundary" else ident).append(_compile(g, username))
-        self._identity = tuple(ident)
-        self._boundary = tuple(bound)
-        self._by_action: dict[str, tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]] = {}
+        self._evaluator = GrantEvaluator(grants, username)
         self._decided: dict[tuple[str, str | None], Verdict] = {}
         self.may_modify: bool | None = None  # memo for AwsEdges.may_empower
 
-    def _matching(self, action: str) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]:
-        key = action.lower()
-        found = self._by_action.get(key)
-        if found is None:
-            ident = tuple(s for s in self._identity if s.matches_action(action))
-            bound = tuple(s for s in self._boundary if s.matches_action(action)) if self._boundary else None
-            found = (ident, bound)
-            self._by_action[key] = found
-        return found
-
-    @staticmethod
-    def _side(stmts: tuple[_Compiled, ...], resource: str | None) -> Verdict:
-        allows: list[_Compiled] = []
-        soft = False  # a conditional Deny that might apply
-        for s in stmts:
-            if resource is not None and not s.matches_resource(resource):
-                continue
-            if s.allow:
-                allows.append(s)
-            elif s.conditional:
-                soft = True
-            elif resource is not None or s.universal:
-                # "on some resource": only a Deny of every resource removes the action
-                return DENIED
-        if not allows:
-            return DENIED
-        conditional = soft or all(a.conditional for a in allows)
-        return Verdict(True, conditional, tuple(a.source for a in allows))
-
     def decide(self, action: str, resource: str | None) -> Verdict:
-        """``resource=None`` asks "on at least one resource" (an Allow not removed by an
-        unconditional Deny of every resource)."""
+        """``resource=None`` asks "on at least one resource"."""
         key = (action, resource)
         found = self._decided.get(key)
         if found is None:
-            found = self._decide(action, resource)
+            d = self._evaluator.evaluate(action, resource or "*", on_some_resource=resource is None)
+            found = Verdict(True, d.conditional, d.allowed_by) if d.allowed else DENIED
             self._decided[key] = found
         return found
 
-    def _decide(self, action: str, resource: str | None) -> Verdict:
-        ident, bound = self._matching(action)
-        if not ident:
-            return DENIED
-        v = self._side(ident, resource)
-        if not v.allowed or bound is None:
-            return v
-        b = self._side(bound, resource)
-        if not b.allowed:
-            return DENIED
-        return Verdict(True, v.conditional or b.conditional, v.sources + b.sources)
-
     def explicitly_denied(self, action: str, resource: str) -> bool:
-        ident, _ = self._matching(action)
-        return any(not s.allow and not s.conditional and s.matches_resource(resource) for s in ident)
+        return self._evaluator.explicitly_denied(action, resource)
 
     def all_of(self, actions: Sequence[str], resource: str | None = None) -> Verdict:
         sources: list[str] = []
@@ -455,8 +312,7 @@ class AwsEdges(Delegation):
             for g in u.permissions.grants:
                 if not g.via or g.effect != "allow" or g.conditional:
                     continue
-                c = _compile(g, None)
-                if c.all_actions and c.universal:
+                if statement_of_grant(g).grants_all_actions:
                     out.setdefault(g.via, []).append(g.source)
         return out
 
@@ -813,14 +669,9 @@ class AwsEdges(Delegation):
 
 def _capped(ident: Identity) -> bool:
     """It has a permissions boundary that does not itself allow everything."""
-    bounds = [g for g in ident.permissions.grants if g.kind == "boundary"]
-    if not bounds:
-        return False
-    for g in bounds:
-        c = _compile(g, None)
-        if c.allow and c.all_actions and c.universal and not c.conditional:
-            return False
-    return True
+    return not GrantEvaluator(
+        g for g in ident.permissions.grants if g.kind == "boundary"
+    ).boundary_allows_everything
 
 
 def _strings(value: Any) -> list[str]:
