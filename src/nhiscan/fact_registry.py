@@ -13,18 +13,28 @@ from typing import Any, Final
 SECTIONS: Final = ("identity", "credential", "edge", "logging")
 
 
-def facts_class(provider: str, section: str) -> type | None:
-    """The facts class ``provider`` registers for ``section`` (one of :data:`SECTIONS`), or
-    None when the provider is unknown or registers none."""
+@functools.lru_cache(maxsize=1)
+def registered_facts() -> dict[str, dict[str, type]]:
+    """Section (one of :data:`SECTIONS`) -> provider -> the facts class it registers (cheap:
+    plugin modules import no SDK)."""
     from nhiscan import providers
 
+    out: dict[str, dict[str, type]] = {s: {} for s in SECTIONS}
+    for name in providers.PROVIDER_MODULES:
+        plugin = providers.get(name)
+        for section in SECTIONS:
+            cls = getattr(plugin, f"{section}_facts", None)
+            if cls is not None:
+                out[section][name] = cls
+    return out
+
+
+def facts_class(provider: str, section: str) -> type | None:
+    """The facts class ``provider`` registers for ``section``, or None when the provider is
+    unknown or registers none."""
     if section not in SECTIONS:
         raise ValueError(f"unknown facts section {section!r}")
-    if provider not in providers.PROVIDER_MODULES:
-        return None
-    plugin = providers.get(provider)
-    cls: type | None = getattr(plugin, f"{section}_facts", None)
-    return cls
+    return registered_facts()[section].get(provider)
 
 
 @functools.lru_cache(maxsize=64)

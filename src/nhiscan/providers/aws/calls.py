@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from nhiscan.coverage import one_line, status_for
 from nhiscan.errors import Gap, MissingExtraError
 from nhiscan.model import CoverageStatus
+from nhiscan.providers.aws.settings import AwsSettings
 
 T = TypeVar("T")
 
@@ -25,32 +26,29 @@ THROTTLED = frozenset(
 UNAVAILABLE = frozenset({"UnknownOperationException", "UnknownOperation", "UnrecognizedClientException"})
 
 
-def session(settings: Mapping[str, Any]) -> Any:
-    """The boto3 session to use: ``settings["session"]`` when given (tests), else one for
-    ``settings["profile"]`` through the standard credential chain."""
+def session(settings: AwsSettings) -> Any:
+    """The boto3 session to use: ``settings.session`` when given (tests, embedding), else one
+    for ``settings.profile`` through the standard credential chain."""
     try:
         import boto3
     except ImportError as exc:
         raise MissingExtraError("aws", "boto3") from exc
-    given = settings.get("session")
-    if given is not None:
-        return given
-    return boto3.Session(profile_name=settings.get("profile") or None)
+    if settings.session is not None:
+        return settings.session
+    return boto3.Session(profile_name=settings.profile or None)
 
 
-def client(session: Any, service: str, region: str, settings: Mapping[str, Any]) -> Any:
+def client(session: Any, service: str, region: str, settings: AwsSettings) -> Any:
     """A client with botocore's adaptive retries (throttling is retried there, not here)."""
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": "adaptive", "max_attempts": int(settings.get("max_attempts", 10))},
+        retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
         user_agent_extra="nhiscan",
         connect_timeout=10,
         read_timeout=60,
     )
-    return session.client(
-        service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config
-    )
+    return session.client(service, region_name=region, endpoint_url=settings.endpoint_url, config=config)
 
 
 def _http_status(code: str, status: Any) -> int | None:

@@ -12,7 +12,7 @@ by botocore's adaptive mode.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -23,6 +23,7 @@ from nhiscan.providers.aws import documents as d
 from nhiscan.providers.aws.agents import collect_agents, context_from
 from nhiscan.providers.aws.build import AwsDocuments, build
 from nhiscan.providers.aws.calls import call, client, session
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import CollectOptions
 
 READ_ONLY_OPERATIONS = frozenset(
@@ -42,9 +43,9 @@ READ_ONLY_OPERATIONS = frozenset(
 def collect(options: CollectOptions) -> Inventory:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    settings = options.settings
+    settings = options.settings_for(AwsSettings)
     sess = session(settings)
-    regions = list(settings.get("regions") or [])
+    regions = list(settings.regions)
     region = regions[0] if regions else (sess.region_name or "us-east-1")
     progress = options.progress
     try:
@@ -72,11 +73,11 @@ def collect(options: CollectOptions) -> Inventory:
 
     progress.step(f"aws {account}: reading the credential report")
     try:
-        csv_text = call(lambda: _credential_report(iam, float(settings.get("report_timeout", 60))))
+        csv_text = call(lambda: _credential_report(iam, settings.report_timeout))
         rows = d.parse_report(csv_text, "iam:GetCredentialReport")
         docs.reports.append(("iam:GetCredentialReport", rows))
         ok("iam:GetCredentialReport")
-        if settings.get("key_details"):
+        if settings.key_details:
             for row in rows:
                 if row.get("user") != "<root_account>" and "true" in (
                     row.get("access_key_1_active"),
@@ -140,7 +141,7 @@ def _credential_report(iam: Any, timeout: float) -> str:
 def _cloudtrail(
     sess: Any,
     region: str,
-    settings: Mapping[str, Any],
+    settings: AwsSettings,
     docs: AwsDocuments,
     gap: Callable[[str, Gap], None],
     ok: Callable[..., None],

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
 from nhiscan.facts import ManagedBy
-from nhiscan.model import Edge, Evidence, Grant, Identity
+from nhiscan.model import Edge, Evidence, Grant, Identity, aliases_of
 from nhiscan.providers.aws.facts import AwsEdgeFacts, AwsIdentityFacts, TrustFacts
 from nhiscan.providers.aws.iam.actions import PASS_ROLE_SERVICES
 from nhiscan.providers.aws.iam.policy import GrantEvaluator, statement_of_grant
@@ -243,7 +243,7 @@ class AwsEdges(Delegation):
         self.alias: dict[str, Identity] = {}
         for i in self.identities:
             self.alias[i.id] = i
-            for a in i.aliases:
+            for a in aliases_of(i):
                 self.alias.setdefault(a, i)
         self.group_admin: dict[str, list[str]] = self._admin_groups()
         # Principals with the same policies (and account) decide every question the same way:

@@ -41,6 +41,7 @@ from nhiscan.providers.aws.agents.documents import (
 from nhiscan.providers.aws.agents.fields import tag_map
 from nhiscan.providers.aws.calls import invoke, pages, without_metadata
 from nhiscan.providers.aws.facts import AwsIdentityFacts
+from nhiscan.providers.aws.settings import AwsSettings
 
 MAX_VERSIONS = 5  # DRAFT plus the live versions aliases route to; bounds calls per agent
 MAX_ACTION_GROUPS = 50  # per version (and gateway targets per gateway)
@@ -95,7 +96,7 @@ class _Run:
 def collect_agents(
     session: Any,
     regions: Sequence[str],
-    settings: Mapping[str, Any],
+    settings: AwsSettings,
     account: str,
     progress: Any,
     *,
