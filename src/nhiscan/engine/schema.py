@@ -292,8 +292,10 @@ def _scalar_ok(
         registered = kinds[hint]
         prefix = value.partition(".")[0]
         same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
-        # Only providers that register their kinds can be checked; agent.* kinds are shared.
-        if same_prefix and value not in registered:
+        # Only providers that register their kinds can be checked. agent.* kinds are shared by
+        # every provider's agents: one provider registering its own (AWS's agent.bedrock_agent)
+        # says nothing about the others', so they are not checked.
+        if same_prefix and value not in registered and prefix != "agent":
             return "a registered kind" + _suggest(value, sorted(same_prefix))
         return None
     if hint is ProviderName:
