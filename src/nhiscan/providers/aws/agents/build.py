@@ -294,6 +294,7 @@ def _workload_identities(st: AgentDocs, ctx: _Context) -> list[Identity]:
         parts = arn_parts(arn)
         assert parts is not None  # checked when read
         st.accounts.add(parts[2])
+        referenced_by = tuple(sorted(ctx.wid_refs.get(arn, [])))
         out.append(
             Identity(
                 id=arn,
@@ -303,10 +304,11 @@ def _workload_identities(st: AgentDocs, ctx: _Context) -> list[Identity]:
                 name=str(w.get("name") or arn.rsplit("/", 1)[-1]),
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence("bedrock-agentcore-control:ListWorkloadIdentities", where),),
-                agent=AgentFacts(
-                    platform="agentcore", referenced_by=tuple(sorted(ctx.wid_refs.get(arn, [])))
-                ),
+                agent=AgentFacts(platform="agentcore", referenced_by=referenced_by),
                 facts=AwsIdentityFacts(account=parts[2], region=parts[1]),
+                # TODO(issue 11): drop once NHI-AGT-012 reads identity.agent.referenced_by; without
+                # it every workload identity reads as unused (the aws-agents golden shows it)
+                attributes={"referenced_by": list(referenced_by)},
             )
         )
     return out
