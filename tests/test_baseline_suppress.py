@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from reporters.sarif_lint import github_lint
-from support import DEMO, shared_dir
+from support import DEMO, needs_shared, shared_path
 
 AS_OF = ["--as-of", "2026-11-20T12:00:00Z"]
 LEGACY = "arn:aws:iam::210987654321:user/legacy-backup"
@@ -234,12 +234,13 @@ def test_bad_suppression_file_names_file_and_entry(run_cli, tmp_path: Path, body
 
 
 def _validate(doc: dict[str, Any]) -> None:
-    schema = json.loads((shared_dir() / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(shared_path("sarif-schema-2.1.0.json").read_text())
     validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
     assert [e.message for e in validator.iter_errors(doc)] == []
     assert github_lint(doc) == []
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_sarif_with_and_without_suppressed_results(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ignore = write_ignore(
         tmp_path, f"suppressions:\n  - {{rule: 'NHI-AWS-*', identity: '{LEGACY}', reason: accepted}}\n"
