@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from nhiscan import __version__
 from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
 from nhiscan.errors import ConfigError, InputError, NhiscanError
 from nhiscan.formats import FORMATS, format_names
+from nhiscan.output_files import check_outputs, is_stdout, write_outputs
 from nhiscan.providers import names as registered_providers
 
 app = typer.Typer(
@@ -153,42 +153,23 @@ def _inventory(
 
 def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
     """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
-    the ``-f`` before it). Formats without an output go to stdout; at most one may."""
+    the ``-f`` before it). A format may have several files (``-f json -o a.json -f json -o
+    b.json`` writes both); one without any, or with ``-o -``, goes to stdout; at most one may."""
     for f in formats:
         if f not in FORMATS:
             raise ConfigError("-f/--format", f"unknown format {f!r} (known: {', '.join(FORMAT_NAMES)})")
-    by_format: dict[str, Path] = {}
+    by_format: dict[str, list[Path | None]] = {}
     for item in outputs:
         fmt, _, path = item.partition("=")
         if not path or fmt not in FORMATS:
             raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-        by_format[fmt] = Path(path)
+        by_format.setdefault(fmt, []).append(None if is_stdout(path) else Path(path))
     if set(by_format) - set(formats):
         raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-    pairs = [(f, by_format.get(f)) for f in dict.fromkeys(formats)]
+    pairs = [(f, p) for f in dict.fromkeys(formats) for p in by_format.get(f, [None])]
     if sum(1 for _, p in pairs if p is None) > 1:
         raise ConfigError("-f/--format", "only one format can go to standard output; give the others -o PATH")
     return pairs
-
-
-def _write_atomic(contents: dict[Path, str]) -> None:
-    """Render everything first, then move files into place, so a failure leaves nothing half-written."""
-    staged: list[tuple[Path, str]] = []
-    try:
-        for path, text in contents.items():
-            directory = path.parent if str(path.parent) else Path(".")
-            if not directory.is_dir():
-                raise InputError(str(path), "the output directory does not exist")
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            staged.append((path, tmp))
-        for path, tmp in staged:
-            os.replace(tmp, path)
-    except OSError as exc:
-        for _, tmp in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise InputError(str(exc.filename or "output"), f"cannot write: {exc.strerror or exc}") from exc
 
 
 def _color() -> bool:
@@ -336,6 +317,8 @@ def _scan(req: ScanRequest) -> int:
     started = datetime.now(timezone.utc)
     as_of = _as_of(req.as_of_text)
     pairs = pair_outputs(req.formats, req.outputs)
+    # before collection, which may take long: a bad output path fails now, naming the path
+    check_outputs([p for _, p in pairs if p is not None] + [p for p in [req.save_inventory] if p])
     if req.fail_on_new and req.baseline is None:
         raise ConfigError("--fail-on-new", "needs --baseline FILE (a previous JSON report)")
     cfg = load_config(req.config_path)
@@ -365,10 +348,10 @@ def _scan(req: ScanRequest) -> int:
     for s in applied.unused:
         _note(f"suppression {s.source} ({s.entry.rule} {s.entry.identity}) matched nothing")
     rendered = _render(result, pairs, req)
-    files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
+    files = [(path, text) for (_, path), text in zip(pairs, rendered, strict=True) if path is not None]
     if req.save_inventory is not None:
-        files[req.save_inventory] = dump_inventory(inventory)
-    _write_atomic(files)
+        files.append((req.save_inventory, dump_inventory(inventory)))
+    write_outputs(files)
     for (_, path), text in zip(pairs, rendered, strict=True):
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -461,6 +444,8 @@ def inventory(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
+        output = None if is_stdout(output) else output
+        check_outputs([output] if output else [])
         inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
@@ -470,7 +455,7 @@ def inventory(
         else:
             text = render_inventory(inv, when, color=output is None and _color(), width=_width())
         if output is not None:
-            _write_atomic({output: text})
+            write_outputs([(output, text)])
         else:
             sys.stdout.write(text)
     except NhiscanError as exc:
@@ -516,12 +501,14 @@ def graph(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
+        output = None if is_stdout(output) else output
+        check_outputs([output] if output else [])
         inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             _note(f"skipped {name}: {reason}")
         text = render_graph(inv, fmt.value, identity=identity, to_admin=to_admin)
         if output is not None:
-            _write_atomic({output: text})
+            write_outputs([(output, text)])
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     except NhiscanError as exc:
