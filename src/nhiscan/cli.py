@@ -19,7 +19,12 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from nhiscan import __version__
-from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
+from nhiscan.cli_options import (
+    ProviderOptionsCommand,
+    collect_settings,
+    live_only_given,
+    provider_values,
+)
 from nhiscan.errors import ConfigError, InputError, NhiscanError
 from nhiscan.formats import FORMATS, format_names
 from nhiscan.output_files import check_outputs, is_stdout, write_outputs
@@ -30,11 +35,17 @@ app = typer.Typer(
     help="Inventory non-human identities (cloud roles, keys, service accounts, agents, MCP servers) "
     "and flag the risky ones.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion (typer's; the shell is detected or named)
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="List, show and validate rules.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 app.add_typer(rules_app, name="rules")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_COLLECTION = 0, 1, 2, 3
@@ -124,11 +135,17 @@ class _StderrProgress:
 
 
 def _settings_for(ctx: typer.Context, mcp_paths: Sequence[str]) -> tuple[Any, ...]:
-    """Typed provider settings from the generated options, plus the paths named after ``mcp``."""
+    """Typed provider settings from the generated options, plus the paths named after ``mcp``.
+    With ``--from``, each live-only option given (``--profile``...) is warned about: it would
+    otherwise be silently ignored."""
     from nhiscan.providers.mcp.settings import McpSettings
 
+    values = provider_values(ctx)
+    if ctx.params.get("from_path") is not None:
+        for flag in live_only_given(values):
+            _err(f"warning: {flag} only applies to live collection; ignored with --from")
     extra = [McpSettings(paths=tuple(Path(p) for p in mcp_paths))] if mcp_paths else []
-    return collect_settings(provider_values(ctx), extra)
+    return collect_settings(values, extra)
 
 
 def _inventory(
@@ -636,11 +653,12 @@ def _is_scan(args: list[str]) -> bool:
     return command == "scan"
 
 
-GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "--no-color")
+GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "--no-color", "--version")
 
 
 def _hoist_global_flags(args: list[str]) -> list[str]:
-    """Accept ``--debug``, ``-q`` and ``--no-color`` after the command too (``nhiscan scan -q``)."""
+    """Accept ``--debug``, ``-q``, ``--no-color`` and ``--version`` after the command too
+    (``nhiscan scan -q``, ``nhiscan rules --version``)."""
     flags = [a for a in args if a in GLOBAL_FLAGS]
     return flags + [a for a in args if a not in GLOBAL_FLAGS]
 
