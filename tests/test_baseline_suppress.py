@@ -59,8 +59,11 @@ def test_baseline_marks_new_unchanged_and_fixed(run_cli, tmp_path: Path) -> None
     assert after["summary"]["fixed"] == len(after["fixed"])
 
 
+SEVERE = {"medium": ("critical", "high", "medium")}
+
+
 def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    report(run_cli, DEMO, tmp_path, name="base.json")
+    _, before = report(run_cli, DEMO, tmp_path, name="base.json")
     base = str(tmp_path / "base.json")
     same = run_cli(
         [
@@ -80,7 +83,7 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
             "--fail-on-new",
         ]
     )
-    assert same.code == 0
+    assert same.code == 0 and same.err == ""
     changed = run_cli(
         [
             "scan",
@@ -100,6 +103,14 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
         ]
     )
     assert changed.code == 1
+    y = json.loads((tmp_path / "y.json").read_text())["findings"]
+    new_at_medium = [
+        f for f in y if f["baseline"] == "new" and f["status"] == "open" and f["severity"] in SEVERE["medium"]
+    ]
+    count = f"{len(new_at_medium)} new finding{'' if len(new_at_medium) == 1 else 's'}"
+    assert (
+        new_at_medium and changed.err == f"nhiscan: exit 1: {count} at or above medium since the baseline\n"
+    )
     without = run_cli(
         [
             "scan",
@@ -118,6 +129,11 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
         ]
     )
     assert without.code == 1
+    open_at_low = sum(1 for f in before["findings"] if f["status"] == "open" and f["severity"] != "info")
+    assert without.err == (
+        f"nhiscan: exit 1: 0 new findings at or above low since the baseline, and {open_at_low} "
+        "unchanged (with --fail-on-new only new ones count)\n"
+    )
 
 
 def test_fail_on_new_needs_a_baseline(run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -373,7 +373,10 @@ def _scan(req: ScanRequest) -> int:
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+    code = _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+    if code == EXIT_FINDINGS and req.baseline is not None:
+        _err(_baseline_failure(result, threshold, req.fail_on_new))
+    return code
 
 
 def _note(message: str) -> None:
@@ -435,6 +438,20 @@ def _exit_code(result: Any, threshold: str, strict: bool, only_new: bool = False
     if strict and result.inventory.gaps:
         return EXIT_COLLECTION
     return EXIT_OK
+
+
+def _baseline_failure(result: Any, threshold: str, only_new: bool) -> str:
+    """Why a scan with ``--baseline`` exits 1, in one line: how many new findings fail it."""
+    from nhiscan.findings import Severity, Status
+
+    rank = Severity(threshold).rank
+    failing = [f for f in result.findings if f.severity.rank >= rank and f.status is Status.OPEN]
+    new = sum(1 for f in failing if f.baseline == "new")
+    line = f"exit 1: {new} new finding{'' if new == 1 else 's'} at or above {threshold} since the baseline"
+    old = len(failing) - new
+    if only_new or not old:
+        return line
+    return f"{line}, and {old} unchanged (with --fail-on-new only new ones count)"
 
 
 # --- inventory -------------------------------------------------------------------------------
