@@ -1,20 +1,73 @@
-"""Paths and helpers shared by tests (importable as ``support``; tests/ is on pythonpath)."""
+"""Paths and helpers shared by tests (importable as ``support``; tests/ is on pythonpath).
+
+The shared reference folder (third-party real exports, the OASIS SARIF schema) is not part of
+the repository: it is ``$NHISCAN_SHARED_DIR``, else ``shared/`` beside the repository. Tests that
+read it carry ``@needs_shared(...)`` and are skipped, all with one reason, when it is absent; with
+``NHISCAN_REQUIRE_SHARED=1`` (set by ``.ci/run``, where the folder is always laid) a missing folder
+fails the run instead (see ``tests/conftest.py``). Nothing else needs anything outside the
+repository.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
 
+SHARED_ENV = "NHISCAN_SHARED_DIR"
+REQUIRE_ENV = "NHISCAN_REQUIRE_SHARED"
+# What the tests read from the shared folder; NHISCAN_REQUIRE_SHARED=1 checks these.
+SHARED_CONTENTS = ("real-exports", "sarif-schema-2.1.0.json")
+
 
 def shared_dir() -> Path:
-    """``shared/`` sits beside the repository (CI clones main next to it)."""
-    env = os.environ.get("NHISCAN_SHARED_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [p / "shared" for p in REPO.parents]
-    for c in candidates:
-        if (c / "sarif-schema-2.1.0.json").is_file():
-            return c
-    raise AssertionError("the shared/ reference folder was not found beside the repository")
+    """``$NHISCAN_SHARED_DIR``, else ``shared/`` beside the repository (it may not exist)."""
+    env = os.environ.get(SHARED_ENV)
+    return Path(env) if env else REPO.parent / "shared"
+
+
+def _shown(path: Path) -> str:
+    """The path as a reader of the skip line thinks of it: ``../shared/...`` by default."""
+    try:
+        return str(Path("..") / path.relative_to(REPO.parent))
+    except ValueError:
+        return str(path)
+
+
+def shared_missing(*parts: str) -> str | None:
+    """None when ``shared_dir()/parts`` exists; else the one-line reason naming the first missing
+    folder on the way (so a clone with no shared folder at all gives a single reason)."""
+    path = shared_dir()
+    for part in ("", *parts):
+        path = path / part if part else path
+        if not path.exists():
+            return (
+                f"{_shown(path)} not found (set {SHARED_ENV}); "
+                "tests that read the shared reference files skipped"
+            )
+    return None
+
+
+def shared_required() -> bool:
+    """True under ``NHISCAN_REQUIRE_SHARED=1``: a missing shared folder is a failure."""
+    return os.environ.get(REQUIRE_ENV, "") not in ("", "0")
+
+
+def needs_shared(*parts: str) -> pytest.MarkDecorator:
+    """Mark a test (or, as ``pytestmark``, a module) that reads ``shared_dir()/parts``."""
+    return pytest.mark.needs_shared(*parts)
+
+
+def shared_path(*parts: str) -> Path:
+    """``shared_dir()/parts`` for a test that is running; skips it when absent (fixtures use
+    this, so a test reaching the folder through one is covered even without the marker)."""
+    reason = shared_missing(*parts)
+    if reason is not None:
+        if shared_required():
+            pytest.fail(f"{reason} ({REQUIRE_ENV}=1)")
+        pytest.skip(reason)
+    return shared_dir().joinpath(*parts)

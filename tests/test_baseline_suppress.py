@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from reporters.sarif_lint import github_lint
-from support import DEMO, shared_dir
+from support import DEMO, needs_shared, shared_path
 
 AS_OF = ["--as-of", "2026-11-20T12:00:00Z"]
 LEGACY = "arn:aws:iam::210987654321:user/legacy-backup"
@@ -59,8 +59,11 @@ def test_baseline_marks_new_unchanged_and_fixed(run_cli, tmp_path: Path) -> None
     assert after["summary"]["fixed"] == len(after["fixed"])
 
 
+SEVERE = {"medium": ("critical", "high", "medium")}
+
+
 def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    report(run_cli, DEMO, tmp_path, name="base.json")
+    _, before = report(run_cli, DEMO, tmp_path, name="base.json")
     base = str(tmp_path / "base.json")
     same = run_cli(
         [
@@ -80,7 +83,7 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
             "--fail-on-new",
         ]
     )
-    assert same.code == 0
+    assert same.code == 0 and same.err == ""
     changed = run_cli(
         [
             "scan",
@@ -100,6 +103,14 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
         ]
     )
     assert changed.code == 1
+    y = json.loads((tmp_path / "y.json").read_text())["findings"]
+    new_at_medium = [
+        f for f in y if f["baseline"] == "new" and f["status"] == "open" and f["severity"] in SEVERE["medium"]
+    ]
+    assert new_at_medium and changed.err == (
+        f"nhiscan: exit 1: {len(new_at_medium)} new finding(s) at or above medium since the baseline"
+        " (--fail-on-new)\n"
+    )
     without = run_cli(
         [
             "scan",
@@ -118,6 +129,11 @@ def test_fail_on_new_only_fails_for_new_findings(run_cli, tmp_path: Path) -> Non
         ]
     )
     assert without.code == 1
+    open_at_low = sum(1 for f in before["findings"] if f["status"] == "open" and f["severity"] != "info")
+    assert without.err == (
+        f"nhiscan: exit 1: {open_at_low} open finding(s) at or above low (--fail-on), 0 of them new"
+        " since the baseline\n"
+    )
 
 
 def test_fail_on_new_needs_a_baseline(run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -234,12 +250,13 @@ def test_bad_suppression_file_names_file_and_entry(run_cli, tmp_path: Path, body
 
 
 def _validate(doc: dict[str, Any]) -> None:
-    schema = json.loads((shared_dir() / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(shared_path("sarif-schema-2.1.0.json").read_text())
     validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
     assert [e.message for e in validator.iter_errors(doc)] == []
     assert github_lint(doc) == []
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_sarif_with_and_without_suppressed_results(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ignore = write_ignore(
         tmp_path, f"suppressions:\n  - {{rule: 'NHI-AWS-*', identity: '{LEGACY}', reason: accepted}}\n"

@@ -107,3 +107,41 @@ def test_imported_files_need_no_extra(tmp_path: Path) -> None:
     r = _run(tmp_path, {"boto3", "botocore"}, "scan", "aws", "--from", str(DEMO / "aws"), "-q")
     assert r.returncode == 0, r.stderr
     assert "NHI-AWS-" in r.stdout
+
+
+# ``pip install .`` with no extra at all: no cloud SDK, nor what they bring in
+NO_EXTRAS = {"boto3", "botocore", "s3transfer", "azure", "httpx", "google", "grpc", "kubernetes"}
+INSTALL = "the {module!r} package is not installed; install it with: pip install 'nhiscan[{provider}]'"
+FIRST_MISSING = {"aws": "boto3", "azure": "azure.identity", "gcp": "google.auth", "k8s": "kubernetes"}
+
+
+@pytest.mark.parametrize("command", ["scan", "inventory", "graph"])
+@pytest.mark.parametrize("provider", sorted(FIRST_MISSING))
+def test_without_any_extra_every_named_provider_says_how_to_install_it(
+    tmp_path: Path, command: str, provider: str
+) -> None:
+    r = _run(tmp_path, NO_EXTRAS, command, provider)
+    assert r.returncode == 2, r.stderr
+    install = INSTALL.format(module=FIRST_MISSING[provider], provider=provider)
+    assert r.stderr == f"nhiscan: error: {provider}: {install}\n"
+
+
+def test_without_any_extra_a_plain_scan_skips_each_provider_with_its_install_line(tmp_path: Path) -> None:
+    cursor = tmp_path / "home" / ".cursor"
+    cursor.mkdir(parents=True)
+    (cursor / "mcp.json").write_text('{"mcpServers": {"fs": {"command": "npx", "args": ["-y", "fs"]}}}')
+    r = _run(tmp_path, NO_EXTRAS, "scan", "-f", "json")
+    assert r.returncode == 0, r.stderr
+    scan = json.loads(r.stdout)["scan"]
+    assert scan["providers"] == ["mcp"]
+    for provider, module in FIRST_MISSING.items():
+        install = INSTALL.format(module=module, provider=provider)
+        assert scan["skipped_providers"][provider] == install
+        assert f"nhiscan: skipped {provider}: {install}\n" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_without_any_extra_the_whole_demo_scans_from_files(tmp_path: Path) -> None:
+    r = _run(tmp_path, NO_EXTRAS, "scan", "--from", str(DEMO), "-q", "-f", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["scan"]["providers"] == ["aws", "azure", "gcp", "k8s", "mcp"]

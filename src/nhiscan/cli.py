@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,9 +19,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from nhiscan import __version__
-from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
+from nhiscan.cli_options import (
+    ProviderOptionsCommand,
+    collect_settings,
+    live_only_given,
+    provider_values,
+)
 from nhiscan.errors import ConfigError, InputError, NhiscanError
 from nhiscan.formats import FORMATS, format_names
+from nhiscan.output_files import check_outputs, is_stdout, write_outputs
 from nhiscan.providers import names as registered_providers
 
 app = typer.Typer(
@@ -30,11 +35,17 @@ app = typer.Typer(
     help="Inventory non-human identities (cloud roles, keys, service accounts, agents, MCP servers) "
     "and flag the risky ones.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion (typer's; the shell is detected or named)
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-rules_app = typer.Typer(help="List, show and validate rules.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="List, show and validate rules.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 app.add_typer(rules_app, name="rules")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_COLLECTION = 0, 1, 2, 3
@@ -124,11 +135,17 @@ class _StderrProgress:
 
 
 def _settings_for(ctx: typer.Context, mcp_paths: Sequence[str]) -> tuple[Any, ...]:
-    """Typed provider settings from the generated options, plus the paths named after ``mcp``."""
+    """Typed provider settings from the generated options, plus the paths named after ``mcp``.
+    With ``--from``, each live-only option given (``--profile``...) is warned about: it would
+    otherwise be silently ignored."""
     from nhiscan.providers.mcp.settings import McpSettings
 
+    values = provider_values(ctx)
+    if ctx.params.get("from_path") is not None:
+        for flag in live_only_given(values):
+            _err(f"warning: {flag} only applies to live collection; ignored with --from")
     extra = [McpSettings(paths=tuple(Path(p) for p in mcp_paths))] if mcp_paths else []
-    return collect_settings(provider_values(ctx), extra)
+    return collect_settings(values, extra)
 
 
 def _inventory(
@@ -153,42 +170,23 @@ def _inventory(
 
 def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
     """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
-    the ``-f`` before it). Formats without an output go to stdout; at most one may."""
+    the ``-f`` before it). A format may have several files (``-f json -o a.json -f json -o
+    b.json`` writes both); one without any, or with ``-o -``, goes to stdout; at most one may."""
     for f in formats:
         if f not in FORMATS:
             raise ConfigError("-f/--format", f"unknown format {f!r} (known: {', '.join(FORMAT_NAMES)})")
-    by_format: dict[str, Path] = {}
+    by_format: dict[str, list[Path | None]] = {}
     for item in outputs:
         fmt, _, path = item.partition("=")
         if not path or fmt not in FORMATS:
             raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-        by_format[fmt] = Path(path)
+        by_format.setdefault(fmt, []).append(None if is_stdout(path) else Path(path))
     if set(by_format) - set(formats):
         raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-    pairs = [(f, by_format.get(f)) for f in dict.fromkeys(formats)]
+    pairs = [(f, p) for f in dict.fromkeys(formats) for p in by_format.get(f, [None])]
     if sum(1 for _, p in pairs if p is None) > 1:
         raise ConfigError("-f/--format", "only one format can go to standard output; give the others -o PATH")
     return pairs
-
-
-def _write_atomic(contents: dict[Path, str]) -> None:
-    """Render everything first, then move files into place, so a failure leaves nothing half-written."""
-    staged: list[tuple[Path, str]] = []
-    try:
-        for path, text in contents.items():
-            directory = path.parent if str(path.parent) else Path(".")
-            if not directory.is_dir():
-                raise InputError(str(path), "the output directory does not exist")
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            staged.append((path, tmp))
-        for path, tmp in staged:
-            os.replace(tmp, path)
-    except OSError as exc:
-        for _, tmp in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise InputError(str(exc.filename or "output"), f"cannot write: {exc.strerror or exc}") from exc
 
 
 def _color() -> bool:
@@ -367,6 +365,8 @@ def _scan(req: ScanRequest) -> int:
     started = datetime.now(timezone.utc)
     as_of = _as_of(req.as_of_text)
     pairs = pair_outputs(req.formats, req.outputs)
+    # before collection, which may take long: a bad output path fails now, naming the path
+    check_outputs([p for _, p in pairs if p is not None] + [p for p in [req.save_inventory] if p])
     if req.fail_on_new and req.baseline is None:
         raise ConfigError("--fail-on-new", "needs --baseline FILE (a previous JSON report)")
     cfg = load_config(req.config_path)
@@ -396,17 +396,18 @@ def _scan(req: ScanRequest) -> int:
     for s in applied.unused:
         _note(f"suppression {s.source} ({s.entry.rule} {s.entry.identity}) matched nothing")
     rendered = _render(result, pairs, req)
-    files = {path: text for (_, path), text in zip(pairs, rendered, strict=True) if path is not None}
+    files = [(path, text) for (_, path), text in zip(pairs, rendered, strict=True) if path is not None]
     if req.save_inventory is not None:
-        files[req.save_inventory] = dump_inventory(inventory)
-    _write_atomic(files)
+        files.append((req.save_inventory, dump_inventory(inventory)))
+    write_outputs(files)
     for (_, path), text in zip(pairs, rendered, strict=True):
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
     code = _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
     if code == EXIT_FINDINGS:
-        _note(_failing_reason(result, threshold, only_new=req.fail_on_new))
+        # even with -q: a red CI job must say why
+        _err(_failing_reason(result, threshold, only_new=req.fail_on_new))
     return code
 
 
@@ -518,6 +519,8 @@ def inventory(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
+        output = None if is_stdout(output) else output
+        check_outputs([output] if output else [])
         inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
@@ -527,7 +530,7 @@ def inventory(
         else:
             text = render_inventory(inv, when, color=output is None and _color(), width=_width())
         if output is not None:
-            _write_atomic({output: text})
+            write_outputs([(output, text)])
         else:
             sys.stdout.write(text)
     except NhiscanError as exc:
@@ -573,12 +576,14 @@ def graph(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
+        output = None if is_stdout(output) else output
+        check_outputs([output] if output else [])
         inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             _note(f"skipped {name}: {reason}")
         text = render_graph(inv, fmt.value, identity=identity, to_admin=to_admin)
         if output is not None:
-            _write_atomic({output: text})
+            write_outputs([(output, text)])
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     except NhiscanError as exc:
@@ -706,11 +711,12 @@ def _is_scan(args: list[str]) -> bool:
     return command == "scan"
 
 
-GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "--no-color")
+GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "--no-color", "--version")
 
 
 def _hoist_global_flags(args: list[str]) -> list[str]:
-    """Accept ``--debug``, ``-q`` and ``--no-color`` after the command too (``nhiscan scan -q``)."""
+    """Accept ``--debug``, ``-q``, ``--no-color`` and ``--version`` after the command too
+    (``nhiscan scan -q``, ``nhiscan rules --version``)."""
     flags = [a for a in args if a in GLOBAL_FLAGS]
     return flags + [a for a in args if a not in GLOBAL_FLAGS]
 

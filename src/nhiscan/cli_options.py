@@ -114,6 +114,16 @@ def collect_settings(
     return tuple(out)
 
 
+def live_only_given(values: ProviderValues) -> list[str]:
+    """The flags given on the command line that only live collection reads (``--profile``...),
+    in ``--help`` order: with ``--from`` they have no effect."""
+    return [
+        opt.option.flag
+        for opt in provider_options()
+        if opt.option.live_only and values.raw.get(opt.param) not in (None, False, [], ())
+    ]
+
+
 class ProviderOptionsCommand(TyperCommand):
     """A command that also takes every provider's options. They are generated on first use
     (parsing or ``--help`` of this command), so other commands never load the plugin packages;

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
+from support import shared_path
 
 ACCOUNT = "111122223333"
 OTHER = "444455556666"
@@ -90,17 +91,6 @@ def analyser() -> PolicyAnalyser:
     return PolicyAnalyser()
 
 
-def _find_shared() -> Path:
-    # shared/ sits beside the repository root (or beside the folder holding a git worktree).
-    for parent in Path(__file__).resolve().parents[2:]:
-        candidate = parent / "shared" / "real-exports"
-        if candidate.is_dir():
-            return candidate
-    raise AssertionError(
-        f"shared/real-exports not found beside {Path(__file__).resolve().parents[2]} or any parent folder"
-    )
-
-
 @pytest.fixture(scope="session")
 def real_exports() -> Path:
-    return _find_shared()
+    return shared_path("real-exports")

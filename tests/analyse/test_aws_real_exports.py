@@ -13,6 +13,9 @@ import pytest
 from nhiscan.model import PermissionSummary
 from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 from nhiscan.providers.aws.iam.trust import analyse_trust
+from support import needs_shared
+
+pytestmark = needs_shared("real-exports", "aws")
 
 GAAD = "aws/iam-authorization-details"
 CLOUDSPLAINING = "salesforce__cloudsplaining__test__files__example-authz-details.json"

@@ -3,9 +3,7 @@ suppressed finding, a delegation path, a coverage gap, a skipped provider, and a
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
@@ -250,26 +248,4 @@ def clean_result() -> ScanResult:
         started=STARTED,
         as_of=AS_OF,
         providers=("aws",),
-    )
-
-
-def shared_dir() -> Path:
-    """The ``shared/`` folder that sits beside the repository root (or $NHISCAN_SHARED_DIR).
-
-    Fails loudly rather than skipping: CI has the folder, and a silently skipped schema check
-    would let invalid SARIF through.
-    """
-    env = os.environ.get("NHISCAN_SHARED_DIR")
-    candidates = [Path(env)] if env else []
-    repo_root = Path(__file__).resolve().parents[2]
-    # In a clone, shared/ is beside the repository root; in a git worktree kept elsewhere it is
-    # beside the main checkout, which an ancestor walk finds as well.
-    candidates += [parent / "shared" for parent in repo_root.parents]
-    for c in candidates:
-        if (c / "sarif-schema-2.1.0.json").is_file():
-            return c.resolve()
-    raise FileNotFoundError(
-        "sarif-schema-2.1.0.json not found in "
-        + ", ".join(str(c) for c in candidates)
-        + " (set NHISCAN_SHARED_DIR)"
     )

@@ -182,8 +182,8 @@ def test_baseline_marks_new_findings(run_cli, monkeypatch, aws_baseline: Path, d
     r = run_cli(
         ["scan", "--from", str(DEMO), *AS_OF, "-q", "--baseline", str(aws_baseline), "--fail-on", "critical"]
     )
-    assert r.code == 1  # -q: no reason on stderr
-    assert r.err == ""
+    assert r.code == 1  # -q still says why a run fails: a red CI job must explain itself
+    assert r.err.startswith("nhiscan: exit 1: 25 open finding(s) at or above critical")
     r = run_cli(
         ["scan", "--from", str(DEMO), *AS_OF, "--baseline", str(aws_baseline), "--fail-on", "critical"]
     )

@@ -15,14 +15,15 @@ import pytest
 from nhiscan.findings import Finding, ScanResult, Severity, Status
 from nhiscan.reporters import ReportOptions, SarifReporter
 from nhiscan.reporters.sarif import kind_segments, pseudo_path, rule_name
+from support import needs_shared, shared_path
 
-from .conftest import ADMIN, AWS_SCOPE, CI_USER, K8S_SA, RULES, scan_result, shared_dir
+from .conftest import ADMIN, AWS_SCOPE, CI_USER, K8S_SA, RULES, scan_result
 from .sarif_lint import github_lint
 
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    schema = json.loads((shared_dir() / "sarif-schema-2.1.0.json").read_text())
+    schema = json.loads(shared_path("sarif-schema-2.1.0.json").read_text())
     cls = jsonschema.validators.validator_for(schema)
     # FormatChecker() (not the draft-04 one) so that uri-reference is checked.
     return cls(schema, format_checker=jsonschema.FormatChecker())
@@ -44,6 +45,7 @@ def assert_valid(doc: dict[str, Any]) -> None:
     assert github_lint(doc) == []
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_format_checker_checks_uri_reference() -> None:
     # Guard for the gotcha in shared/reference/sarif.md: without the right checker a malformed
     # uri would pass silently, and the validity tests below would prove nothing about uris.
@@ -54,6 +56,7 @@ def test_format_checker_checks_uri_reference() -> None:
     assert any("uri-reference" in e for e in schema_errors(doc))
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 @pytest.mark.parametrize("include_suppressed", [False, True])
 @pytest.mark.parametrize("category", [None, "nhiscan/aws/123456789012"])
 def test_valid_against_schema_and_github_lint(include_suppressed: bool, category: str | None) -> None:
@@ -61,6 +64,7 @@ def test_valid_against_schema_and_github_lint(include_suppressed: bool, category
     assert_valid(doc)
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_empty_and_clean_results_are_valid(empty_result: ScanResult, clean_result: ScanResult) -> None:
     empty = render(empty_result)
     assert_valid(empty)
@@ -117,6 +121,7 @@ def test_rules_metadata() -> None:
     assert rules["NHI-AWS-001"]["defaultConfiguration"]["level"] == "warning"
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_long_texts_and_many_tags_are_clipped_to_github_limits() -> None:
     from dataclasses import replace
 
@@ -195,6 +200,7 @@ def test_pseudo_paths() -> None:
         assert ":" not in uri and not uri.startswith("/") and uri
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_pseudo_path_never_leaks_a_scheme_or_structure() -> None:
     nasty = Finding(
         rule_id="R",
@@ -240,6 +246,7 @@ def _finding(**kw: Any) -> Finding:
     return Finding(**base)
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_pseudo_paths_unique_per_resource() -> None:
     # Display names that are not part of the id can repeat (Azure service principals): a short,
     # stable hash of the id keeps the paths apart.
@@ -311,6 +318,7 @@ def test_results_capped_at_github_limit(monkeypatch: pytest.MonkeyPatch) -> None
     assert note["message"]["text"].startswith("1 less severe results omitted")
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_finding_with_unknown_rule_gets_a_stand_in_rule() -> None:
     result = scan_result(rules=())
     doc = render(result)
@@ -335,6 +343,7 @@ def _first_location(doc: dict[str, Any]) -> dict[str, Any]:
     return loc
 
 
+@needs_shared("sarif-schema-2.1.0.json")
 def test_lint_catches_arn_uri() -> None:
     doc = render(scan_result())
     bad = copy.deepcopy(doc)

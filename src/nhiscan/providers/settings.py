@@ -42,6 +42,9 @@ class CliOption:
     """Repeatable; the field then holds a tuple of values."""
     metavar: str | None = None
     """Placeholder in ``--help`` (``REGION``); default: the type's name."""
+    live_only: bool = False
+    """Only live collection reads it (a profile, a region, a kubeconfig): given with ``--from``
+    the CLI warns that it is ignored instead of dropping it silently."""
 
     def convert(self, raw: Any) -> Any:
         """The field value for what the command line gave (a string, a tuple of them, or a
@@ -75,13 +78,21 @@ class CliOption:
 
 
 def cli_option(
-    flag: str, help: str, *, type: type = str, multiple: bool = False, metavar: str | None = None
+    flag: str,
+    help: str,
+    *,
+    type: type = str,
+    multiple: bool = False,
+    metavar: str | None = None,
+    live_only: bool = False,
 ) -> Any:
     """A settings field filled by a command-line option. Defaults: ``()`` when repeatable,
     ``False`` for a flag, else ``None``."""
     if type is not bool and type not in VALUE_TYPES:
         raise TypeError(f"{flag}: unsupported option type {type!r}")
-    option = CliOption(flag=flag, help=help, type=type, multiple=multiple, metavar=metavar)
+    option = CliOption(
+        flag=flag, help=help, type=type, multiple=multiple, metavar=metavar, live_only=live_only
+    )
     default: Any = () if multiple else (False if type is bool else None)
     return dataclasses.field(default=default, metadata={CLI_KEY: option})
 

@@ -14,7 +14,7 @@ from nhiscan.errors import InputError
 from nhiscan.providers.aws.facts import AwsIdentityFacts, AwsLoggingFacts
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.sources import load_path
-from support import DEMO, shared_dir
+from support import DEMO, needs_shared, shared_dir
 
 AS_OF = datetime(2026, 11, 20, tzinfo=timezone.utc)
 OPTS = CollectOptions(as_of=AS_OF)
@@ -25,6 +25,7 @@ def load(path: Path):  # type: ignore[no-untyped-def]
     return load_path(path, OPTS)
 
 
+@needs_shared("real-exports", "aws")
 @pytest.mark.parametrize(
     "path", sorted((REAL / "iam-authorization-details").glob("*.json")), ids=lambda p: p.name[:40]
 )
@@ -36,6 +37,7 @@ def test_real_authorization_details_import(path: Path) -> None:
     assert all(i.provider == "aws" and i.kind in ("aws.iam_user", "aws.iam_role") for i in inv.identities)
 
 
+@needs_shared("real-exports", "aws")
 def test_cloudsplaining_example_finds_the_admins() -> None:
     inv = load(
         REAL
@@ -46,6 +48,7 @@ def test_cloudsplaining_example_finds_the_admins() -> None:
     assert "obama" in admins  # AdministratorAccess attached directly
 
 
+@needs_shared("real-exports", "aws")
 @pytest.mark.parametrize(
     "path", sorted((REAL / "credential-report").glob("*.json")), ids=lambda p: p.name[:40]
 )
@@ -56,6 +59,7 @@ def test_real_credential_reports_import(path: Path) -> None:
     assert all(c.kind in ("aws.access_key", "aws.signing_certificate") for c in inv.credentials)
 
 
+@needs_shared("real-exports", "aws")
 def test_placebo_trails_status_and_selectors(tmp_path: Path) -> None:
     for f in (REAL / "cloudtrail").glob("cloud-custodian*test_cloudtrail_status*"):
         shutil.copy(f, tmp_path)
@@ -66,6 +70,7 @@ def test_placebo_trails_status_and_selectors(tmp_path: Path) -> None:
     assert any(g.source.startswith("cloudtrail:GetTrailStatus") for g in inv.gaps)
 
 
+@needs_shared("real-exports", "aws")
 def test_trail_status_matched_by_file_name(tmp_path: Path) -> None:
     src = REAL / "cloudtrail"
     shutil.copy(
@@ -99,6 +104,7 @@ def test_trail_status_matched_by_file_name(tmp_path: Path) -> None:
     assert trails["S3-DataEvents"].management_events == "none"
 
 
+@needs_shared("real-exports", "aws")
 def test_advanced_selectors_write_only_is_partial(tmp_path: Path) -> None:
     arn = "arn:aws:cloudtrail:us-east-1:644160558196:trail/test-cloudtrail"
     (tmp_path / "t.json").write_text(

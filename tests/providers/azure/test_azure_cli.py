@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from providers.azure.azure_support import CANARY, DEMO, real_dir
+from support import needs_shared
 
 AS_OF = ["--as-of", "2026-11-01T00:00:00Z"]
 SCUBA = "cisagov__ScubaGear__PowerShell__ScubaGear__Testing__Unit__PowerShell__Providers__AADProvider__RiskyPermissionsSnippets__"
@@ -46,6 +47,7 @@ def test_demo_tenant_scan_every_format_without_the_canary(run_cli, tmp_path: Pat
         assert CANARY not in text and "Zq8~" not in text
 
 
+@needs_shared("real-exports", "azure")
 def test_graph_powershell_utf16_exports_scan(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for name in ("MockServicePrincipals.json", "MockApplications.json"):
         shutil.copy(real_dir() / f"{SCUBA}{name}", tmp_path / name)
@@ -54,6 +56,7 @@ def test_graph_powershell_utf16_exports_scan(run_cli, tmp_path: Path) -> None:  
     assert "Test SP 1" in r.out
 
 
+@needs_shared("real-exports", "azure")
 def test_cassette_is_exit_2_with_one_line(run_cli) -> None:  # type: ignore[no-untyped-def]
     path = (
         real_dir()
@@ -64,6 +67,7 @@ def test_cassette_is_exit_2_with_one_line(run_cli) -> None:  # type: ignore[no-u
     assert "vcrpy cassette" in _one_line_error(r.err)
 
 
+@needs_shared("real-exports", "azure")
 def test_bare_federated_credentials_are_exit_2(run_cli) -> None:  # type: ignore[no-untyped-def]
     r = run_cli(["scan", "--from", str(real_dir() / f"{SCUBA}MockFederatedCredentials.json"), *AS_OF])
     assert r.code == 2

@@ -32,6 +32,7 @@ from providers.azure.azure_support import (
     by_id,
     loaded,
 )
+from support import needs_shared
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +248,7 @@ def test_truncated_graph_page_is_a_gap(demo_dir: Path, tmp_path: Path) -> None:
 # -- real exported files ------------------------------------------------------------------------
 
 
+@needs_shared("real-exports", "azure")
 def test_real_role_assignment_list_without_principal_names(real_dir: Path) -> None:
     inv = build([real_dir / "nabilshams__call-center-voice-agent-accelerator__role_assignments.json"])
     assert len(inv.identities) == 25  # distinct ServicePrincipal principals; users are not NHIs
@@ -260,6 +262,7 @@ def test_real_role_assignment_list_without_principal_names(real_dir: Path) -> No
     assert {s.id for s in inv.scopes if s.type == "subscription"} == {"5e5ef20b-2ca7-40c1-b4a1-58750a211fe8"}
 
 
+@needs_shared("real-exports", "azure")
 def test_real_graph_powershell_exports_are_imported(real_dir: Path) -> None:
     prefix = "cisagov__ScubaGear__PowerShell__ScubaGear__Testing__Unit__PowerShell__Providers__AADProvider__RiskyPermissionsSnippets__"
     sps, apps = real_dir / f"{prefix}MockServicePrincipals.json", real_dir / f"{prefix}MockApplications.json"
@@ -276,6 +279,7 @@ def test_real_graph_powershell_exports_are_imported(real_dir: Path) -> None:
     assert secret.expires.year == 2100
 
 
+@needs_shared("real-exports", "azure")
 def test_real_bare_federated_credentials_are_rejected(real_dir: Path) -> None:
     path = real_dir / (
         "cisagov__ScubaGear__PowerShell__ScubaGear__Testing__Unit__PowerShell__Providers__AADProvider__"
@@ -287,6 +291,7 @@ def test_real_bare_federated_credentials_are_rejected(real_dir: Path) -> None:
     assert str(path) in str(err.value)
 
 
+@needs_shared("real-exports", "azure")
 def test_real_vcr_cassette_is_rejected_but_its_rest_bodies_import(real_dir: Path, tmp_path: Path) -> None:
     path = (
         real_dir

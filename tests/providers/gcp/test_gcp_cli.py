@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from providers.gcp.gcp_support import DEMO, REAL
+from support import needs_shared
 
 AS_OF = ["--as-of", "2026-11-01T00:00:00Z"]
 
@@ -19,6 +20,7 @@ def test_demo_project_scan_reports_gcp_findings(run_cli) -> None:  # type: ignor
     assert {"NHI-GCP-011", "NHI-GCP-012", "NHI-GCP-013"} <= rules
 
 
+@needs_shared("real-exports", "gcp")
 def test_real_exports_scan_with_gaps_reported(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for f in REAL.iterdir():
         if "gce3" in f.name:

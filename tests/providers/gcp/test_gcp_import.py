@@ -13,6 +13,7 @@ from nhiscan.inventory_io import dump_inventory, inventory_from_dict
 from nhiscan.providers.gcp import Plugin
 from nhiscan.providers.gcp.facts import GcpEdgeFacts, WorkloadIdentityMember
 from providers.gcp.gcp_support import DEMO, REAL, import_files, load
+from support import needs_shared
 
 SA = ".iam.gserviceaccount.com"
 GCE3 = "GoogleCloudPlatform__gcpdiag__test-data__gce3__json-dumps__"
@@ -115,6 +116,7 @@ def test_key_files_per_account_or_merged_give_the_same_credentials(tmp_path: Pat
     assert len(one.credentials) == 6
 
 
+@needs_shared("real-exports", "gcp")
 def test_rest_accounts_body_and_gcloud_bare_list_agree(tmp_path: Path) -> None:
     rest_file = REAL / f"{GKE2}iam-service-accounts.json"
     bare = tmp_path / "sa.json"
@@ -124,6 +126,7 @@ def test_rest_accounts_body_and_gcloud_bare_list_agree(tmp_path: Path) -> None:
     assert len(a.identities) >= 5
 
 
+@needs_shared("real-exports", "gcp")
 def test_gcpdiag_project_dumps() -> None:
     inv = import_files(REAL / f"{GCE3}iam-service-accounts.json", REAL / f"{GCE3}iam-policy.json")
     by_id = {i.id: i for i in inv.identities}
@@ -144,6 +147,7 @@ def test_gcpdiag_project_dumps() -> None:
     assert {s.scope for s in gke.logging} == {"gcp:project:gcpdiag-gke-cluster-autoscaler-rrrr"}
 
 
+@needs_shared("real-exports", "gcp")
 def test_forseti_cai_dumps() -> None:
     inv = import_files(
         REAL / f"{FORSETI}mock_cai_resources.dump", REAL / f"{FORSETI}mock_cai_iam_policies.dump"
@@ -172,6 +176,7 @@ def test_forseti_cai_dumps() -> None:
     assert not any("role1" in g.detail for g in inv.gaps if g.source == "iam.roles.get")
 
 
+@needs_shared("real-exports", "gcp")
 def test_policy_library_key_assets() -> None:
     inv = import_files(REAL / f"{POLICY_LIB}gcp_iam_restrict_service_account_key_type__assets__data.json")
     types = {c.id: c.facts.key_type for c in inv.credentials}
@@ -238,6 +243,7 @@ def test_malformed_exports_are_one_line_input_errors(tmp_path: Path, content: st
     assert "\n" not in text
 
 
+@needs_shared("real-exports", "gcp")
 def test_policy_of_an_unknown_project_among_several_is_an_input_error(tmp_path: Path) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text(

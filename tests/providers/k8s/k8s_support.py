@@ -19,7 +19,7 @@ AS_OF = datetime(2025, 6, 1, tzinfo=timezone.utc)
 
 
 def real_exports() -> Path:
-    """``shared/real-exports/k8s``; fails loudly when the shared folder is missing."""
+    """``shared/real-exports/k8s`` (it may not exist: tests reading it carry ``needs_shared``)."""
     return shared_dir() / "real-exports" / "k8s"
 
 

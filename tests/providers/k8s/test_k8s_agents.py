@@ -34,6 +34,7 @@ from providers.k8s.k8s_agent_objects import (
 from providers.k8s.k8s_fake_apiserver import CRD_PATH, FakeApiServer, kubeconfig, serve
 from providers.k8s.k8s_objects import fixture_cluster, pod
 from providers.k8s.k8s_support import AS_OF, build_from
+from support import needs_shared
 
 C = "k8s://demo"
 AGENTS = "/apis/kagent.dev/v1alpha2/agents"
@@ -542,6 +543,7 @@ def test_malformed_custom_object_through_the_cli(run_cli, tmp_path: Path) -> Non
     assert str(bad) in lines[0] and "items[0].spec.incomingAuth: expected an object" in lines[0]
 
 
+@needs_shared("real-exports", "k8s")
 @pytest.mark.parametrize(
     "name",
     [

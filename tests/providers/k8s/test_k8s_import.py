@@ -27,6 +27,7 @@ from providers.k8s.k8s_objects import (
     token_secret,
 )
 from providers.k8s.k8s_support import build_from, load_file, real_exports
+from support import needs_shared
 
 
 def by_name(inv: Inventory) -> dict[str, Identity]:
@@ -322,11 +323,13 @@ REAL_EXPORTS = real_exports()
 REAL_FILES = sorted(REAL_EXPORTS.glob("*"))
 
 
+@needs_shared("real-exports", "k8s")
 def test_real_exports_folder_exists() -> None:
     assert REAL_EXPORTS.is_dir(), f"shared real exports missing at {REAL_EXPORTS}"
     assert len(REAL_FILES) >= 6
 
 
+@needs_shared("real-exports", "k8s")
 @pytest.mark.parametrize("path", REAL_FILES, ids=[p.name[:60] for p in REAL_FILES])
 def test_real_export_parses(path: Path) -> None:
     assert Plugin().recognise(load_file(path)) is not None
@@ -335,6 +338,7 @@ def test_real_export_parses(path: Path) -> None:
     dump_inventory(inv)
 
 
+@needs_shared("real-exports", "k8s")
 def test_real_argo_cd_manifest() -> None:
     """A manifest without namespaces is placed where its own bindings expect its SAs."""
     inv = build_from([REAL_EXPORTS / "argoproj__argo-cd__manifests__install.yaml"], cluster_name="argo")
@@ -350,6 +354,7 @@ def test_real_argo_cd_manifest() -> None:
     assert inv.credentials == ()
 
 
+@needs_shared("real-exports", "k8s")
 def test_real_kubehound_lists_together() -> None:
     files = sorted(REAL_EXPORTS.glob("DataDog__KubeHound*"))
     inv = build_from(files, cluster_name="kh")
@@ -357,6 +362,7 @@ def test_real_kubehound_lists_together() -> None:
     assert {c.source for c in inv.gaps} >= {"ServiceAccount objects", "Secret objects"}
 
 
+@needs_shared("real-exports", "k8s")
 def test_real_cert_manager_manifest() -> None:
     inv = build_from(
         [REAL_EXPORTS / "kubeflow__manifests__common__cert-manager__base__upstream__cert-manager.yaml"]

@@ -16,7 +16,7 @@ from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFi
 from nhiscan.providers.mcp import Plugin
 from nhiscan.sources import load_path, read_file
 from providers.mcp.mcp_support import AS_OF
-from support import DEMO, shared_dir
+from support import DEMO, needs_shared, shared_dir
 
 MCP_EXPORTS = shared_dir() / "real-exports" / "mcp"
 
@@ -79,6 +79,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str, dict[str, Any]]]] = {
 }
 
 
+@needs_shared("real-exports")
 def test_the_folder_holds_exactly_the_expected_files() -> None:
     assert MCP_EXPORTS.is_dir(), f"missing {MCP_EXPORTS}"
     assert sorted(p.name for p in MCP_EXPORTS.iterdir()) == sorted(EXPECTED)
@@ -92,6 +93,7 @@ def _build(path: Path) -> Inventory:
     return plugin.build([RecognisedFile(loaded, doc_type, "mcp")], CollectOptions(as_of=AS_OF))
 
 
+@needs_shared("real-exports", "mcp")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_real_export(name: str) -> None:
     inv = _build(MCP_EXPORTS / name)
@@ -107,12 +109,14 @@ def test_real_export(name: str) -> None:
     assert [s.type for s in inv.scopes] == ["repository"]
 
 
+@needs_shared("real-exports")
 def test_the_whole_folder_through_the_loader() -> None:
     inv = load_path(MCP_EXPORTS, CollectOptions(as_of=AS_OF))
     assert len(inv.identities) == sum(len(v) for v in EXPECTED.values()) == 14
     assert inv.providers == ("mcp",)
 
 
+@needs_shared("real-exports")
 def test_other_providers_exports_are_not_claimed() -> None:
     plugin = Plugin()
     others = [p for p in (shared_dir() / "real-exports").rglob("*") if p.is_file() and "mcp" not in p.parts]

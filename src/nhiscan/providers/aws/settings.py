@@ -12,15 +12,22 @@ from nhiscan.providers.settings import ProviderSettings, cli_option
 class AwsSettings(ProviderSettings):
     """What ``nhiscan scan aws`` reads and how."""
 
-    profile: str | None = cli_option("--profile", "AWS profile.", metavar="NAME")
+    profile: str | None = cli_option("--profile", "AWS profile.", metavar="NAME", live_only=True)
     """Named profile from the AWS config files; None uses the standard credential chain."""
     regions: tuple[str, ...] = cli_option(
-        "--region", "AWS region for regional services (repeatable).", multiple=True, metavar="REGION"
+        "--region",
+        "AWS region for regional services (repeatable).",
+        multiple=True,
+        metavar="REGION",
+        live_only=True,
     )
     """Regions for regional services (Bedrock agents, AgentCore); the first also serves the
     global calls. Empty: the session's default region, else us-east-1."""
     key_details: bool = cli_option(
-        "--key-details", "Also list access key ids (one call per user with a key).", type=bool
+        "--key-details",
+        "Also list access key ids (one call per user with a key).",
+        type=bool,
+        live_only=True,
     )
     """List each user's access key ids too (the credential report only numbers them)."""
     session: Any = None

@@ -16,10 +16,16 @@ class AzureSettings(ProviderSettings):
     """Entra tenant to read; None: the credential's home tenant. Also names the tenant scope of
     imported files."""
     subscriptions: tuple[str, ...] = cli_option(
-        "--subscription", "Azure subscription (repeatable).", multiple=True, metavar="SUBSCRIPTION"
+        "--subscription",
+        "Azure subscription (repeatable).",
+        multiple=True,
+        metavar="SUBSCRIPTION",
+        live_only=True,
     )
     """Subscriptions to read; empty: every subscription the credential can list."""
-    all_subscriptions: bool = cli_option("--all-subscriptions", "Every readable subscription.", type=bool)
+    all_subscriptions: bool = cli_option(
+        "--all-subscriptions", "Every readable subscription.", type=bool, live_only=True
+    )
     """List and read every readable subscription even when ``subscriptions`` names some."""
     credential: Any = None
     """An ``azure.core`` TokenCredential to use instead of ``DefaultAzureCredential`` (tests)."""

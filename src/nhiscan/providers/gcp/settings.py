@@ -12,16 +12,19 @@ class GcpSettings(ProviderSettings):
     """What ``nhiscan scan gcp`` reads and how."""
 
     projects: tuple[str, ...] = cli_option(
-        "--project", "GCP project (repeatable).", multiple=True, metavar="PROJECT"
+        "--project", "GCP project (repeatable).", multiple=True, metavar="PROJECT", live_only=True
     )
     """Projects to read; with neither this nor ``organization``, the credentials' default project."""
-    organization: str | None = cli_option("--organization", "GCP organization id.", metavar="ORG")
+    organization: str | None = cli_option(
+        "--organization", "GCP organization id.", metavar="ORG", live_only=True
+    )
     """Organization whose projects (and organization/folder policies) are read."""
     locations: tuple[str, ...] = cli_option(
         "--location",
         "Vertex AI location to search for agents (repeatable).",
         multiple=True,
         metavar="LOCATION",
+        live_only=True,
     )
     """Vertex AI locations searched for Agent Engine; empty: every location the project lists."""
     aiplatform_endpoint: str | None = None

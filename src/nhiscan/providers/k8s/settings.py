@@ -13,16 +13,17 @@ class K8sSettings(ProviderSettings):
     """What ``nhiscan scan k8s`` reads and how imported files are named."""
 
     contexts: tuple[str, ...] = cli_option(
-        "--context", "Kubernetes context (repeatable).", multiple=True, metavar="CONTEXT"
+        "--context", "Kubernetes context (repeatable).", multiple=True, metavar="CONTEXT", live_only=True
     )
     """Kubeconfig contexts to read; empty: the current context."""
-    all_contexts: bool = cli_option("--all-contexts", "Every kubeconfig context.", type=bool)
+    all_contexts: bool = cli_option("--all-contexts", "Every kubeconfig context.", type=bool, live_only=True)
     """Read every context in the kubeconfig."""
     kubeconfig: Path | None = cli_option(
         "--kubeconfig",
         "Kubeconfig file (default: KUBECONFIG, else ~/.kube/config).",
         type=Path,
         metavar="PATH",
+        live_only=True,
     )
     """The kubeconfig file; None: the first existing file in KUBECONFIG, else ~/.kube/config."""
     cluster_name: str | None = cli_option(
