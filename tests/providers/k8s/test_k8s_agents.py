@@ -20,7 +20,7 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
-from nhiscan.providers.k8s.agents import THRESHOLD
+from nhiscan.providers.k8s.agents.heuristics import THRESHOLD
 from providers.k8s.k8s_agent_objects import (
     CANARY_AGENT,
     agent_cluster,
@@ -211,7 +211,7 @@ def test_look_alikes_are_not_agents(inv: Inventory) -> None:
 
 
 def test_detection_scores_and_negatives(offline: Callable[..., Inventory]) -> None:
-    from nhiscan.providers.k8s.agents import workload_signals
+    from nhiscan.providers.k8s.agents.heuristics import workload_signals
 
     def score(obj: dict[str, Any]) -> tuple[int, list[str]]:
         spec = obj["spec"]["template"]["spec"]

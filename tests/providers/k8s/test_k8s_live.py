@@ -14,7 +14,8 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
-from nhiscan.providers.k8s.live import CRD_CALL, LIST_CALLS
+from nhiscan.providers.k8s.agents.live import CRD_CALL
+from nhiscan.providers.k8s.live import LIST_CALLS
 from providers.k8s.k8s_fake_apiserver import FakeApiServer, self_signed, serve
 from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
 from providers.k8s.k8s_support import AS_OF
