@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from nhiscan.errors import InputError
+from nhiscan.fact_registry import decode, facts_class
+from nhiscan.facts import AgentFacts
 from nhiscan.model import (
     INVENTORY_SCHEMA_VERSION,
     CoverageEntry,
@@ -26,7 +28,7 @@ from nhiscan.model import (
     PermissionSummary,
     Scope,
 )
-from nhiscan.timeutil import parse_time
+from nhiscan.timeutil import format_time, parse_time
 
 INVENTORY_FORMAT = "nhiscan-inventory"
 
@@ -46,14 +48,28 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def format_time(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+# Fields whose default is left out of the file, so that an inventory without typed facts reads
+# exactly as it did before they existed.
+_DEFAULTS: Final[dict[str, Any]] = {
+    "facts": None,
+    "agent": None,
+    "aliases": [],
+    "managed_by": "customer",
+    "conditional": False,
+}
+
+
+def _drop_defaults(items: list[dict[str, Any]]) -> None:
+    for item in items:
+        for key, default in _DEFAULTS.items():
+            if key in item and item[key] == default:
+                del item[key]
 
 
 def inventory_to_dict(inv: Inventory) -> dict[str, Any]:
     body = to_jsonable(inv)
+    for section in ("identities", "credentials", "edges", "logging"):
+        _drop_defaults(body.get(section) or [])
     return {"format": INVENTORY_FORMAT, **body}
 
 
@@ -103,6 +119,20 @@ def inventory_from_dict(data: Mapping[str, Any], where: str) -> Inventory:
         raise InputError(where, f"not a valid nhiscan inventory: {exc}") from exc
 
 
+def _facts(section: str, provider: str, value: Any) -> Any:
+    """Decode a facts object with the class the provider registers for ``section``."""
+    if value is None:
+        return None
+    cls = facts_class(provider, section)
+    if cls is None:
+        raise ValueError(f"provider {provider!r} declares no {section} facts, but the file has some")
+    return decode(cls, value)
+
+
+def _agent(value: Any) -> AgentFacts | None:
+    return None if value is None else decode(AgentFacts, value)
+
+
 def _perms(p: Mapping[str, Any] | None) -> PermissionSummary:
     if not p:
         return PermissionSummary()
@@ -137,9 +167,14 @@ def _build(data: Mapping[str, Any], version: str) -> Inventory:
             evidence=_evidence(i.get("evidence", [])),
             attributes=dict(i.get("attributes") or {}),
             permissions=_perms(i.get("permissions")),
+            managed_by=i.get("managed_by", "customer"),
+            aliases=tuple(i.get("aliases") or ()),
+            facts=_facts("identity", i["provider"], i.get("facts")),
+            agent=_agent(i.get("agent")),
         )
         for i in data.get("identities", ())
     )
+    owners = {i.id: i.provider for i in identities}
     credentials = tuple(
         Credential(
             id=c["id"],
@@ -152,6 +187,7 @@ def _build(data: Mapping[str, Any], version: str) -> Inventory:
             location=c.get("location"),
             fingerprint=c.get("fingerprint"),
             attributes=dict(c.get("attributes") or {}),
+            facts=_facts("credential", owners.get(c["identity_id"], ""), c.get("facts")),
         )
         for c in data.get("credentials", ())
     )
@@ -162,6 +198,8 @@ def _build(data: Mapping[str, Any], version: str) -> Inventory:
             kind=e["kind"],
             evidence=_evidence(e.get("evidence", [])),
             attributes=dict(e.get("attributes") or {}),
+            conditional=bool(e.get("conditional", False)),
+            facts=_facts("edge", e["kind"].partition(".")[0], e.get("facts")),
         )
         for e in data.get("edges", ())
     )
@@ -173,6 +211,7 @@ def _build(data: Mapping[str, Any], version: str) -> Inventory:
             summary=lg.get("summary", ""),
             evidence=_evidence(lg.get("evidence", [])),
             attributes=dict(lg.get("attributes") or {}),
+            facts=_facts("logging", lg["provider"], lg.get("facts")),
         )
         for lg in data.get("logging", ())
     )

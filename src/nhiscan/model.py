@@ -6,9 +6,11 @@ reporters only read it. Everything here is a frozen dataclass whose fields are p
 (strings, numbers, booleans, None, lists, dicts) or other dataclasses from this module, so that
 :mod:`nhiscan.inventory_io` can save and load it losslessly.
 
-Provider-specific facts that rules need live in ``attributes`` (a JSON object). Keep their keys
-snake_case and documented in the provider's module docstring; rules read them as
-``identity.attributes.<key>``.
+Provider-specific facts that rules read are typed: ``Identity.facts`` (and ``Credential.facts``,
+``Edge.facts``, ``LoggingState.facts``) holds an instance of the frozen dataclass the provider
+registers for it (rules read ``identity.<provider>.<field>``), ``Identity.agent`` the
+provider-neutral :class:`~nhiscan.facts.AgentFacts` of an AI agent or MCP server. ``attributes`` is
+the untyped bag they replace; it is kept only while providers move off it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-INVENTORY_SCHEMA_VERSION = "1.0"
+from nhiscan.facts import AgentFacts, ManagedBy
+
+INVENTORY_SCHEMA_VERSION = "1.0"  # becomes 2.0 when attributes are gone (issue 11)
 
 
 class Provider(str, Enum):
@@ -135,6 +139,10 @@ class Identity:
     evidence: tuple[Evidence, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)
     permissions: PermissionSummary = field(default_factory=PermissionSummary)
+    managed_by: str = ManagedBy.CUSTOMER.value  # a ManagedBy value
+    aliases: tuple[str, ...] = ()  # other ids it is named by (Azure appId, GCP unique id)
+    facts: Any = None  # instance of the provider's registered identity facts class
+    agent: AgentFacts | None = None  # for AI agents, gateways, runtimes and MCP servers
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ class Credential:
     location: str | None = None  # file and JSON path, secret name
     fingerprint: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    facts: Any = None  # instance of the provider's registered credential facts class
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,8 @@ class Edge:
     kind: str  # aws.assume_role, k8s.cloud_identity, gcp.impersonate, agent.runs_as, ...
     evidence: tuple[Evidence, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    conditional: bool = False  # holds only under a condition nhiscan cannot decide
+    facts: Any = None  # instance of the provider's registered edge facts class
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,7 @@ class LoggingState:
     summary: str
     evidence: tuple[Evidence, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    facts: Any = None  # instance of the provider's registered logging facts class
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
     g = DelegationGraph(idents, names, index, ["identity"] * len(idents))
     alias: dict[str, int] = {}
     for n, ident in enumerate(idents):
-        for a in strings(ident.attributes.get("aliases")):
+        for a in (*ident.aliases, *strings(ident.attributes.get("aliases"))):
             if isinstance(a, str) and a:
                 alias.setdefault(a, n)
                 alias.setdefault(a.lower(), n)
@@ -181,7 +181,9 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
                     d = g.node(sink_id(e.dst), "admin")
                 else:
                     d = g.node(e.dst)
-            g.add(s, d, e.kind, _evidence_text(e), bool(e.attributes.get("conditional", False)))
+            g.add(
+                s, d, e.kind, _evidence_text(e), e.conditional or bool(e.attributes.get("conditional", False))
+            )
             if s >= g.n_identities and d < g.n_identities and e.kind in external_kinds:
                 g.external.setdefault(d, []).append({"type": e.kind, "value": e.src})
 

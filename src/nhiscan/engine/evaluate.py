@@ -57,6 +57,10 @@ def identity_ns(
         "owner": ident.owner,
         "tags": dict(ident.tags),
         "usage": ident.usage,
+        "managed_by": ident.managed_by,
+        "aliases": list(ident.aliases),
+        "agent": ident.agent,
+        ident.provider: ident.facts,
         "attributes": ident.attributes,
         "permissions": {
             "classes": list(ident.permissions.classes),
@@ -71,7 +75,7 @@ def identity_ns(
     }
 
 
-def credential_ns(cred: Credential, as_of: datetime) -> dict[str, Any]:
+def credential_ns(cred: Credential, as_of: datetime, provider: str = "") -> dict[str, Any]:
     until = days_between(as_of, cred.expires) if cred.expires is not None else None
     lifetime = (
         days_between(cred.created, cred.expires)
@@ -88,6 +92,7 @@ def credential_ns(cred: Credential, as_of: datetime) -> dict[str, Any]:
         "active": cred.active,
         "location": cred.location,
         "fingerprint": cred.fingerprint,
+        provider: cred.facts,
         "attributes": cred.attributes,
         "age_days": days_between(cred.created, as_of),
         "days_since_last_used": days_between(cred.last_used, as_of),
@@ -230,7 +235,7 @@ def evaluate(
             if owner is None:
                 continue
             cctx: dict[str, Any] = {
-                "credential": credential_ns(cred, as_of),
+                "credential": credential_ns(cred, as_of, owner.provider),
                 "identity": ns_for(owner),
                 "scope": _scope_ns(scopes.get(owner.scope), owner.scope),
             }
@@ -250,7 +255,12 @@ def evaluate(
     edge_rules = by_target.get(Target.EDGE, [])
     if edge_rules:
         # edges may name an identity by an alias (an Azure appId, a GCP unique id)
-        by_alias = {str(a): i for i in inventory.identities for a in i.attributes.get("aliases") or () if a}
+        by_alias = {
+            str(a): i
+            for i in inventory.identities
+            for a in (*i.aliases, *(i.attributes.get("aliases") or ()))
+            if a
+        }
         resolvable = {**by_alias, **identities}
         for edge in inventory.edges:
             _edge(edge, edge_rules, scopes, resolvable, ns_for, emit)
@@ -265,6 +275,7 @@ def _logging(state: LoggingState, rules: list[CompiledRule], scopes: Mapping[str
             "provider": state.provider,
             "status": state.status,
             "summary": state.summary,
+            state.provider: state.facts,
             "attributes": state.attributes,
         },
         "scope": scope_ns,
@@ -295,7 +306,14 @@ def _edge(
     provider = src.provider if src else edge.kind.split(".")[0]
     scope_key = src.scope if src else f"{provider}:unknown:"
     ctx: dict[str, Any] = {
-        "edge": {"src": edge.src, "dst": edge.dst, "kind": edge.kind, "attributes": edge.attributes},
+        "edge": {
+            "src": edge.src,
+            "dst": edge.dst,
+            "kind": edge.kind,
+            "conditional": edge.conditional,
+            edge.kind.partition(".")[0]: edge.facts,
+            "attributes": edge.attributes,
+        },
         "src": ns_for(src) if src else None,
         "dst": ns_for(dst) if dst else None,
         "scope": _scope_ns(scopes.get(scope_key), scope_key),

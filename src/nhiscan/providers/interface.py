@@ -113,6 +113,23 @@ class ProviderPlugin(ABC):
     extra: ClassVar[str]  # pip extra that installs its SDK
     description: ClassVar[str]
 
+    identity_facts: ClassVar[type | None] = None
+    """Frozen dataclass of this provider's identity facts (``Identity.facts``; rules read
+    ``identity.<provider>.<field>``). Every field has a default and a docstring."""
+    credential_facts: ClassVar[type | None] = None
+    """Frozen dataclass of ``Credential.facts`` (``credential.<provider>.<field>``)."""
+    edge_facts: ClassVar[type | None] = None
+    """Frozen dataclass of ``Edge.facts`` (``edge.<provider>.<field>``)."""
+    logging_facts: ClassVar[type | None] = None
+    """Frozen dataclass of ``LoggingState.facts`` (``logging.<provider>.<field>``)."""
+    identity_kinds: ClassVar[Mapping[str, str]] = {}
+    """Every identity kind the provider emits (including ``agent.*`` kinds), with a one-line
+    description; rule values for ``identity.kind`` are checked against them."""
+    credential_kinds: ClassVar[Mapping[str, str]] = {}
+    """Every credential kind the provider emits, with a description."""
+    edge_kinds: ClassVar[Mapping[str, str]] = {}
+    """Every edge kind the provider emits or derives, with a description."""
+
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset()
     """Kinds of this provider's edges whose source is a principal outside the organisation (an
     OIDC issuer and subject, a federated credential): the graph records them as external trust of

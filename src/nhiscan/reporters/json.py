@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from nhiscan.findings import Finding, ScanResult, Status
-from nhiscan.inventory_io import format_time, to_jsonable
+from nhiscan.inventory_io import to_jsonable
 from nhiscan.model import CoverageEntry, Identity
 from nhiscan.reporters._common import (
     baseline_counts,
@@ -21,6 +21,7 @@ from nhiscan.reporters._common import (
     sorted_findings,
 )
 from nhiscan.reporters.interface import Reporter, ReportOptions
+from nhiscan.timeutil import format_time
 
 REPORT_SCHEMA_VERSION = "1.0"
 REPORT_FORMAT = "nhiscan-report"

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import quote
 
 from nhiscan.findings import Finding, RuleInfo, ScanResult, Severity, Status, Target
-from nhiscan.inventory_io import format_time
 from nhiscan.reporters._common import (
     identity_names,
     path_nodes,
@@ -27,6 +26,7 @@ from nhiscan.reporters._common import (
     suppression_reason,
 )
 from nhiscan.reporters.interface import Reporter, ReportOptions
+from nhiscan.timeutil import format_time
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/nhiscan/nhiscan"
