@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
+from enum import Enum
 from typing import Any
 
 from nhiscan.engine.conditions import resolve
@@ -110,6 +111,8 @@ def _display(value: Any) -> str:
         return ", ".join(_display(v) for v in value) or "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Enum):  # typed facts hold str Enums; show the value the rule names
+        return str(value.value)
     return str(value)
 
 
@@ -118,7 +121,7 @@ def render_message(template: str, ctx: Mapping[str, Any]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         value = resolve(ctx, m.group(1).split("."))
-        if m.group(2) is not None and value in (None, "", [], {}):
+        if m.group(2) is not None and value in (None, "", [], {}, ()):  # typed facts use tuples
             return m.group(2)
         return _display(value)
 
