@@ -36,6 +36,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from nhiscan.providers.aws.settings import AwsSettings
+
 ACCOUNT = "123456789012"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -169,7 +171,7 @@ def _scan_once(endpoint: str) -> dict[str, Any]:
     session.events.register("before-call.*.*", before)
     session.events.register("after-call.*.*", after)
     now = datetime.now(timezone.utc)
-    settings = {"endpoint_url": endpoint, "session": session, "report_timeout": 60, "max_attempts": 2}
+    settings = (AwsSettings(endpoint_url=endpoint, session=session, report_timeout=60, max_attempts=2),)
     t0, c0 = time.perf_counter(), time.process_time()
     inventory = collect(CollectOptions(as_of=now, settings=settings))
     t1, c1 = time.perf_counter(), time.process_time()

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nhiscan.providers.k8s.settings import K8sSettings
+
 RBAC = "rbac.authorization.k8s.io"
 
 
@@ -162,7 +164,7 @@ def measure(path: Path) -> None:
     assert doc_type is not None
     inv = plugin.build(
         [RecognisedFile(file=loaded, doc_type=doc_type, provider="k8s")],
-        CollectOptions(as_of=datetime.now(timezone.utc), settings={"cluster_name": "bench"}),
+        CollectOptions(as_of=datetime.now(timezone.utc), settings=(K8sSettings(cluster_name="bench"),)),
     )
     t2 = time.perf_counter()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -35,3 +35,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def estates(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The exported estates of tests/rules/estates.yaml, each imported once per session."""
+    from golden_estates import Estates
+
+    return Estates(tmp_path_factory)

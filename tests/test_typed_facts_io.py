@@ -75,3 +75,18 @@ def test_unknown_managed_by_is_refused_by_the_schema() -> None:
     data["identities"][0]["managed_by"] = "nobody"
     with pytest.raises(InputError, match="managed_by"):
         inventory_from_dict(data, "x.json")
+
+
+def test_a_misspelt_fact_key_is_refused_not_dropped() -> None:
+    data = json.loads(dump_inventory(_inventory()))
+    data["identities"][0]["agent"]["run_as"] = ["x"]
+    with pytest.raises(InputError) as err:
+        inventory_from_dict(data, "x.json")
+    assert "AgentFacts.run_as: unknown field" in err.value.diagnostics()
+
+
+def test_a_misspelt_key_in_a_nested_fact_is_refused() -> None:
+    data = json.loads(dump_inventory(_inventory()))
+    data["identities"][0]["agent"]["tools"][0]["targett"] = "y"
+    with pytest.raises(InputError, match=r"tools\.0\.targett: unknown field"):
+        inventory_from_dict(data, "x.json")

@@ -20,7 +20,10 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from nhiscan import __version__
+from nhiscan.cli_options import ProviderOptionsCommand, collect_settings, provider_values
 from nhiscan.errors import ConfigError, InputError, NhiscanError
+from nhiscan.formats import FORMATS, format_names
+from nhiscan.providers import names as registered_providers
 
 app = typer.Typer(
     name="nhiscan",
@@ -36,14 +39,10 @@ app.add_typer(rules_app, name="rules")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_COLLECTION = 0, 1, 2, 3
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-PROVIDER_NAMES = ("aws", "azure", "gcp", "k8s", "mcp")
+PROVIDER_NAMES = registered_providers()
 
 
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    sarif = "sarif"
-    markdown = "markdown"
+FORMAT_NAMES = format_names()
 
 
 class FailOn(str, Enum):
@@ -124,12 +123,16 @@ class _StderrProgress:
             sys.stderr.write(f"  {message}\n")
 
 
-def _settings(**kwargs: Any) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if v not in (None, [], (), False)}
+def _settings_for(ctx: typer.Context, mcp_paths: Sequence[str]) -> tuple[Any, ...]:
+    """Typed provider settings from the generated options, plus the paths named after ``mcp``."""
+    from nhiscan.providers.mcp.settings import McpSettings
+
+    extra = [McpSettings(paths=tuple(Path(p) for p in mcp_paths))] if mcp_paths else []
+    return collect_settings(provider_values(ctx), extra)
 
 
 def _inventory(
-    providers: Sequence[str], from_path: Path | None, settings: dict[str, Any], as_of: datetime
+    names: Sequence[str], from_path: Path | None, settings: tuple[Any, ...], as_of: datetime
 ) -> tuple[Any, tuple[str, ...], dict[str, str]]:
     from nhiscan.providers.interface import CollectOptions
     from nhiscan.sources import collect_live, load_path
@@ -137,43 +140,32 @@ def _inventory(
     options = CollectOptions(as_of=as_of, settings=settings, progress=_StderrProgress())
     if from_path is not None:
         inv = load_path(from_path, options)
-        if providers:
-            unknown = [p for p in providers if p not in PROVIDER_NAMES]
+        if names:
+            unknown = [p for p in names if p not in PROVIDER_NAMES]
             if unknown:
                 raise InputError("command line", f"unknown provider {unknown[0]!r}")
-            inv = _only(inv, providers)
+            from nhiscan.inventory_filter import only_providers
+
+            inv = only_providers(inv, names)
         return inv, tuple(inv.providers), {}
-    return collect_live(providers, options)
+    return collect_live(names, options)
 
 
-def _only(inv: Any, providers: Sequence[str]) -> Any:
-    from dataclasses import replace
-
-    keep = set(providers)
-    kept_ids = {i.id for i in inv.identities if i.provider in keep}
-    return replace(
-        inv,
-        identities=tuple(i for i in inv.identities if i.provider in keep),
-        credentials=tuple(c for c in inv.credentials if c.identity_id in kept_ids),
-        logging=tuple(lg for lg in inv.logging if lg.provider in keep),
-        coverage=tuple(c for c in inv.coverage if c.provider in keep),
-        scopes=tuple(s for s in inv.scopes if s.provider in keep),
-        providers=tuple(p for p in inv.providers if p in keep),
-    )
-
-
-def pair_outputs(formats: Sequence[Format], outputs: Sequence[str]) -> list[tuple[Format, Path | None]]:
+def pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, Path | None]]:
     """``-o`` values arrive as ``FORMAT=PATH`` (see :func:`main`, which pairs each ``-o`` with
     the ``-f`` before it). Formats without an output go to stdout; at most one may."""
+    for f in formats:
+        if f not in FORMATS:
+            raise ConfigError("-f/--format", f"unknown format {f!r} (known: {', '.join(FORMAT_NAMES)})")
     by_format: dict[str, Path] = {}
     for item in outputs:
         fmt, _, path = item.partition("=")
-        if not path or fmt not in Format.__members__:
+        if not path or fmt not in FORMATS:
             raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
         by_format[fmt] = Path(path)
-    if set(by_format) - {f.value for f in formats}:
+    if set(by_format) - set(formats):
         raise ConfigError("-o/--output", "each -o PATH must follow the -f FORMAT it is for")
-    pairs = [(f, by_format.get(f.value)) for f in dict.fromkeys(formats)]
+    pairs = [(f, by_format.get(f)) for f in dict.fromkeys(formats)]
     if sum(1 for _, p in pairs if p is None) > 1:
         raise ConfigError("-f/--format", "only one format can go to standard output; give the others -o PATH")
     return pairs
@@ -209,7 +201,7 @@ ProvidersArg = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="PROVIDER...",
-        help="aws | azure | gcp | k8s | mcp; none = every provider whose credentials are found. "
+        help=f"{' | '.join(PROVIDER_NAMES)}; none = every provider whose credentials are found. "
         "Paths after mcp are folders or files to search for MCP client configs.",
     ),
 ]
@@ -219,66 +211,6 @@ FromOpt = Annotated[
 ]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", metavar="TIME", help="Evaluate ages as of this time (ISO 8601).")
-]
-ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", metavar="NAME", help="AWS profile.", rich_help_panel="AWS")
-]
-RegionOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--region", metavar="REGION", help="AWS region for regional services.", rich_help_panel="AWS"
-    ),
-]
-KeyDetailsOpt = Annotated[
-    bool,
-    typer.Option(
-        "--key-details",
-        help="Also list access key ids (one call per user with a key).",
-        rich_help_panel="AWS",
-    ),
-]
-ContextOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--context", metavar="CONTEXT", help="Kubernetes context (repeatable).", rich_help_panel="Kubernetes"
-    ),
-]
-AllContextsOpt = Annotated[
-    bool, typer.Option("--all-contexts", help="Every kubeconfig context.", rich_help_panel="Kubernetes")
-]
-KubeconfigOpt = Annotated[Path | None, typer.Option("--kubeconfig", rich_help_panel="Kubernetes")]
-ClusterNameOpt = Annotated[
-    str | None,
-    typer.Option("--cluster-name", help="Cluster name for kubectl exports.", rich_help_panel="Kubernetes"),
-]
-ProjectOpt = Annotated[
-    list[str] | None,
-    typer.Option("--project", metavar="PROJECT", help="GCP project (repeatable).", rich_help_panel="GCP"),
-]
-LocationOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--location",
-        metavar="LOCATION",
-        help="Vertex AI location to search for agents (repeatable).",
-        rich_help_panel="GCP",
-    ),
-]
-OrgOpt = Annotated[
-    str | None, typer.Option("--organization", help="GCP organization id.", rich_help_panel="GCP")
-]
-TenantOpt = Annotated[str | None, typer.Option("--tenant", help="Entra tenant id.", rich_help_panel="Azure")]
-SubOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--subscription",
-        metavar="SUBSCRIPTION",
-        help="Azure subscription (repeatable).",
-        rich_help_panel="Azure",
-    ),
-]
-AllSubsOpt = Annotated[
-    bool, typer.Option("--all-subscriptions", help="Every readable subscription.", rich_help_panel="Azure")
 ]
 
 
@@ -294,34 +226,14 @@ def split_providers(args: Sequence[str]) -> tuple[list[str], list[str]]:
     return names, paths
 
 
-def _provider_settings(**kw: Any) -> dict[str, Any]:
-    return _settings(
-        paths=kw.get("mcp_paths"),
-        profile=kw["profile"],
-        regions=kw["region"],
-        key_details=kw["key_details"],
-        contexts=kw["context"],
-        all_contexts=kw["all_contexts"],
-        kubeconfig=str(kw["kubeconfig"]) if kw["kubeconfig"] else None,
-        cluster_name=kw["cluster_name"],
-        projects=kw["project"],
-        locations=kw.get("location"),
-        organization=kw["organization"],
-        tenant=kw["tenant"],
-        subscriptions=kw["subscription"],
-        all_subscriptions=kw["all_subscriptions"],
-    )
-
-
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def scan(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[
-        list[Format] | None,
-        typer.Option(
-            "--format", "-f", metavar="FORMAT", help="table | json | sarif | markdown (repeatable)."
-        ),
+        list[str] | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help=f"{' | '.join(FORMAT_NAMES)} (repeatable)."),
     ] = None,
     output: Annotated[
         list[str] | None,
@@ -364,19 +276,6 @@ def scan(
             help="Keep suppressed findings in SARIF, marked suppressed (GitHub would show them as open).",
         ),
     ] = False,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
@@ -384,7 +283,7 @@ def scan(
         request = ScanRequest(
             providers=names,
             from_path=from_path,
-            formats=fmt or [Format.table],
+            formats=fmt or ["table"],
             outputs=output or [],
             fail_on=fail_on,
             rules_dirs=rules_dir or [],
@@ -397,7 +296,7 @@ def scan(
             as_of_text=as_of,
             sarif_category=sarif_category,
             sarif_include_suppressed=sarif_include_suppressed,
-            settings=_provider_settings(**locals()),
+            settings=_settings_for(ctx, mcp_paths),
         )
         code = _scan(request)
     except NhiscanError as exc:
@@ -411,7 +310,7 @@ class ScanRequest:
 
     providers: list[str]
     from_path: Path | None
-    formats: list[Format]
+    formats: list[str]
     outputs: list[str]
     fail_on: FailOn | None
     rules_dirs: list[Path]
@@ -424,7 +323,7 @@ class ScanRequest:
     as_of_text: str | None
     sarif_category: str | None
     sarif_include_suppressed: bool
-    settings: dict[str, Any]
+    settings: tuple[Any, ...]
 
 
 def _scan(req: ScanRequest) -> int:
@@ -495,13 +394,13 @@ def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
     return entries
 
 
-def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanRequest) -> list[str]:
-    from nhiscan.reporters import OutputFormat, get_reporter
+def _render(result: Any, pairs: list[tuple[str, Path | None]], req: ScanRequest) -> list[str]:
+    from nhiscan.reporters import get_reporter
     from nhiscan.reporters.interface import ReportOptions
 
     texts = []
     for fmt, path in pairs:
-        color = path is None and fmt is Format.table and _color()
+        color = path is None and FORMATS[fmt].terminal and _color()
         options = ReportOptions(
             color=color,
             width=120 if path else _width(),
@@ -509,7 +408,7 @@ def _render(result: Any, pairs: list[tuple[Format, Path | None]], req: ScanReque
             sarif_include_suppressed=req.sarif_include_suppressed,
             tool_version=__version__,
         )
-        texts.append(get_reporter(OutputFormat(fmt.value)).render(result, options))
+        texts.append(get_reporter(fmt).render(result, options))
     return texts
 
 
@@ -546,26 +445,14 @@ class InvFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def inventory(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     fmt: Annotated[InvFormat, typer.Option("--format", "-f", help="table | json")] = InvFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
     as_of: AsOfOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """List identities (no rules)."""
     from nhiscan.inventory_io import dump_inventory
@@ -574,7 +461,7 @@ def inventory(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
-        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
+        inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             if not STATE.quiet:
                 _err(f"skipped {name}: {reason}")
@@ -599,8 +486,9 @@ class GraphFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=ProviderOptionsCommand)
 def graph(
+    ctx: typer.Context,
     providers: ProvidersArg = None,
     from_path: FromOpt = None,
     identity: Annotated[
@@ -621,19 +509,6 @@ def graph(
         Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write to a file.")
     ] = None,
     as_of: AsOfOpt = None,
-    profile: ProfileOpt = None,
-    region: RegionOpt = None,
-    key_details: KeyDetailsOpt = False,
-    context: ContextOpt = None,
-    all_contexts: AllContextsOpt = False,
-    kubeconfig: KubeconfigOpt = None,
-    cluster_name: ClusterNameOpt = None,
-    project: ProjectOpt = None,
-    organization: OrgOpt = None,
-    location: LocationOpt = None,
-    tenant: TenantOpt = None,
-    subscription: SubOpt = None,
-    all_subscriptions: AllSubsOpt = False,
 ) -> None:
     """Print the delegation graph (who can act as whom), or the paths through one identity."""
     from nhiscan.analyse.graph_render import render_graph
@@ -641,7 +516,7 @@ def graph(
     try:
         when = _as_of(as_of)
         names, mcp_paths = split_providers(providers or [])
-        inv, _, skipped = _inventory(names, from_path, _provider_settings(**locals()), when)
+        inv, _, skipped = _inventory(names, from_path, _settings_for(ctx, mcp_paths), when)
         for name, reason in skipped.items():
             _note(f"skipped {name}: {reason}")
         text = render_graph(inv, fmt.value, identity=identity, to_admin=to_admin)
@@ -718,15 +593,24 @@ def rules_show(
 @rules_app.command("validate")
 def rules_validate(directory: Annotated[Path, typer.Argument(help="Directory of rule YAML files.")]) -> None:
     """Validate every rule file in DIR (schema, condition, parameters, unique ids)."""
-    from nhiscan.engine.loader import compile_rule, load_specs
+    from nhiscan.engine.loader import check_no_clash, compile_rule, load_specs
 
     try:
         specs = load_specs([directory])
         for spec, path in specs:
             compile_rule(spec, path)
+        check_no_clash(specs)
     except NhiscanError as exc:
         _fail(exc)
     sys.stdout.write(f"{len(specs)} rule(s) valid in {directory}\n")
+
+
+@rules_app.command("docs")
+def rules_docs() -> None:
+    """Print the rule reference (docs/rules.md): the guide, every field a rule may read, every rule."""
+    from nhiscan.engine.fact_docs import render
+
+    sys.stdout.write(render())
 
 
 # --- entry point -----------------------------------------------------------------------------

@@ -40,13 +40,15 @@ class CollectionError(NhiscanError):
 
 
 class MissingExtraError(NhiscanError):
-    """A provider's SDK is not installed."""
+    """A provider's SDK is not installed. ``reason`` is the message without the provider."""
 
-    def __init__(self, provider: str, module: str) -> None:
-        super().__init__(
-            f"{provider}: the {module!r} package is not installed; "
-            f"install it with: pip install 'nhiscan[{provider}]'"
+    def __init__(self, provider: str, module: str, extra: str | None = None) -> None:
+        self.provider = provider
+        self.reason = (
+            f"the {module!r} package is not installed; "
+            f"install it with: pip install 'nhiscan[{extra or provider}]'"
         )
+        super().__init__(f"{provider}: {self.reason}")
 
 
 class Gap(NhiscanError):

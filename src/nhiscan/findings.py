@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from nhiscan.facts import Hop as Hop  # one Hop: findings carry the graph's path steps
 from nhiscan.model import Inventory
 
 
@@ -45,16 +46,6 @@ class Target(str, Enum):
 class Status(str, Enum):
     OPEN = "open"
     SUPPRESSED = "suppressed"
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of a delegation path: ``src`` can act as ``dst`` because of ``evidence``."""
-
-    src: str
-    dst: str
-    kind: str
-    evidence: str = ""
 
 
 @dataclass(frozen=True)

@@ -95,16 +95,27 @@ class Evidence:
 class Grant:
     """One grant that reaches an identity: a policy statement, a role binding, a role assignment."""
 
-    source: str  # policy ARN + statement index, binding name, role assignment id
-    kind: str  # managed_policy, inline_policy, group_policy, role_binding, role_assignment, ...
-    effect: str = "allow"  # allow | deny
+    source: str
+    """Policy ARN and statement index, binding name, role assignment id."""
+    kind: str
+    """``managed_policy``, ``inline_policy``, ``group_policy``, ``boundary``, ``role_binding``,
+    ``role_assignment``..."""
+    effect: str = "allow"
+    """``allow`` or ``deny``."""
     actions: tuple[str, ...] = ()
+    """Actions (or RBAC verbs on resources) it grants; wildcards as written."""
     not_actions: tuple[str, ...] = ()
+    """``NotAction``: everything except these."""
     resources: tuple[str, ...] = ()
+    """Resources it applies to (``!``-prefixed for ``NotResource``)."""
     conditional: bool = False
-    via: str | None = None  # group, aggregated role, inherited scope
-    role: str | None = None  # role name for RBAC-style providers
-    scope: str | None = None  # the resource scope the grant applies at
+    """It carries a condition nhiscan cannot decide."""
+    via: str | None = None
+    """Group, aggregated role or inherited scope it comes through."""
+    role: str | None = None
+    """Role name, for RBAC-style providers."""
+    scope: str | None = None
+    """The resource scope it applies at."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,14 @@ class Identity:
     aliases: tuple[str, ...] = ()  # other ids it is named by (Azure appId, GCP unique id)
     facts: Any = None  # instance of the provider's registered identity facts class
     agent: AgentFacts | None = None  # for AI agents, gateways, runtimes and MCP servers
+
+
+def aliases_of(ident: Identity) -> tuple[str, ...]:
+    """Every other id ``ident`` is named by: the typed ``aliases`` and, while providers move off
+    it, the untyped ``attributes["aliases"]`` list."""
+    legacy = ident.attributes.get("aliases")
+    extra = tuple(a for a in legacy if isinstance(a, str) and a) if isinstance(legacy, (list, tuple)) else ()
+    return ident.aliases + extra
 
 
 @dataclass(frozen=True)

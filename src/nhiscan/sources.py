@@ -158,6 +158,13 @@ def collect_live(
             skipped[name] = message
             continue
         plugin = providers.get(name)
+        missing = providers.missing_sdk(name)
+        if missing is not None:
+            error = MissingExtraError(name, missing, plugin.extra)
+            if explicit:
+                raise error
+            skipped[name] = error.reason
+            continue
         if not explicit:
             hint = plugin.credentials_hint(options)
             if hint:
@@ -169,7 +176,7 @@ def collect_live(
         except MissingExtraError as exc:
             if explicit:
                 raise
-            skipped[name] = exc.diagnostics()
+            skipped[name] = exc.reason
         except CollectionError as exc:
             if explicit:
                 raise

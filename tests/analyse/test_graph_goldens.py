@@ -1,20 +1,14 @@
-"""The golden inventories of the NHI-GRAPH rules, built here from the model with the real AWS
-policy and trust analysers, and the labelled cases behind the precision/recall figures.
-
-``tests/rules/NHI-GRAPH-*/inventory.json`` must equal what :func:`estate` builds (so the goldens
-cannot drift from the code that explains them); regenerate them with
-``NHISCAN_REGEN_GOLDENS=1 pytest tests/analyse/test_graph_goldens.py``.
-"""
+"""A delegation estate built from the model with the real AWS policy and trust analysers, and the
+labelled cases behind the precision/recall figures. (The NHI-GRAPH rule goldens themselves run on
+exported files: tests/rules/NHI-GRAPH-*.yaml.)"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 from analyse.test_graph_aws import (  # type: ignore[import-not-found]
     ACCT,
@@ -30,9 +24,6 @@ from analyse.test_graph_providers import rule, sa  # type: ignore[import-not-fou
 from nhiscan.analyse.graph import graph_facts
 from nhiscan.inventory_io import dump_inventory, load_inventory
 from nhiscan.model import Inventory, Scope
-
-RULES = Path(__file__).resolve().parents[1] / "rules"
-GOLDEN_IDS = ("NHI-GRAPH-001", "NHI-GRAPH-002", "NHI-GRAPH-003", "NHI-GRAPH-004")
 
 
 def _assume(*targets: str) -> dict[str, object]:
@@ -111,56 +102,11 @@ def _k(ns: str, name: str) -> str:
     return f"k8s://prod/ns/{ns}/serviceaccount/{name}"
 
 
-EXPECTED: dict[str, dict[str, list[str]]] = {
-    "NHI-GRAPH-001": {
-        "fail": [
-            _r("ci-deployer"),
-            _r("vendor-audit"),
-            _r("lambda-builder"),
-            _r("self-editor"),
-            _k("apps", "deployer"),
-        ],
-        "pass": [
-            _r("admin"),
-            _r("reader"),
-            _r("sso-operator"),
-            _r("other-editor"),
-            _r("chain-a"),
-            _k("apps", "web"),
-        ],
-    },
-    "NHI-GRAPH-002": {
-        "fail": [_r("chain-a")],
-        "pass": [_r("chain-b"), _r("chain-c"), _r("ci-deployer"), _r("vendor-audit")],
-    },
-    "NHI-GRAPH-003": {
-        "fail": [_r("vendor-audit"), _r("partner-admin")],
-        "pass": [_r("partner-readonly"), _r("ci-deployer"), _r("admin")],
-    },
-    "NHI-GRAPH-004": {
-        "fail": [_r("ping"), _r("pong")],
-        "pass": [_r("chain-a"), _r("admin"), _r("ci-deployer")],
-    },
-}
-
-
-def test_golden_inventories_match_the_builder() -> None:
-    text = dump_inventory(estate())
-    for rule_id in GOLDEN_IDS:
-        folder = RULES / rule_id
-        if os.environ.get("NHISCAN_REGEN_GOLDENS"):
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "inventory.json").write_text(text)
-            expected = {"as_of": "2026-11-01T00:00:00Z", **EXPECTED[rule_id]}
-            (folder / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False))
-        assert (folder / "inventory.json").read_text() == text, f"{rule_id}: regenerate the golden"
-        loaded = yaml.safe_load((folder / "expected.yaml").read_text())
-        assert {k: loaded[k] for k in ("fail", "pass")} == EXPECTED[rule_id]
-
-
-def test_saved_inventory_gives_the_same_facts() -> None:
+def test_saved_inventory_gives_the_same_facts(tmp_path: Path) -> None:
     inv = estate()
-    again = load_inventory(RULES / "NHI-GRAPH-001" / "inventory.json")
+    saved = tmp_path / "inventory.json"
+    saved.write_text(dump_inventory(inv))
+    again = load_inventory(saved)
     assert json.dumps(graph_facts(inv), sort_keys=True) == json.dumps(graph_facts(again), sort_keys=True)
 
 

@@ -6,19 +6,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support import REPO  # type: ignore[import-not-found]
+from analyse.test_graph_goldens import estate  # type: ignore[import-not-found]
+from nhiscan.inventory_io import dump_inventory
 
-ESTATE = REPO / "tests" / "rules" / "NHI-GRAPH-001" / "inventory.json"
 VENDOR = "arn:aws:iam::111122223333:role/vendor-audit"
 
 
 def test_scan_reports_paths_in_every_format(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out_json, out_sarif = tmp_path / "r.json", tmp_path / "r.sarif"
+    saved = tmp_path / "inventory.json"
+    saved.write_text(dump_inventory(estate()))
     r = run_cli(
         [
             "scan",
             "--from",
-            str(ESTATE),
+            str(saved),
             "--as-of",
             "2026-11-01T00:00:00Z",
             "-f",

@@ -9,24 +9,27 @@ from dataclasses import replace
 import pytest
 
 from nhiscan.findings import ScanResult
+from nhiscan.formats import FORMATS
 from nhiscan.model import Credential
-from nhiscan.reporters import REPORTERS, OutputFormat, Reporter, ReportOptions, get_reporter
+from nhiscan.reporters import REPORTERS, Reporter, ReportOptions, get_reporter
 
 CANARY = "CANARY-SECRET-7f3a9c1e"
 
 
 def test_every_format_has_a_reporter() -> None:
-    assert set(REPORTERS) == set(OutputFormat)
-    for fmt in OutputFormat:
+    assert list(REPORTERS) == list(FORMATS) == ["table", "json", "sarif", "markdown"]
+    for fmt in FORMATS:
         assert isinstance(get_reporter(fmt), REPORTERS[fmt])
-        assert isinstance(get_reporter(fmt.value), Reporter)
+        assert isinstance(get_reporter(fmt), Reporter)
     with pytest.raises(ValueError):
         get_reporter("xml")
+    assert len({f.extension for f in FORMATS.values()}) == len(FORMATS)
+    assert [f.name for f in FORMATS.values() if f.terminal] == ["table"]
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat))
+@pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_reporter_renders_every_result(
-    fmt: OutputFormat, result: ScanResult, empty_result: ScanResult, clean_result: ScanResult
+    fmt: str, result: ScanResult, empty_result: ScanResult, clean_result: ScanResult
 ) -> None:
     reporter = get_reporter(fmt)
     for r in (result, empty_result, clean_result):
@@ -34,8 +37,8 @@ def test_every_reporter_renders_every_result(
         assert out.endswith("\n") and out.strip()
 
 
-@pytest.mark.parametrize("fmt", list(OutputFormat))
-def test_no_inventory_secret_material_in_output(fmt: OutputFormat, result: ScanResult) -> None:
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_no_inventory_secret_material_in_output(fmt: str, result: ScanResult) -> None:
     # Reporters render findings and a compact identity list; they must not dump raw attributes,
     # credential locations or fingerprints, where a collector's bug could have left a value.
     inv = result.inventory

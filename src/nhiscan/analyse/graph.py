@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from nhiscan import providers
-from nhiscan.model import Edge, Identity, Inventory
+from nhiscan.model import Edge, Identity, Inventory, aliases_of
 from nhiscan.providers.interface import Delegation, DelegationContext, ProviderPlugin
 
 DEPTH_CAP: Final = 10
@@ -113,11 +113,6 @@ class DelegationGraph:
         }
 
 
-def strings(value: Any) -> list[str]:
-    """A list attribute as strings; anything else (a hand-edited inventory) as nothing."""
-    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
-
-
 def sink_id(scope_key: str) -> str:
     return SINK_PREFIX + scope_key
 
@@ -144,10 +139,9 @@ def build_graph(inventory: Inventory) -> DelegationGraph:
     g = DelegationGraph(idents, names, index, ["identity"] * len(idents))
     alias: dict[str, int] = {}
     for n, ident in enumerate(idents):
-        for a in (*ident.aliases, *strings(ident.attributes.get("aliases"))):
-            if isinstance(a, str) and a:
-                alias.setdefault(a, n)
-                alias.setdefault(a.lower(), n)
+        for a in aliases_of(ident):
+            alias.setdefault(a, n)
+            alias.setdefault(a.lower(), n)
         alias.setdefault(ident.id.lower(), n)
     plugins = _plugins(inventory)
     external_kinds = frozenset().union(*(p.external_source_edge_kinds for p in plugins.values()))

@@ -22,10 +22,9 @@ from nhiscan.analyse.graph import (
     _no_gc,
     _paths,
     build_graph,
-    strings,
 )
 from nhiscan.errors import ConfigError
-from nhiscan.model import Inventory
+from nhiscan.model import Inventory, aliases_of
 
 FORMATS: Final = ("dot", "mermaid", "json")
 
@@ -57,7 +56,7 @@ def _resolve(g: DelegationGraph, wanted: str) -> int:
     if n is not None:
         return n
     for i, ident in enumerate(g.identities):
-        if wanted in strings(ident.attributes.get("aliases")):
+        if wanted in aliases_of(ident):
             return i
     by_name = [i for i, ident in enumerate(g.identities) if ident.name == wanted]
     if len(by_name) == 1:

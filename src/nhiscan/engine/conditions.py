@@ -19,6 +19,8 @@ Context = Mapping[str, Any]
 Predicate = Callable[[Context], bool]
 
 _MISSING = None
+# ``{path}`` or ``{path|text if empty}`` in a rule's message
+TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)(?:\|([^{}]*))?\}")
 PARAM_REF = re.compile(r"^\$\{params\.([A-Za-z_][A-Za-z0-9_]*)\}$")
 NAMESPACES = {
     "identity": ("identity", "scope", "params"),
@@ -150,8 +152,11 @@ def compile_condition(
     target: str,
     where: str = "fail_when",
     fields_out: list[str] | None = None,
+    check: Callable[[str, str, Any], None] | None = None,
 ) -> Predicate:
-    """Compile ``node``; ``fields_out`` collects every field path read (used as finding evidence)."""
+    """Compile ``node``; ``fields_out`` collects every field path read (used as finding evidence).
+    ``check(field, operator, value)`` raises ValueError when a test does not fit the fact schema
+    (see :mod:`nhiscan.engine.schema`)."""
     if fields_out is None:
         fields_out = []
     if not isinstance(node, Mapping) or not node:
@@ -163,14 +168,14 @@ def compile_condition(
         if not isinstance(items, list) or not items:
             raise ConditionError(f"{where}.{key}: must be a non-empty list")
         preds = [
-            compile_condition(item, params, target, f"{where}.{key}[{i}]", fields_out)
+            compile_condition(item, params, target, f"{where}.{key}[{i}]", fields_out, check)
             for i, item in enumerate(items)
         ]
         if key == "all":
             return lambda ctx: all(p(ctx) for p in preds)
         return lambda ctx: any(p(ctx) for p in preds)
     if keys == {"not"}:
-        inner = compile_condition(node["not"], params, target, f"{where}.not", fields_out)
+        inner = compile_condition(node["not"], params, target, f"{where}.not", fields_out, check)
         return lambda ctx: not inner(ctx)
     if "field" not in keys:
         raise ConditionError(f"{where}: unknown keys {sorted(keys)}; expected all, any, not or field")
@@ -199,6 +204,11 @@ def compile_condition(
             raise ConditionError(f"{where}: invalid regular expression {value!r}: {exc}") from exc
     if op_name == "empty" and not isinstance(value, bool):
         raise ConditionError(f"{where}: empty takes true or false")
+    if check is not None:
+        try:
+            check(field, op_name, value)
+        except ValueError as exc:
+            raise ConditionError(f"{where}: {exc}") from exc
     fields_out.append(field)
     fn = OPERATORS[op_name]
 

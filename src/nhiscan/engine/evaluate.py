@@ -13,12 +13,10 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
-from nhiscan.engine.conditions import resolve
+from nhiscan.engine.conditions import TEMPLATE, resolve
 from nhiscan.engine.loader import CompiledRule
 from nhiscan.findings import Finding, Hop, Severity, Target
-from nhiscan.model import Credential, Edge, Identity, Inventory, LoggingState, Scope
-
-TEMPLATE = re.compile(r"\{([A-Za-z_][\w]*(?:\.[\w:/-]+)*)(?:\|([^{}]*))?\}")
+from nhiscan.model import Credential, Edge, Identity, Inventory, LoggingState, Scope, aliases_of
 
 
 def days_between(earlier: datetime | None, later: datetime) -> int | None:
@@ -258,12 +256,7 @@ def evaluate(
     edge_rules = by_target.get(Target.EDGE, [])
     if edge_rules:
         # edges may name an identity by an alias (an Azure appId, a GCP unique id)
-        by_alias = {
-            str(a): i
-            for i in inventory.identities
-            for a in (*i.aliases, *(i.attributes.get("aliases") or ()))
-            if a
-        }
+        by_alias = {a: i for i in inventory.identities for a in aliases_of(i)}
         resolvable = {**by_alias, **identities}
         for edge in inventory.edges:
             _edge(edge, edge_rules, scopes, resolvable, ns_for, emit)

@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from nhiscan.engine.conditions import ConditionError, Predicate, compile_condition, substitute
-from nhiscan.engine.model import RuleSpec
+from nhiscan.engine import schema
+from nhiscan.engine.conditions import TEMPLATE, ConditionError, Predicate, compile_condition, substitute
+from nhiscan.engine.model import BUILTIN_PREFIX, RuleSpec
 from nhiscan.errors import RuleError
 from nhiscan.findings import RuleInfo, Severity
 
@@ -93,27 +94,87 @@ def parse_rule(path: Path) -> RuleSpec:
     return spec
 
 
-def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None = None) -> CompiledRule:
+def _value_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def _set_params(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The rule's parameters with ``overrides`` applied; an override must have the type of the
+    default (``max_key_age_days: "30"`` would otherwise compare a string and never fire)."""
     params = dict(spec.params)
     for name, value in (overrides or {}).items():
         if name not in params:
             raise RuleError(
                 str(path), f"{spec.id} has no parameter {name!r} (it has: {', '.join(params) or 'none'})"
             )
+        want, got = _value_kind(params[name]), _value_kind(value)
+        if params[name] is not None and want != got:
+            raise RuleError(str(path), f"{spec.id}: parameter {name!r} must be {want}, got {value!r}")
         params[name] = value
-    fields: list[str] = []
+    return params
+
+
+def _check_provider(spec: RuleSpec, fields: Iterable[str], reg: schema.Registry) -> None:
+    """A rule for one provider that reads another provider's facts would never fire."""
+    if spec.provider == "any":
+        return
+    for f in fields:
+        parts = f.split(".")
+        if len(parts) > 1 and parts[0] in ("identity", "credential", "logging") and parts[1] in reg.providers:
+            if parts[1] != spec.provider:
+                raise ConditionError(
+                    f"field {f!r} reads {parts[1]} facts but the rule is for provider {spec.provider}"
+                    " (use provider: any to read several providers)"
+                )
+
+
+def _check_message(message: str, namespaces: Mapping[str, Any]) -> None:
+    """Every ``{path}`` in the message must name a field too."""
+    paths = [m.group(1) for m in TEMPLATE.finditer(message)]
     try:
-        predicate = compile_condition(spec.fail_when, params, spec.target.value, "fail_when", fields)
+        for p in paths:
+            schema.resolve_path(namespaces, p)
+    except schema.SchemaError as exc:
+        raise ConditionError(f"message: {exc}") from exc
+
+
+def compile_rule(spec: RuleSpec, path: Path, overrides: Mapping[str, Any] | None = None) -> CompiledRule:
+    params = _set_params(spec, path, overrides)
+    fields: list[str] = []
+    # fields read only by severity overrides are checked but are not finding evidence
+    override_fields: list[str] = []
+    reg = schema.registry()
+    namespaces = reg.namespaces(spec.target.value, params)
+
+    def check(field: str, op: str, value: Any) -> None:
+        schema.check_test(namespaces, field, op, value, reg)
+
+    try:
+        predicate = compile_condition(spec.fail_when, params, spec.target.value, "fail_when", fields, check)
         sev = tuple(
             (
-                compile_condition(o.when, params, spec.target.value, f"severity_overrides[{i}].when", []),
+                compile_condition(
+                    o.when, params, spec.target.value, f"severity_overrides[{i}].when", override_fields, check
+                ),
                 o.severity,
             )
             for i, o in enumerate(spec.severity_overrides)
         )
         substitute(spec.message, params, "message")
+        _check_message(spec.message, namespaces)
+        _check_provider(spec, fields + override_fields, reg)
     except ConditionError as exc:
-        raise RuleError(str(path), str(exc)) from exc
+        raise RuleError(str(path), f"{spec.id}: {exc}") from exc
     return CompiledRule(
         spec=spec,
         path=path,
@@ -141,6 +202,25 @@ def load_specs(directories: Iterable[Path]) -> list[tuple[RuleSpec, Path]]:
             seen[spec.id] = path
             specs.append((spec, path))
     return specs
+
+
+def check_no_clash(specs: Iterable[tuple[RuleSpec, Path]]) -> None:
+    """A user's rule may not reuse a built-in id (ids are never reused), nor take the built-in
+    prefix for a new one: ``NHI-`` ids belong to nhiscan."""
+    builtin_dir = builtin_rules_dir().resolve()
+    builtin = {s.id: p for s, p in load_specs([builtin_dir])}
+    for spec, path in specs:
+        if path.resolve().is_relative_to(builtin_dir):
+            continue
+        if spec.id in builtin:
+            raise RuleError(
+                str(path), f"rule id {spec.id} clashes with the built-in rule {builtin[spec.id].name}"
+            )
+        if spec.id.startswith(BUILTIN_PREFIX):
+            raise RuleError(
+                str(path),
+                f"rule id {spec.id}: the NHI- prefix is nhiscan's; give your rules your own (ACME-AWS-001)",
+            )
 
 
 def load_rules(

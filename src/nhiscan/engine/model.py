@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nhiscan.findings import Severity, Target
 
-RULE_ID = re.compile(r"^NHI-[A-Z0-9]+-[0-9]{3}$")
+# NHI- is nhiscan's own prefix; an organisation's rules use theirs (ACME-AWS-001)
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}-[A-Z0-9]+-[0-9]{3}$")
+BUILTIN_PREFIX = "NHI-"
 PROVIDERS = ("aws", "azure", "gcp", "k8s", "mcp", "any")
 
 
@@ -54,7 +56,7 @@ class RuleSpec(BaseModel):
     @classmethod
     def _id_shape(cls, v: str) -> str:
         if not RULE_ID.match(v):
-            raise ValueError(f"rule id {v!r} must look like NHI-AWS-001")
+            raise ValueError(f"rule id {v!r} must look like NHI-AWS-001 (or ACME-AWS-001 for your own)")
         return v
 
     @field_validator("provider")

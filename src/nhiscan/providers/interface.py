@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from nhiscan.model import Edge, Identity, Inventory
+from nhiscan.providers.settings import ProviderSettings, S
 
 
 class ProgressSink(Protocol):
@@ -31,13 +32,27 @@ class NullProgress:
 
 @dataclass(frozen=True)
 class CollectOptions:
-    """What the user asked for. ``settings`` holds provider-specific options by name (for AWS:
-    ``profile``, ``regions``; Kubernetes: ``contexts``, ``all_contexts``; GCP: ``projects``,
-    ``organization``; Azure: ``tenant``, ``subscriptions``, ``all_subscriptions``; MCP: ``paths``)."""
+    """What the user asked for."""
 
     as_of: datetime
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    """The time ages are measured against."""
+    settings: tuple[ProviderSettings, ...] = ()
+    """Typed settings, at most one object per provider settings class (``AwsSettings(...)``,
+    ``K8sSettings(...)``); a provider with none here gets its class's defaults."""
     progress: ProgressSink = field(default_factory=NullProgress)
+    """Where progress events go."""
+
+    def __post_init__(self) -> None:
+        kinds = [type(s) for s in self.settings]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError("CollectOptions.settings holds two objects of the same settings class")
+
+    def settings_for(self, cls: type[S]) -> S:
+        """This provider's settings: the object of class ``cls`` in ``settings``, else defaults."""
+        for s in self.settings:
+            if type(s) is cls:
+                return s
+        return cls()
 
 
 @dataclass(frozen=True)
@@ -168,6 +183,17 @@ class ProviderPlugin(ABC):
     def build(self, files: Sequence[RecognisedFile], options: CollectOptions) -> Inventory:
         """Build the inventory from recognised files. Raise InputError naming the file and field
         for malformed content."""
+
+    # Registry metadata (read by nhiscan.providers and the CLI without instantiating the plugin).
+    display_name: ClassVar[str] = ""
+    """How ``--help`` titles its options (``AWS``, ``Kubernetes``); default: ``name``."""
+    settings_class: ClassVar[type[ProviderSettings]] = ProviderSettings
+    """Its typed settings class (``providers/<name>/settings.py``); the CLI builds the provider's
+    options from the class's :func:`~nhiscan.providers.settings.cli_option` fields."""
+    sdk_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules live collection needs, installed by ``extra``. When one cannot be found a scan that
+    names the provider stops with the ``pip install 'nhiscan[<extra>]'`` advice and a scan that
+    names none skips it with that reason. Offline import never needs them."""
 
 
 def file_label(path: Path) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nhiscan.findings import Finding, ScanResult, Severity, Status
-from nhiscan.model import Inventory
+from nhiscan.model import Inventory, aliases_of
 
 SEVERITIES_DESC: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: s.rank, reverse=True))
 
@@ -51,10 +51,8 @@ def identity_names(inv: Inventory) -> dict[str, str]:
     names: dict[str, str] = {}
     for ident in inv.identities:
         names.setdefault(ident.id, ident.name or ident.id)
-        aliases = ident.attributes.get("aliases") if isinstance(ident.attributes, Mapping) else None
-        if isinstance(aliases, (list, tuple)):
-            for alias in aliases:
-                names.setdefault(str(alias), ident.name or ident.id)
+        for alias in aliases_of(ident):
+            names.setdefault(alias, ident.name or ident.id)
     return names
 
 

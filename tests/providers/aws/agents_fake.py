@@ -26,6 +26,7 @@ from nhiscan.model import Inventory, merge
 from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
 from nhiscan.providers.aws import collector as aws_collector
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 
 
@@ -619,11 +620,12 @@ def wired_build(self: Any, files: Sequence[RecognisedFile], options: CollectOpti
 def wired_collect(options: CollectOptions) -> Inventory:
     """The live AWS scan followed by the agent collection, as the lead will wire it."""
     base = ORIGINAL_COLLECT(options)
-    session = aws_collector._session(options.settings)
+    settings = options.settings_for(AwsSettings)
+    session = aws_collector._session(settings)
     account = next(s.id for s in base.scopes if s.type == "account")
-    regions = list(options.settings.get("regions") or [session.region_name or "us-east-1"])
+    regions = list(settings.regions or [session.region_name or "us-east-1"])
     part = agents.collect_agents(
-        session, regions, options.settings, account, options.progress, **agents.context_from(base)
+        session, regions, settings, account, options.progress, **agents.context_from(base)
     )
     return merge([base, part])
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from nhiscan.providers.aws.settings import AwsSettings
+
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
 # exactly the operations nhiscan may call (collector.READ_ONLY_OPERATIONS and
@@ -126,8 +128,8 @@ class MotoAws:
             self._clients[service] = self._seed_session.client(service, endpoint_url=self.endpoint)
         return self._clients[service]
 
-    def settings(self, session: Any = None, **extra: Any) -> dict[str, Any]:
-        """Settings for calling ``collector.collect`` directly against this server."""
+    def settings(self, session: Any = None, **extra: Any) -> tuple[AwsSettings]:
+        """``CollectOptions.settings`` for calling ``collector.collect`` directly against this server."""
         base: dict[str, Any] = {
             "endpoint_url": self.endpoint,
             "session": session or self.session(),
@@ -135,7 +137,7 @@ class MotoAws:
             "max_attempts": 2,
         }
         base.update(extra)
-        return base
+        return (AwsSettings(**base),)
 
     # --- backend access (dates cannot be set over the API) ---------------------------------
 

@@ -13,6 +13,7 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
 from nhiscan.providers.aws import collector as aws_collector
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import NullProgress
 from providers.aws.agents_fake import (
     ACCT,
@@ -88,7 +89,7 @@ def test_saved_live_inventory_scans_without_secrets(run_cli: Any, tmp_path: Path
     with serve(estate()) as url:
         session = boto3.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1")
         inv = agents.collect_agents(
-            session, ["us-east-1"], {"endpoint_url": url, "max_attempts": 1}, ACCT, NullProgress()
+            session, ["us-east-1"], AwsSettings(endpoint_url=url, max_attempts=1), ACCT, NullProgress()
         )
     saved = tmp_path / "live.json"
     saved.write_text(dump_inventory(inv))

@@ -10,6 +10,7 @@ import pytest
 
 from nhiscan.model import Inventory
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import NullProgress
 from providers.aws.agents_fake import (
     ACCT,
@@ -74,7 +75,7 @@ def _collect(est: FakeEstate, **settings: Any) -> tuple[Inventory, Recorder]:
         inv = agents.collect_agents(
             session,
             REGIONS,
-            {"endpoint_url": url, "max_attempts": 1, **settings},
+            AwsSettings(endpoint_url=url, max_attempts=1, **settings),
             ACCT,
             NullProgress(),
             role_classes={ADMIN_ROLE: ["admin", "can_escalate"], SHARED_ROLE: []},
@@ -270,7 +271,7 @@ def test_unreachable_endpoint_is_not_enabled(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL", dead)
         session = _session()
-        inv = agents.collect_agents(session, ["us-east-1"], {"max_attempts": 1}, ACCT, NullProgress())
+        inv = agents.collect_agents(session, ["us-east-1"], AwsSettings(max_attempts=1), ACCT, NullProgress())
     (entry,) = [c for c in inv.coverage if c.source.startswith("bedrock-agentcore-control:ListAgentRuntimes")]
     assert entry.status == "not_enabled" and "not reachable" in entry.detail
     assert any(i.id == SUPER for i in inv.identities)
@@ -290,5 +291,5 @@ def test_progress_is_reported() -> None:
             steps.append(message)
 
     with serve(FakeEstate()) as url:
-        agents.collect_agents(_session(), ["us-east-1"], {"endpoint_url": url}, ACCT, Progress())
+        agents.collect_agents(_session(), ["us-east-1"], AwsSettings(endpoint_url=url), ACCT, Progress())
     assert any("Bedrock agents in us-east-1" in s for s in steps)

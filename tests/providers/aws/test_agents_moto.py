@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import NullProgress
 
 pytest.importorskip("moto.server")
@@ -77,7 +78,7 @@ def test_collects_what_moto_serves(moto_endpoint: str, monkeypatch: pytest.Monke
     inv = agents.collect_agents(
         session,
         ["us-east-1"],
-        {"endpoint_url": moto_endpoint, "max_attempts": 1},
+        AwsSettings(endpoint_url=moto_endpoint, max_attempts=1),
         ACCT,
         NullProgress(),
         role_classes={f"arn:aws:iam::{ACCT}:role/admin": ["admin"]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_unreachable_endpoint_is_a_collection_error(aws: MotoAws) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
-    settings = aws.settings(max_attempts=0) | {"endpoint_url": closed}
+    settings = (replace(aws.settings(max_attempts=0)[0], endpoint_url=closed),)
     with pytest.raises(CollectionError) as exc:
         collect(CollectOptions(as_of=datetime.now(timezone.utc), settings=settings))
     assert exc.value.diagnostics().startswith("aws: cannot use the AWS credentials")

@@ -9,6 +9,7 @@ from typing import Any
 
 from nhiscan.model import Inventory
 from nhiscan.providers import get
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 from support import REPO, shared_dir
 
@@ -80,7 +81,7 @@ def build(paths: list[Path], **settings: Any) -> Inventory:
         doc_type = PLUGIN.recognise(lf)
         assert doc_type, f"{p.name} not recognised"
         files.append(RecognisedFile(lf, doc_type, "azure"))
-    return PLUGIN.build(files, CollectOptions(as_of=AS_OF, settings=settings))
+    return PLUGIN.build(files, CollectOptions(as_of=AS_OF, settings=(AzureSettings(**settings),)))
 
 
 def by_id(inv: Inventory) -> dict[str, Any]:

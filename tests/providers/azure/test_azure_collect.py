@@ -16,6 +16,7 @@ from nhiscan.errors import CollectionError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers import get
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions
 from providers.azure.azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
 from providers.azure.azure_support import AS_OF, CANARY, DEMO, DEV, PROD, SP, TENANT, build
@@ -27,12 +28,11 @@ def collect(fake: FakeAzure, credential: StaticTokenCredential, **settings: Any)
     return PLUGIN.collect(
         CollectOptions(
             as_of=AS_OF,
-            settings={
-                "credential": credential,
-                "graph_endpoint": fake.url,
-                "arm_endpoint": fake.url,
-                **settings,
-            },
+            settings=(
+                AzureSettings(
+                    credential=credential, graph_endpoint=fake.url, arm_endpoint=fake.url, **settings
+                ),
+            ),
         )
     )
 
@@ -155,7 +155,7 @@ def test_only_read_calls_with_a_bearer_token(
 
 
 def test_selected_subscription_and_tenant(fake: FakeAzure, credential: StaticTokenCredential) -> None:
-    inv = collect(fake, credential, subscriptions=[PROD.upper()], tenant=TENANT)
+    inv = collect(fake, credential, subscriptions=(PROD.upper(),), tenant=TENANT)
     paths = [p for _, p in fake.requests]
     assert not any(p.startswith("/subscriptions?") for p in paths)
     assert not any(DEV in p for p in paths)

@@ -16,6 +16,7 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.gcp import Plugin, collect_inventory
 from nhiscan.providers.gcp.agents import DEFAULT_LOCATIONS, AiPlatformRest, secret_like
+from nhiscan.providers.gcp.settings import GcpSettings
 from nhiscan.providers.interface import CollectOptions
 from providers.gcp.gcp_support import AS_OF, DEMO, import_files, load
 from providers.gcp.test_gcp_live import seed
@@ -69,7 +70,9 @@ def seed_engines(f: SimpleNamespace) -> None:
 
 
 def _collect(f: SimpleNamespace, projects: list[str], **settings: Any) -> Inventory:
-    return collect_inventory(f.clients, projects, None, CollectOptions(as_of=AS_OF, settings=settings))
+    return collect_inventory(
+        f.clients, projects, None, CollectOptions(as_of=AS_OF, settings=(GcpSettings(**settings),))
+    )
 
 
 def _engines(inv: Inventory) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def test_configured_locations_skip_the_location_list_and_throttling_is_retried(
 ) -> None:
     seed_engines(gcp_fakes)
     gcp_fakes.rest.throttle["aiplatform.reasoningEngines.list"] = 2
-    inv = _collect(gcp_fakes, ["acme-prod"], locations=["us-central1"])
+    inv = _collect(gcp_fakes, ["acme-prod"], locations=("us-central1",))
     assert not [c for c in gcp_fakes.rest.calls if c[0] == "aiplatform.locations.list"]
     assert len(_engines(inv)) == 4
     assert not [g for g in inv.gaps if g.source.startswith("aiplatform.")]

@@ -16,6 +16,7 @@ from nhiscan.errors import CollectionError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.gcp import Plugin, collect_inventory
+from nhiscan.providers.gcp.settings import GcpSettings
 from nhiscan.providers.interface import CollectOptions
 from providers.gcp.gcp_fakes import key_fields
 from providers.gcp.gcp_support import AS_OF
@@ -361,7 +362,7 @@ def test_collect_without_credentials_is_a_collection_error(monkeypatch: pytest.M
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))
     monkeypatch.setenv("NO_GCE_CHECK", "True")
     with pytest.raises(CollectionError, match="^gcp: "):
-        Plugin().collect(CollectOptions(as_of=AS_OF, settings={"projects": ["p"]}))
+        Plugin().collect(CollectOptions(as_of=AS_OF, settings=(GcpSettings(projects=("p",)),)))
 
 
 def test_credentials_hint(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from typing import Any
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 from nhiscan.providers.k8s import Plugin
+from nhiscan.providers.k8s.settings import K8sSettings
 from support import shared_dir
 
 AS_OF = datetime(2025, 6, 1, tzinfo=timezone.utc)
@@ -51,7 +52,7 @@ def build_from(paths: Sequence[Path], **settings: Any) -> Inventory:
         doc_type = plugin.recognise(lf)
         if doc_type:
             files.append(RecognisedFile(file=lf, doc_type=doc_type, provider="k8s"))
-    return plugin.build(files, CollectOptions(as_of=AS_OF, settings=settings))
+    return plugin.build(files, CollectOptions(as_of=AS_OF, settings=(K8sSettings(**settings),)))
 
 
 def write_list(path: Path, objects: list[dict[str, Any]]) -> Path:

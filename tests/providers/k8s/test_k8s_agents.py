@@ -21,6 +21,7 @@ from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
 from nhiscan.providers.k8s.agents.heuristics import THRESHOLD
+from nhiscan.providers.k8s.settings import K8sSettings
 from providers.k8s.k8s_agent_objects import (
     CANARY_AGENT,
     agent_cluster,
@@ -389,7 +390,7 @@ def test_malformed_model_config_and_workload_env(tmp_path: Path) -> None:
 
 
 def collect(kubeconfig_path: Path) -> Inventory:
-    return Plugin().collect(CollectOptions(as_of=AS_OF, settings={"kubeconfig": str(kubeconfig_path)}))
+    return Plugin().collect(CollectOptions(as_of=AS_OF, settings=(K8sSettings(kubeconfig=kubeconfig_path),)))
 
 
 def test_live_lists_crds_then_custom_objects_with_paging(

@@ -16,6 +16,7 @@ from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
 from nhiscan.providers.k8s.agents.live import CRD_CALL
 from nhiscan.providers.k8s.live import LIST_CALLS
+from nhiscan.providers.k8s.settings import K8sSettings
 from providers.k8s.k8s_fake_apiserver import FakeApiServer, self_signed, serve
 from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
 from providers.k8s.k8s_support import AS_OF
@@ -25,7 +26,9 @@ ROLES = "/apis/rbac.authorization.k8s.io/v1/roles"
 
 
 def collect(kubeconfig: Path, **settings: object) -> Inventory:
-    return Plugin().collect(CollectOptions(as_of=AS_OF, settings={"kubeconfig": str(kubeconfig), **settings}))
+    return Plugin().collect(
+        CollectOptions(as_of=AS_OF, settings=(K8sSettings(kubeconfig=kubeconfig, **settings),))
+    )
 
 
 def test_live_matches_offline_import(
@@ -133,7 +136,7 @@ def test_several_contexts(kubeconfig_for: Callable[..., Path]) -> None:
     for a in serve(FakeApiServer(objects=fixture_cluster())):
         for b in serve(FakeApiServer(objects=[sa("solo", "ns1")])):
             path = kubeconfig_for({"east": a.url, "west": b.url})
-            both = collect(path, contexts=["ctx-east", "ctx-west"])
+            both = collect(path, contexts=("ctx-east", "ctx-west"))
             every = collect(path, all_contexts=True)
             current = collect(path)
     clusters = {i.attributes["cluster"] for i in both.identities}
@@ -155,7 +158,7 @@ def test_unknown_context_is_a_config_error(
     kubeconfig_for: Callable[..., Path], fake_server: FakeApiServer
 ) -> None:
     with pytest.raises(ConfigError) as info:
-        collect(kubeconfig_for({"prod": fake_server.url}), contexts=["nope"])
+        collect(kubeconfig_for({"prod": fake_server.url}), contexts=("nope",))
     assert "nope" in info.value.diagnostics() and "ctx-prod" in info.value.diagnostics()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
+from nhiscan.providers.mcp.settings import McpSettings
 from providers.mcp.mcp_support import AS_OF
 
 
@@ -29,7 +30,6 @@ def collect_mcp() -> Callable[..., Inventory]:
     from nhiscan.providers.mcp.collector import collect
 
     def run(paths: Sequence[Path] | None = None) -> Inventory:
-        settings = {"paths": [str(p) for p in paths]} if paths else {}
-        return collect(CollectOptions(as_of=AS_OF, settings=settings))
+        return collect(CollectOptions(as_of=AS_OF, settings=(McpSettings(paths=tuple(paths or ())),)))
 
     return run

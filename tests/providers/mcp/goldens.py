@@ -1,22 +1,15 @@
-"""Source of the golden inventories in tests/rules/NHI-MCP-*/: each is built by the real builder
-from the server definitions below, so the goldens always carry the attributes the provider emits.
-
-Regenerate after changing the builder: ``PYTHONPATH=src:tests python tests/providers/mcp/goldens.py``;
-``test_goldens_match_the_builder`` fails when they drift.
-"""
+"""Small MCP inventories built by the real builder from the server definitions below, for the MCP
+provider's own tests. (The rule goldens run on exported files: tests/rules/NHI-MCP-*.yaml.)"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Credential, Identity, Inventory, Scope
 from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp.build import ConfigFile, build_file, host_scope, repo_scope
 
-GOLDEN = Path(__file__).resolve().parents[2] / "rules"
 REPO = repo_scope(Path("/src/acme-app"))
 HOST = host_scope("dev-laptop")
 HOME = "/Users/alice"
@@ -226,15 +219,3 @@ def golden_inventory(rule_id: str) -> Inventory:
         scopes=tuple(scopes.values()),
         providers=("mcp",),
     )
-
-
-def write_all() -> None:
-    for rule_id in CASES:
-        folder = GOLDEN / rule_id
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "inventory.json").write_text(dump_inventory(golden_inventory(rule_id)))
-
-
-if __name__ == "__main__":
-    write_all()
-    sys.exit(0)

@@ -13,6 +13,7 @@ from nhiscan.errors import InputError
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.mcp import Plugin
+from nhiscan.providers.mcp.settings import McpSettings
 from providers.mcp.mcp_support import AS_OF, CODEX_SERVERS, FIXTURES, HOME_LAYOUT, TOML, place
 
 
@@ -168,7 +169,10 @@ def test_credentials_hint_sees_a_config(fake_home: Path) -> None:
     assert Plugin().credentials_hint(CollectOptions(as_of=AS_OF)) is not None
     place(fake_home, {"cursor_mcp.json": ".cursor/mcp.json"})
     assert Plugin().credentials_hint(CollectOptions(as_of=AS_OF)) is None
-    assert Plugin().credentials_hint(CollectOptions(as_of=AS_OF, settings={"paths": ["."]})) is None
+    assert (
+        Plugin().credentials_hint(CollectOptions(as_of=AS_OF, settings=(McpSettings(paths=(Path("."),)),)))
+        is None
+    )
 
 
 def test_a_broken_user_file_is_a_gap_not_a_crash(fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]

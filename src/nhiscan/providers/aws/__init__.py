@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from nhiscan.errors import InputError
 from nhiscan.model import Inventory
 from nhiscan.providers.aws import documents as d
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import (
     CollectOptions,
     Delegation,
@@ -29,6 +30,9 @@ class Plugin(ProviderPlugin):
     name: ClassVar[str] = "aws"
     extra: ClassVar[str] = "aws"
     description: ClassVar[str] = "IAM users, roles, access keys, trust policies, CloudTrail"
+    display_name: ClassVar[str] = "AWS"
+    settings_class = AwsSettings
+    sdk_modules: ClassVar[tuple[str, ...]] = ("boto3", "botocore")
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"aws.oidc_federation"})
     derives_admin_edges: ClassVar[bool] = True
 
@@ -45,7 +49,7 @@ class Plugin(ProviderPlugin):
         return AwsEdges(inventory.identities, context.sink_of, key_slots)
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
-        if options.settings.get("profile"):
+        if options.settings_for(AwsSettings).profile:
             return None
         env = (
             "AWS_ACCESS_KEY_ID",

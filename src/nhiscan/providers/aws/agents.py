@@ -92,6 +92,7 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.timeutil import parse_time
 
 T = TypeVar("T")
@@ -1008,7 +1009,7 @@ class _Run:
 def collect_agents(
     session: Any,
     regions: Sequence[str],
-    settings: Mapping[str, Any],
+    settings: AwsSettings,
     account: str,
     progress: Any,
     *,

@@ -12,7 +12,7 @@ by botocore's adaptive mode.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from nhiscan.errors import CollectionError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge, scope_key
 from nhiscan.providers.aws import documents as d
 from nhiscan.providers.aws.build import AwsDocuments, build
+from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import CollectOptions
 
 T = TypeVar("T")
@@ -46,29 +47,26 @@ class _Gap(Exception):
         self.detail = detail
 
 
-def _session(settings: Mapping[str, Any]) -> Any:
+def _session(settings: AwsSettings) -> Any:
     try:
         import boto3
     except ImportError as exc:
         raise MissingExtraError("aws", "boto3") from exc
-    session = settings.get("session")
-    if session is not None:
-        return session
-    return boto3.Session(profile_name=settings.get("profile") or None)
+    if settings.session is not None:
+        return settings.session
+    return boto3.Session(profile_name=settings.profile or None)
 
 
-def _client(session: Any, service: str, region: str, settings: Mapping[str, Any]) -> Any:
+def _client(session: Any, service: str, region: str, settings: AwsSettings) -> Any:
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": "adaptive", "max_attempts": int(settings.get("max_attempts", 10))},
+        retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
         user_agent_extra="nhiscan",
         connect_timeout=10,
         read_timeout=60,
     )
-    return session.client(
-        service, region_name=region, endpoint_url=settings.get("endpoint_url"), config=config
-    )
+    return session.client(service, region_name=region, endpoint_url=settings.endpoint_url, config=config)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -98,9 +96,9 @@ def _call(fn: Callable[[], T]) -> T:
 def collect(options: CollectOptions) -> Inventory:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    settings = options.settings
+    settings = options.settings_for(AwsSettings)
     session = _session(settings)
-    regions = list(settings.get("regions") or [])
+    regions = list(settings.regions)
     region = regions[0] if regions else (session.region_name or "us-east-1")
     progress = options.progress
     try:
@@ -128,11 +126,11 @@ def collect(options: CollectOptions) -> Inventory:
 
     progress.step(f"aws {account}: reading the credential report")
     try:
-        csv_text = _call(lambda: _credential_report(iam, float(settings.get("report_timeout", 60))))
+        csv_text = _call(lambda: _credential_report(iam, settings.report_timeout))
         rows = d.parse_report(csv_text, "iam:GetCredentialReport")
         docs.reports.append(("iam:GetCredentialReport", rows))
         ok("iam:GetCredentialReport")
-        if settings.get("key_details"):
+        if settings.key_details:
             for row in rows:
                 if row.get("user") != "<root_account>" and "true" in (
                     row.get("access_key_1_active"),
@@ -200,7 +198,7 @@ def _credential_report(iam: Any, timeout: float) -> str:
 def _cloudtrail(
     session: Any,
     region: str,
-    settings: Mapping[str, Any],
+    settings: AwsSettings,
     docs: AwsDocuments,
     gap: Callable[[str, _Gap], None],
     ok: Callable[..., None],

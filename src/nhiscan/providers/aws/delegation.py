@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, Final
 
-from nhiscan.model import Edge, Evidence, Grant, Identity
+from nhiscan.model import Edge, Evidence, Grant, Identity, aliases_of
 from nhiscan.providers.interface import Delegation
 
 ROLE: Final = "aws.iam_role"
@@ -379,7 +379,7 @@ class AwsEdges(Delegation):
         self.alias: dict[str, Identity] = {}
         for i in self.identities:
             self.alias[i.id] = i
-            for a in _strings(i.attributes.get("aliases")):
+            for a in aliases_of(i):
                 self.alias.setdefault(a, i)
         self.group_admin: dict[str, list[str]] = self._admin_groups()
         # Principals with the same policies (and account) decide every question the same way:

@@ -10,9 +10,7 @@ list --all --include-inherited``, ``az role definition list``, ``az monitor diag
 subscription list``) and the Graph/ARM REST pages documented in ``docs/providers/azure.md``.
 Nothing here imports an Azure SDK at import time.
 
-Settings (``CollectOptions.settings``): ``tenant``, ``subscriptions`` (list),
-``all_subscriptions`` (bool); for tests ``credential`` (a TokenCredential), ``graph_endpoint``,
-``arm_endpoint`` and ``max_retries``.
+Settings: :class:`~nhiscan.providers.azure.settings.AzureSettings`.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import (
     CollectOptions,
     Delegation,
@@ -42,6 +41,9 @@ class Plugin(ProviderPlugin):
         "Entra ID service principals, app credentials, managed identities, Entra agent identities, "
         "Azure RBAC and logging"
     )
+    display_name = "Azure"
+    settings_class = AzureSettings
+    sdk_modules = ("azure.identity", "httpx")
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"azure.federated_credential"})
 
     def delegation(self, context: DelegationContext) -> Delegation | None:

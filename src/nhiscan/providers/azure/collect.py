@@ -18,6 +18,7 @@ from nhiscan.providers.azure import catalog as cat
 from nhiscan.providers.azure import documents as d
 from nhiscan.providers.azure.build import PROVIDER, Collected, build_inventory
 from nhiscan.providers.azure.http import ApiError, AzureHttp
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions
 
 GRAPH = "https://graph.microsoft.com"
@@ -48,9 +49,9 @@ class _TenantCredential:
         return self.inner.get_token(*scopes, tenant_id=self.tenant, **kwargs)
 
 
-def _credential(settings: Any) -> Any:
-    if settings.get("credential") is not None:
-        return settings["credential"]
+def _credential(settings: AzureSettings) -> Any:
+    if settings.credential is not None:
+        return settings.credential
     try:
         from azure.identity import DefaultAzureCredential
     except ImportError as exc:
@@ -60,19 +61,17 @@ def _credential(settings: Any) -> Any:
 
 class _Run:
     def __init__(self, options: CollectOptions) -> None:
-        s = options.settings
+        s = options.settings_for(AzureSettings)
         self.options = options
-        self.tenant: str | None = str(s["tenant"]).lower() if s.get("tenant") else None
+        self.tenant: str | None = s.tenant.lower() if s.tenant else None
         credential = _credential(s)
         if self.tenant:
             credential = _TenantCredential(credential, self.tenant)
-        retries = int(s.get("max_retries", 4))
+        retries = s.max_retries
         self.graph = AzureHttp(
-            str(s.get("graph_endpoint") or GRAPH), f"{GRAPH}/.default", credential, max_retries=retries
+            s.graph_endpoint or GRAPH, f"{GRAPH}/.default", credential, max_retries=retries
         )
-        self.arm = AzureHttp(
-            str(s.get("arm_endpoint") or ARM), f"{ARM}/.default", credential, max_retries=retries
-        )
+        self.arm = AzureHttp(s.arm_endpoint or ARM, f"{ARM}/.default", credential, max_retries=retries)
         self.c = Collected()
         self.ok = 0
 
@@ -168,9 +167,9 @@ class _Run:
     # -- Azure Resource Manager ---------------------------------------------------------------
 
     def subscriptions(self) -> list[str]:
-        s = self.options.settings
-        wanted = [str(x).lower() for x in s.get("subscriptions") or []]
-        if wanted and not s.get("all_subscriptions"):
+        s = self.options.settings_for(AzureSettings)
+        wanted = [x.lower() for x in s.subscriptions]
+        if wanted and not s.all_subscriptions:
             for sid in wanted:
                 self.c.subscriptions[sid] = None
             return wanted
@@ -306,7 +305,8 @@ def collect(options: CollectOptions) -> Inventory:
     try:
         run.directory()
         subs = run.subscriptions()
-        threshold = int(options.settings.get("resource_graph_threshold", RESOURCE_GRAPH_THRESHOLD))
+        threshold = options.settings_for(AzureSettings).resource_graph_threshold
+        threshold = RESOURCE_GRAPH_THRESHOLD if threshold is None else threshold
         # Many subscriptions: one paged Resource Graph query beats two ARM calls per subscription.
         rbac_done = len(subs) > threshold and run.rbac_via_resource_graph(subs)
         for sid in subs:

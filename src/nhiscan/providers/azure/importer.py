@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory
 from nhiscan.providers.azure import documents as d
 from nhiscan.providers.azure.build import PROVIDER, Collected, build_inventory
+from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions, RecognisedFile
 
 # What a scan misses when an export is absent, so the gap is reported instead of looking clean.
@@ -44,8 +45,8 @@ def build_from_files(files: Sequence[RecognisedFile], options: CollectOptions) -
         for t in (d.APPLICATIONS, d.SERVICE_PRINCIPALS)
         for obj, _ in collected.items.get(t, [])
     )
-    tenant = options.settings.get("tenant")
-    inv = build_inventory(collected, str(tenant) if tenant else None, options.as_of)
+    tenant = options.settings_for(AzureSettings).tenant
+    inv = build_inventory(collected, tenant or None, options.as_of)
     tenant_key = next((s.key for s in inv.scopes if s.type == "tenant"), "azure")
     gaps = [
         CoverageEntry(

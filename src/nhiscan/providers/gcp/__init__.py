@@ -41,6 +41,7 @@ from nhiscan.providers.gcp.build import build_inventory
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord
 from nhiscan.providers.gcp.live import RETRY_TIMEOUT, GcpClients, LiveCollector, collect_estate, make_clients
 from nhiscan.providers.gcp.roles import RoleBook
+from nhiscan.providers.gcp.settings import GcpSettings
 from nhiscan.providers.interface import (
     CollectOptions,
     LoadedFile,
@@ -75,6 +76,15 @@ class Plugin(ProviderPlugin):
     description = "Google Cloud service accounts, keys, IAM bindings, impersonation and audit logs"
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"gcp.workload_identity_federation"})
 
+    display_name = "Google Cloud"
+    settings_class = GcpSettings
+    sdk_modules = (
+        "google.auth",
+        "google.cloud.iam_admin_v1",
+        "google.cloud.resourcemanager_v3",
+        "google.cloud.asset_v1",
+    )
+
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
             return None
@@ -93,8 +103,9 @@ class Plugin(ProviderPlugin):
             from google.auth.exceptions import DefaultCredentialsError
         except ImportError as exc:  # pragma: no cover - the gcp extra is installed in the test venv
             raise MissingExtraError("gcp", "google-auth") from exc
-        projects = list(options.settings.get("projects") or [])
-        organization = options.settings.get("organization")
+        settings = options.settings_for(GcpSettings)
+        projects = list(settings.projects)
+        organization = settings.organization
         try:
             credentials, default_project = google.auth.default(
                 scopes=["https://www.googleapis.com/auth/cloud-platform"]
@@ -105,7 +116,7 @@ class Plugin(ProviderPlugin):
             if not default_project:
                 raise CollectionError("gcp: no project to scan; pass --project P or --organization ORG")
             projects = [default_project]
-        clients = make_clients(credentials, aiplatform_endpoint=options.settings.get("aiplatform_endpoint"))
+        clients = make_clients(credentials, aiplatform_endpoint=settings.aiplatform_endpoint)
         return collect_inventory(clients, projects, organization, options)
 
     def recognise(self, file: LoadedFile) -> str | None:
@@ -166,7 +177,7 @@ def collect_inventory(
         clients,
         options.progress,
         retry_timeout or RETRY_TIMEOUT,
-        locations=options.settings.get("locations"),
+        locations=options.settings_for(GcpSettings).locations or None,
     )
     out = collect_estate(collector, projects, organization)
     # Fetch every role once, concurrently, before the estate is frozen so that denied role reads

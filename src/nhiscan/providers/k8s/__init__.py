@@ -1,14 +1,14 @@
 """Kubernetes: service accounts, their legacy tokens, effective RBAC, cloud identities and audit.
 
-Live collection reads the clusters of one or more kubeconfig contexts (``settings["contexts"]``,
-``settings["all_contexts"]``, ``settings["kubeconfig"]``) or the in-cluster configuration. Offline
+Live collection reads the clusters of one or more kubeconfig contexts (:class:`~nhiscan.providers.k8s.settings.K8sSettings`
+``contexts``, ``all_contexts``, ``kubeconfig``) or the in-cluster configuration. Offline
 import reads ``kubectl get serviceaccounts,secrets,pods,roles,clusterroles,rolebindings,
 clusterrolebindings -A -o json`` output (a ``List``), the same as YAML, folders of such files, and
 plain manifests (multi-document YAML). Secret values are never read or stored.
 
 Identity: ``k8s://<cluster>/ns/<namespace>/serviceaccount/<name>``, kind ``k8s.service_account``,
 name ``<namespace>/<name>``, scope ``k8s:namespace:<cluster>/<namespace>`` (parent: the cluster).
-For offline files the cluster name is ``settings["cluster_name"]`` if given, else the name of the
+For offline files the cluster name is the ``cluster_name`` setting if given, else the name of the
 file (without extension) when one file is read, else the name of the folder holding the files.
 
 Identity attributes (rules read them as ``identity.attributes.<key>``):
@@ -56,6 +56,7 @@ from nhiscan.providers.interface import (
     ProviderPlugin,
     RecognisedFile,
 )
+from nhiscan.providers.k8s.settings import K8sSettings
 
 
 def offline_cluster_name(paths: Sequence[Path]) -> str:
@@ -71,6 +72,9 @@ class Plugin(ProviderPlugin):
     name: ClassVar[str] = "k8s"
     extra: ClassVar[str] = "k8s"
     description: ClassVar[str] = "Kubernetes service accounts, legacy tokens, RBAC and audit logging"
+    display_name: ClassVar[str] = "Kubernetes"
+    settings_class = K8sSettings
+    sdk_modules: ClassVar[tuple[str, ...]] = ("kubernetes",)
     derives_admin_edges: ClassVar[bool] = True
 
     def delegation(self, context: DelegationContext) -> Delegation | None:
@@ -92,7 +96,7 @@ class Plugin(ProviderPlugin):
     def credentials_hint(self, options: CollectOptions) -> str | None:
         from nhiscan.providers.k8s.live import credentials_hint
 
-        return credentials_hint(options.settings)
+        return credentials_hint(options.settings_for(K8sSettings))
 
     def collect(self, options: CollectOptions) -> Inventory:
         try:
@@ -116,10 +120,9 @@ class Plugin(ProviderPlugin):
 
         if not files:
             return Inventory(providers=(self.name,), generated_at=options.as_of)
-        cluster = str(
-            options.settings.get("cluster_name") or offline_cluster_name([f.file.path for f in files])
-        )
-        default_ns = options.settings.get("namespace")
+        settings = options.settings_for(K8sSettings)
+        cluster = settings.cluster_name or offline_cluster_name([f.file.path for f in files])
+        default_ns = settings.namespace
         objects = ClusterObjects()
         with gc_paused():
             for rf in sorted(files, key=lambda f: str(f.file.path)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from nhiscan.providers.k8s.agents.live import collect_agent_resources
 from nhiscan.providers.k8s.build import PROVIDER, TOKEN_TYPE, build_cluster
 from nhiscan.providers.k8s.documents import ClusterObjects, sanitise
 from nhiscan.providers.k8s.listing import ListCall, list_or_gap
+from nhiscan.providers.k8s.settings import K8sSettings
 
 LIST_CALLS: tuple[ListCall, ...] = (
     ListCall(
@@ -81,12 +82,11 @@ LIST_CALLS: tuple[ListCall, ...] = (
 )
 
 
-def kubeconfig_path(settings: Mapping[str, Any]) -> Path | None:
+def kubeconfig_path(settings: K8sSettings) -> Path | None:
     """The kubeconfig file to use: the ``kubeconfig`` setting, the first existing file in
     ``KUBECONFIG``, or ``~/.kube/config``; None when there is none."""
-    explicit = settings.get("kubeconfig")
-    if explicit:
-        return Path(explicit)
+    if settings.kubeconfig is not None:
+        return settings.kubeconfig
     for part in os.environ.get("KUBECONFIG", "").split(os.pathsep):
         if part and Path(part).is_file():
             return Path(part)
@@ -98,7 +98,7 @@ def in_cluster() -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and bool(os.environ.get("KUBERNETES_SERVICE_PORT"))
 
 
-def credentials_hint(settings: Mapping[str, Any]) -> str | None:
+def credentials_hint(settings: K8sSettings) -> str | None:
     path = kubeconfig_path(settings)
     if path is not None and path.is_file():
         return None
@@ -116,7 +116,7 @@ def _clients(options: CollectOptions) -> list[tuple[str, Any]]:
     from kubernetes.config.config_exception import ConfigException
 
     config: Any = kube_config  # the loader functions carry no type hints
-    settings = options.settings
+    settings = options.settings_for(K8sSettings)
     path = kubeconfig_path(settings)
     if path is None or not path.is_file():
         if path is None and in_cluster():
@@ -125,17 +125,17 @@ def _clients(options: CollectOptions) -> list[tuple[str, Any]]:
                 config.load_incluster_config(client_configuration=cfg)
             except ConfigException as exc:
                 raise CollectionError(f"k8s: in-cluster configuration failed: {exc}") from exc
-            return [(str(settings.get("cluster_name") or "in-cluster"), client.ApiClient(cfg))]
+            return [(settings.cluster_name or "in-cluster", client.ApiClient(cfg))]
         raise CollectionError(f"k8s: {credentials_hint(settings)}")
     try:
         contexts, current = config.list_kube_config_contexts(config_file=str(path))
     except (ConfigException, OSError, ValueError) as exc:
         raise ConfigError(str(path), f"not a usable kubeconfig: {exc}") from exc
     by_name = {c["name"]: c for c in contexts or []}
-    if settings.get("all_contexts"):
+    if settings.all_contexts:
         wanted = sorted(by_name)
-    elif settings.get("contexts"):
-        wanted = list(dict.fromkeys(settings["contexts"]))
+    elif settings.contexts:
+        wanted = list(dict.fromkeys(settings.contexts))
     elif current:
         wanted = [current["name"]]
     else:
@@ -148,8 +148,8 @@ def _clients(options: CollectOptions) -> list[tuple[str, Any]]:
                 str(path), f"context {name!r} not found (known: {', '.join(sorted(by_name)) or 'none'})"
             )
         cluster = str((ctx.get("context") or {}).get("cluster") or name)
-        if settings.get("cluster_name") and len(wanted) == 1:
-            cluster = str(settings["cluster_name"])
+        if settings.cluster_name and len(wanted) == 1:
+            cluster = settings.cluster_name
         try:
             api_client = config.new_client_from_config(config_file=str(path), context=name)
         except (ConfigException, OSError, ValueError) as exc:

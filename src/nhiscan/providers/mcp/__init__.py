@@ -34,6 +34,7 @@ from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
 from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp import jsonc
+from nhiscan.providers.mcp.settings import McpSettings
 
 MAX_JSONC_CHARS = 4 * 1024 * 1024
 
@@ -62,9 +63,11 @@ class Plugin(ProviderPlugin):
     name: ClassVar[str] = "mcp"
     extra: ClassVar[str] = ""
     description: ClassVar[str] = "MCP servers in AI client configs on this machine and in repositories"
+    display_name: ClassVar[str] = "MCP"
+    settings_class = McpSettings
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
-        if options.settings.get("paths"):
+        if options.settings_for(McpSettings).paths:
             return None
         from nhiscan.providers.mcp.collector import existing_user_files
 

@@ -32,6 +32,7 @@ from nhiscan.providers.mcp.build import (
     repo_label,
     repo_scope,
 )
+from nhiscan.providers.mcp.settings import McpSettings
 
 # Commit-able config files, relative to a repository root.
 REPO_FILES: tuple[str, ...] = (
@@ -258,11 +259,11 @@ def _offer(
 
 
 def collect(options: CollectOptions) -> Inventory:
-    """With ``settings["paths"]``: the repositories or files named there. Without: this machine's
+    """With the ``paths`` setting: the repositories or files named there. Without: this machine's
     per-user and system-wide client configs."""
     home = Path.home()
     out = _Collected()
-    paths = [Path(p) for p in options.settings.get("paths") or []]
+    paths = list(options.settings_for(McpSettings).paths)
     if paths:
         for given in paths:
             _collect_path(out, given, str(home))

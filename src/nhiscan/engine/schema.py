@@ -1,0 +1,394 @@
+"""The fields a rule may read, and the check that every path and value in a rule fits them.
+
+The schema is built from types, not written twice: the core namespaces below name the model's
+fields and the derived ones the evaluator adds (:mod:`nhiscan.engine.evaluate`), and everything
+under ``identity.<provider>``, ``identity.agent`` and ``identity.graph`` is the frozen dataclass
+that declares it (:mod:`nhiscan.facts`, each provider's registered facts classes). A path that
+does not resolve, or a value of the wrong type for its field, is an error naming the field and
+suggesting the nearest valid one: a check that silently never fires is the failure this prevents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import fnmatch
+import functools
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any, Final, NewType, Union
+
+from nhiscan.fact_registry import registered_facts
+from nhiscan.facts import (
+    AgentFacts,
+    CredentialKind,
+    EdgeKind,
+    GraphFacts,
+    IdentityKind,
+    ManagedBy,
+    PermissionClass,
+)
+from nhiscan.model import Grant, LoggingStatus, Usage
+
+Struct = Mapping[str, Any]
+"""A namespace: field name -> type hint, or a nested namespace."""
+
+UNCHECKED = NewType("UNCHECKED", object)
+"""Below this, paths are not checked: the untyped ``attributes`` bag providers are moving off."""
+
+ProviderName = NewType("ProviderName", str)
+"""A registered provider name."""
+
+# Paths that moved when the untyped attributes became typed facts; a rule that still uses one is
+# told where it went.
+MOVED: Final[Mapping[str, str]] = {
+    "identity.attributes.aliases": "identity.aliases",
+    "edge.attributes.conditional": "edge.conditional",
+}
+
+_NUMBER = (int, float)
+
+
+class SchemaError(ValueError):
+    """A path or value does not fit the fact schema; the message says where and what instead."""
+
+
+# The core fields of each target, as the evaluator builds them; Registry.namespaces adds one
+# ``<provider>`` field per provider that registers facts for the section.
+IDENTITY: Final[Struct] = {
+    "id": str,
+    "provider": ProviderName,
+    "kind": IdentityKind,
+    "scope": str,
+    "name": str,
+    "created": datetime | None,
+    "last_used": datetime | None,
+    "owner": str | None,
+    "tags": Mapping[str, str],
+    "usage": Usage,
+    "managed_by": ManagedBy,
+    "aliases": tuple[str, ...],
+    "agent": AgentFacts | None,
+    "attributes": UNCHECKED,
+    "permissions": {
+        "classes": tuple[PermissionClass, ...],
+        "grants": tuple[Grant, ...],
+        "reasons": Mapping[str, tuple[str, ...]],
+    },
+    "age_days": int | None,
+    "days_since_last_used": int | None,
+    "credential_kinds": tuple[CredentialKind, ...],
+    "active_credentials": int,
+    "graph": GraphFacts,
+}
+CREDENTIAL: Final[Struct] = {
+    "id": str,
+    "identity_id": str,
+    "kind": CredentialKind,
+    "created": datetime | None,
+    "expires": datetime | None,
+    "last_used": datetime | None,
+    "active": bool,
+    "location": str | None,
+    "fingerprint": str | None,
+    "attributes": UNCHECKED,
+    "age_days": int | None,
+    "days_since_last_used": int | None,
+    "days_until_expiry": int | None,
+    "lifetime_days": int | None,
+}
+LOGGING: Final[Struct] = {
+    "scope": str,
+    "provider": ProviderName,
+    "status": LoggingStatus,
+    "summary": str,
+    "attributes": UNCHECKED,
+}
+EDGE: Final[Struct] = {
+    "src": str,
+    "dst": str,
+    "kind": EdgeKind,
+    "conditional": bool,
+    "attributes": UNCHECKED,
+}
+SCOPE: Final[Struct] = {"key": str, "provider": ProviderName, "type": str, "id": str, "name": str}
+
+
+@dataclasses.dataclass(frozen=True)
+class Registry:
+    """What the registered providers declare: their facts classes and kinds."""
+
+    providers: tuple[str, ...]
+    facts: Mapping[str, Mapping[str, type]]
+    """section (identity, credential, edge, logging) -> provider -> facts class"""
+    kinds: Mapping[Any, frozenset[str]]
+    """IdentityKind / CredentialKind / EdgeKind -> registered kinds"""
+
+    def _with_facts(self, core: Struct, section: str) -> dict[str, Any]:
+        facts = self.facts.get(section, {})
+        return {**core, **{p: cls | None for p, cls in facts.items()}}
+
+    def namespaces(self, target: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The top-level names a rule of ``target`` may read, with their types."""
+        identity = self._with_facts(IDENTITY, "identity")
+        param_types = {name: _type_of_value(v) for name, v in params.items()}
+        common = {"scope": SCOPE, "params": param_types}
+        if target == "identity":
+            return {"identity": identity, **common}
+        if target == "credential":
+            return {"credential": self._with_facts(CREDENTIAL, "credential"), "identity": identity, **common}
+        if target == "logging":
+            return {"logging": self._with_facts(LOGGING, "logging"), **common}
+        if target == "edge":
+            return {"edge": self._with_facts(EDGE, "edge"), "src": identity, "dst": identity, **common}
+        raise SchemaError(f"unknown target {target!r}")
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> Registry:
+    """Read every registered provider's declarations (cheap: plugin modules import no SDK)."""
+    from nhiscan import providers
+
+    kinds: dict[Any, set[str]] = {IdentityKind: set(), CredentialKind: set(), EdgeKind: set()}
+    names = tuple(providers.PROVIDER_MODULES)
+    for name in names:
+        plugin = providers.get(name)
+        kinds[IdentityKind] |= set(plugin.identity_kinds)
+        kinds[CredentialKind] |= set(plugin.credential_kinds)
+        kinds[EdgeKind] |= set(plugin.edge_kinds)
+    return Registry(names, registered_facts(), {k: frozenset(v) for k, v in kinds.items()})
+
+
+def _type_of_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, (int, float)):
+        return float
+    if isinstance(value, str):
+        return str
+    if isinstance(value, list):
+        return tuple[Any, ...]
+    return UNCHECKED
+
+
+# --------------------------------------------------------------------------- type walking
+
+
+def unwrap(hint: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return unwrap(args[0])
+    return hint
+
+
+@functools.lru_cache(maxsize=256)
+def fields_of(cls: type) -> dict[str, Any]:
+    """A facts dataclass's fields and their resolved type hints."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def children_of(hint: Any) -> Mapping[str, Any] | None:
+    """The named children of a type, or None when it has none (a scalar or a list)."""
+    if isinstance(hint, Mapping):
+        return hint
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return fields_of(hint)
+    return None
+
+
+def element_of(hint: Any) -> Any | None:
+    """The element type of a list-like type, else None."""
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list, frozenset, set, Sequence):
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return args[0] if args else Any
+    return None
+
+
+def _is_mapping(hint: Any) -> bool:
+    return typing.get_origin(hint) in (Mapping, dict) or hint is dict
+
+
+def describe(hint: Any) -> str:
+    hint = unwrap(hint)
+    if isinstance(hint, Mapping) or (dataclasses.is_dataclass(hint) and isinstance(hint, type)):
+        return "an object"
+    if (el := element_of(hint)) is not None:
+        return f"a list of {describe(el)}"
+    if _is_mapping(hint):
+        return "a mapping"
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        members = [str(m.value) for m in hint]
+        return "one of " + ", ".join(members) if len(members) <= 8 else f"a {hint.__name__}"
+    name = getattr(hint, "__name__", str(hint))
+    return {"str": "a string", "int": "a whole number", "float": "a number", "bool": "true or false"}.get(
+        name, name
+    )
+
+
+def _suggest(part: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(part, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def resolve_path(namespaces: Mapping[str, Any], field: str) -> Any:
+    """The type of ``field`` (a dotted path), or SchemaError naming the first part that does not
+    exist, with the nearest valid name or where a moved path went."""
+    if field in MOVED:
+        raise SchemaError(f"field {field!r} has moved to {MOVED[field]!r}")
+    parts = field.split(".")
+    hint: Any = namespaces
+    walked: list[str] = []
+    for part in parts:
+        hint = unwrap(hint)
+        if hint is UNCHECKED or hint is Any:
+            return UNCHECKED
+        if _is_mapping(hint):
+            args = typing.get_args(hint)
+            hint = args[1] if len(args) == 2 else UNCHECKED
+            walked.append(part)
+            continue
+        children = children_of(hint)
+        where = ".".join(walked) or "(top)"
+        if children is None:
+            raise SchemaError(
+                f"field {field!r}: {where} is {describe(hint)} and has no field {part!r}"
+                + (" (test lists with contains, any_in or empty)" if element_of(hint) is not None else "")
+            )
+        if part not in children:
+            if not walked:
+                raise SchemaError(
+                    f"field {field!r} is not available here (use {', '.join(children)})"
+                    + _suggest(part, list(children))
+                )
+            raise SchemaError(
+                f"unknown field {field!r}: {where} has no {part!r}" + _suggest(part, sorted(children))
+            )
+        hint = children[part]
+        walked.append(part)
+    return hint
+
+
+# --------------------------------------------------------------------------- value checks
+
+
+def _scalar_ok(
+    hint: Any, value: Any, kinds: Mapping[Any, frozenset[str]], providers: Sequence[str]
+) -> str | None:
+    """None when ``value`` can be compared with a field of type ``hint``, else what it should be."""
+    hint = unwrap(hint)
+    if value is None or hint is UNCHECKED or hint is Any:
+        return None
+    if hint in kinds:
+        if not isinstance(value, str):
+            return "a kind name (a string)"
+        registered = kinds[hint]
+        prefix = value.partition(".")[0]
+        same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
+        # Only providers that register their kinds can be checked; agent.* kinds are shared.
+        if same_prefix and value not in registered:
+            return "a registered kind" + _suggest(value, sorted(same_prefix))
+        return None
+    if hint is ProviderName:
+        return None if value in providers else "one of " + ", ".join(providers)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        values = [str(m.value) for m in hint]
+        if value in values:
+            return None
+        listed = ", ".join(values) if len(values) <= 8 else f"a {hint.__name__} value (see docs/rules.md)"
+        return ("one of " if len(values) <= 8 else "") + listed + _suggest(str(value), values)
+    if hint is bool:
+        return None if isinstance(value, bool) else "true or false"
+    if hint in _NUMBER:
+        return None if isinstance(value, _NUMBER) and not isinstance(value, bool) else "a number"
+    if hint is str:
+        return None if isinstance(value, str) else "a string"
+    if hint is datetime:
+        return None if isinstance(value, (str, datetime)) else "a timestamp"
+    return None
+
+
+def check_test(
+    namespaces: Mapping[str, Any],
+    field: str,
+    op: str,
+    value: Any,
+    reg: Registry,
+) -> None:
+    """Check one field test: the path exists and the operator's value fits the field's type."""
+    hint = unwrap(resolve_path(namespaces, field))
+    if hint is UNCHECKED or hint is Any:
+        return
+    if isinstance(hint, Mapping) or (dataclasses.is_dataclass(hint) and isinstance(hint, type)):
+        if op != "empty":
+            raise SchemaError(
+                f"field {field!r} is an object; name one of its fields ({', '.join(children_of(hint) or {})})"
+            )
+        return
+    element = element_of(hint)
+    kinds, providers = reg.kinds, reg.providers
+
+    def fail(expected: str, got: Any) -> None:
+        raise SchemaError(f"field {field!r} ({describe(hint)}): {op} expects {expected}, got {got!r}")
+
+    if op == "empty":
+        return
+    if op in ("gt", "gte", "lt", "lte"):
+        if hint not in (*_NUMBER, datetime) or not isinstance(value, _NUMBER) or isinstance(value, bool):
+            fail("a number and a numeric field", value)
+        return
+    if op in ("eq", "ne"):
+        if element is not None and isinstance(value, list):
+            for v in value:
+                if (why := _scalar_ok(element, v, kinds, providers)) is not None:
+                    fail(f"list items that are {why}", v)
+            return
+        if (why := _scalar_ok(hint, value, kinds, providers)) is not None:
+            fail(why, value)
+        return
+    if op in ("in", "not_in", "any_in", "not_all_in"):
+        items = value if isinstance(value, list) else [value]
+        base = element if element is not None else hint
+        for v in items:
+            if (why := _scalar_ok(base, v, kinds, providers)) is not None:
+                fail(f"values that are {why}", v)
+        return
+    if op in ("contains", "not_contains"):
+        if _is_mapping(hint):
+            if not isinstance(value, str):
+                fail("a key (a string)", value)
+            return
+        base = element if element is not None else hint
+        if (why := _scalar_ok(base, value, kinds, providers)) is not None:
+            fail(why, value)
+        return
+    if op in ("matches", "glob"):
+        base = element if element is not None else hint
+        if unwrap(base) not in (str, *kinds, ProviderName) and not (
+            isinstance(base, type) and issubclass(base, Enum)
+        ):
+            fail("a text field", value)
+        if op == "glob" and base in kinds and isinstance(value, str):
+            registered = kinds[base]
+            prefix = value.partition(".")[0]
+            if any(k.partition(".")[0] == prefix for k in registered) and not fnmatch.filter(
+                registered, value
+            ):
+                fail("a pattern that matches a registered kind", value)
+        return
+    if op == "has_any_key":
+        if not _is_mapping(hint):
+            fail("a mapping field", value)
+        return
+
+
+def check_template_field(namespaces: Mapping[str, Any], field: str) -> None:
+    """A ``{path}`` in a message must exist too."""
+    resolve_path(namespaces, field)
