@@ -182,6 +182,31 @@ class GraphFacts:
     """It is part of a cycle of identities that can act as each other."""
     cycle: tuple[str, ...] = ()
     """The identities of that cycle (sorted, at most 25)."""
+    # Agent facts (nhiscan.analyse.agents): what an agent's identity can do and how far its
+    # sub-agents reach, computed once for every provider from runs-as and delegation links.
+    runs_as_classes: tuple[str, ...] | None = None
+    """For an agent: the permission classes (``PermissionClass`` values) of the identities it runs
+    as; the agent's own classes when the platform puts them on the agent (GCP agent identities,
+    Entra agents); null when none of its runs-as identities is in the inventory (unknown)."""
+    shares_identity_with: tuple[str, ...] = ()
+    """For an agent: the other agents (and MCP servers) that run as one of the same identities."""
+    agents: tuple[str, ...] = ()
+    """The agents that run as this identity, or inherit their identity from it (an Entra agent
+    identity from its blueprint)."""
+    agent_count: int = 0
+    """How many agents ``agents`` holds."""
+    agent_delegation_depth: int = 0
+    """For an agent: the longest chain of sub-agents it can start (``agent.delegates_to`` hops;
+    capped at 10, inside a cycle the cycle's size, as ``delegation_depth``). A sub-agent the
+    inventory does not hold counts as a hop."""
+    agent_delegation_cycle: bool = False
+    """For an agent: its delegation chain loops (it is in a cycle of agents invoking each other,
+    or reaches one)."""
+    agent_delegation_reach_classes: tuple[str, ...] = ()
+    """For an agent: the union of the ``runs_as_classes`` of every agent it reaches by delegation."""
+    agent_delegation_head: bool = False
+    """For an agent: it starts its delegation chain (no agent invokes it; for a cycle nothing
+    outside enters, its first member by id). Chain-wide findings are reported on the head only."""
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ from nhiscan.suppress import apply as apply_suppressions
 
 
 def analyse(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
-    """Derived per-identity facts that need the whole inventory (the delegation graph).
-    Returns ``{identity id: facts}``, read by rules as ``identity.graph.*``."""
+    """Derived per-identity facts that need the whole inventory: the delegation graph, then the
+    agent facts built on it (what an agent's identity can do, who shares it, how far its
+    sub-agents reach). Returns ``{identity id: facts}``, read by rules as ``identity.graph.*``."""
+    from nhiscan.analyse.agents import agent_facts, with_agent_facts
     from nhiscan.analyse.graph import graph_facts
 
-    return graph_facts(inventory)
+    return with_agent_facts(graph_facts(inventory), agent_facts(inventory))
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

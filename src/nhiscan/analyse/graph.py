@@ -277,7 +277,7 @@ def _empower(g: DelegationGraph, contribution: Delegation, sink_of: Callable[[Id
 # --------------------------------------------------------------------------- facts
 
 
-def _digraph(g: DelegationGraph, edges: Sequence[int]) -> Any:
+def digraph(g: DelegationGraph, edges: Sequence[int]) -> Any:
     """A rustworkx graph over every node whose edge payloads are indices into ``g``'s edges.
     Parallel edges stay (deduplicating costs a scan of the source's edges per insert, which is
     quadratic around hub roles); definite edges go first so ``get_edge_data`` prefers them."""
@@ -291,7 +291,7 @@ def _digraph(g: DelegationGraph, edges: Sequence[int]) -> Any:
     return graph
 
 
-def _next_hops(graph: Any, sinks: Sequence[int]) -> list[int]:
+def next_hops(graph: Any, sinks: Sequence[int]) -> list[int]:
     """Next hop toward the nearest sink for every node that reaches one (-1: none, -2: a sink):
     one BFS from a super-sink over the reversed graph."""
     import rustworkx as rx
@@ -317,7 +317,7 @@ def _next_hops(graph: Any, sinks: Sequence[int]) -> list[int]:
     return nxt
 
 
-def _paths(graph: Any, nxt: list[int], nodes: Iterable[int]) -> dict[int, list[int]]:
+def shortest_paths(graph: Any, nxt: list[int], nodes: Iterable[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     for n in nodes:
         chain: list[int] = []
@@ -365,17 +365,17 @@ def compute_facts(g: DelegationGraph) -> dict[str, dict[str, Any]]:
             is_admin[s] = True
 
     definite = [e for e, c in enumerate(g.conditional) if not c]
-    graph = _digraph(g, definite)
+    graph = digraph(g, definite)
 
     # -- admin reachability and paths (definite, then with conditional edges)
-    nxt = _next_hops(graph, sinks)
-    paths = _paths(graph, nxt, [n for n in range(n_id) if nxt[n] >= 0 and not is_admin[n]])
+    nxt = next_hops(graph, sinks)
+    paths = shortest_paths(graph, nxt, [n for n in range(n_id) if nxt[n] >= 0 and not is_admin[n]])
     cond_paths: dict[int, list[int]] = {}
     if len(definite) != len(g.src):
-        full = _digraph(g, range(len(g.src)))
-        nxt_all = _next_hops(full, sinks)
+        full = digraph(g, range(len(g.src)))
+        nxt_all = next_hops(full, sinks)
         extra = [n for n in range(n_id) if nxt_all[n] >= 0 and nxt[n] < 0 and not is_admin[n]]
-        cond_paths = _paths(full, nxt_all, extra)
+        cond_paths = shortest_paths(full, nxt_all, extra)
         del full
 
     # -- cycles and the condensation DAG (payloads of its nodes: lists of original nodes)
@@ -566,12 +566,12 @@ def graph_facts(inventory: Inventory) -> dict[str, Mapping[str, Any]]:
     """Delegation facts per identity id (see the module docstring)."""
     if not inventory.identities:
         return {}
-    with _no_gc():
+    with no_gc():
         return dict(compute_facts(build_graph(inventory)))
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def no_gc() -> Iterator[None]:
     """The graph allocates millions of small acyclic objects; the cyclic collector would walk
     them over and over (a third of the run time at scale) and can find nothing to free."""
     was = gc.isenabled()

@@ -17,11 +17,11 @@ from typing import Any, Final
 from nhiscan.analyse.graph import (
     SINK_PREFIX,
     DelegationGraph,
-    _digraph,
-    _next_hops,
-    _no_gc,
-    _paths,
     build_graph,
+    digraph,
+    next_hops,
+    no_gc,
+    shortest_paths,
 )
 from nhiscan.errors import ConfigError
 from nhiscan.model import Inventory, aliases_of
@@ -33,7 +33,7 @@ def render_graph(inventory: Inventory, fmt: str, identity: str | None = None, to
     """The graph (or the part selected by ``identity`` / ``to_admin``) as ``fmt`` text."""
     if fmt not in FORMATS:
         raise ConfigError("--format", f"unknown graph format {fmt!r} (choose from {', '.join(FORMATS)})")
-    with _no_gc():
+    with no_gc():
         g = build_graph(inventory)
         edges = _select(g, _resolve(g, identity) if identity is not None else None, to_admin)
     nodes = sorted(
@@ -74,19 +74,19 @@ def _select(g: DelegationGraph, node: int | None, to_admin: bool) -> list[int]:
     everything = list(range(len(g.src)))
     sinks = [i for i, t in enumerate(g.node_type) if t == "admin"]
     if to_admin:
-        full = _digraph(g, everything)
-        nxt = _next_hops(full, sinks)
+        full = digraph(g, everything)
+        nxt = next_hops(full, sinks)
         if node is not None:
-            definite = _digraph(g, [e for e in everything if not g.conditional[e]])
-            dnxt = _next_hops(definite, sinks)
+            definite = digraph(g, [e for e in everything if not g.conditional[e]])
+            dnxt = next_hops(definite, sinks)
             if dnxt[node] >= 0:
-                return _paths(definite, dnxt, [node])[node]
-            return _paths(full, nxt, [node])[node] if nxt[node] >= 0 else []
+                return shortest_paths(definite, dnxt, [node])[node]
+            return shortest_paths(full, nxt, [node])[node] if nxt[node] >= 0 else []
         keep = {n for n, h in enumerate(nxt) if h != -1}
         return [e for e in everything if g.src[e] in keep and g.dst[e] in keep]
     if node is None:
         return everything
-    full = _digraph(g, everything)
+    full = digraph(g, everything)
     down = set(rx.descendants(full, node)) | {node}
     up = set(rx.ancestors(full, node)) | {node}
     return [

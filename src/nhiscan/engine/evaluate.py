@@ -109,7 +109,8 @@ def _display(value: Any) -> str:
         return ", ".join(_display(v) for v in value) or "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, Enum):  # typed facts hold str Enums; show the value the rule names
+    if isinstance(value, Enum):
+        # A typed fact's str Enum shows its value, as the attribute string it replaces did.
         return str(value.value)
     return str(value)
 
@@ -119,7 +120,8 @@ def render_message(template: str, ctx: Mapping[str, Any]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         value = resolve(ctx, m.group(1).split("."))
-        if m.group(2) is not None and value in (None, "", [], {}, ()):  # typed facts use tuples
+        # () too: typed facts hold lists as tuples, and () == [] is False
+        if m.group(2) is not None and value in (None, "", [], {}, ()):
             return m.group(2)
         return _display(value)
 

@@ -47,6 +47,72 @@ ProviderName = NewType("ProviderName", str)
 MOVED: Final[Mapping[str, str]] = {
     "identity.attributes.aliases": "identity.aliases",
     "edge.attributes.conditional": "edge.conditional",
+    # MCP (providers/mcp/facts.py). Only keys no other provider writes: MOVED is not per provider,
+    # so identity.attributes.url, .command, .args, .transport, .package, .env_names, .trust,
+    # .disabled and credential.attributes.source stay valid for the providers that still use them.
+    "identity.attributes.auth": "identity.mcp.auth",
+    "identity.attributes.auto_approve": "identity.mcp.auto_approve",
+    "identity.attributes.auto_approve_all": "identity.mcp.auto_approve_all",
+    "identity.attributes.auto_approve_source": "identity.mcp.auto_approve_source",
+    "identity.attributes.broad_filesystem": "identity.mcp.broad_filesystem",
+    "identity.attributes.client": "identity.mcp.client",
+    "identity.attributes.config_file": "identity.mcp.config_file",
+    "identity.attributes.cwd": "identity.mcp.cwd",
+    "identity.attributes.env_file": "identity.mcp.env_file",
+    "identity.attributes.filesystem_roots": "identity.mcp.filesystem_roots",
+    "identity.attributes.hardcoded_secrets": "identity.mcp.hardcoded_secrets",
+    "identity.attributes.header_names": "identity.mcp.header_names",
+    "identity.attributes.in_repository": "identity.mcp.in_repository",
+    "identity.attributes.json_path": "identity.mcp.json_path",
+    "identity.attributes.loopback": "identity.mcp.loopback",
+    "identity.attributes.package_runner": "identity.mcp.package_runner",
+    "identity.attributes.plain_http": "identity.mcp.plain_http",
+    "identity.attributes.remote": "identity.mcp.remote",
+    "identity.attributes.unpinned_package": "identity.mcp.unpinned_package",
+    "credential.attributes.client": "credential.mcp.client",
+    "credential.attributes.config_file": "credential.mcp.config_file",
+    "credential.attributes.in_repository": "credential.mcp.in_repository",
+    "credential.attributes.server": "credential.mcp.server",
+    "credential.attributes.token_kind": "credential.mcp.token_kind",
+    # Azure (first_party / third_party became who manages the app)
+    "identity.attributes.first_party": "identity.managed_by",
+    "identity.attributes.third_party": "identity.managed_by",
+    "identity.attributes.account_enabled": "identity.azure.account_enabled",
+    "identity.attributes.app_owner_organization_id": "identity.azure.app_owner_organization_id",
+    "identity.attributes.directory_roles": "identity.azure.directory_roles",
+    "identity.attributes.graph_app_permissions": "identity.azure.graph_app_permissions",
+    "identity.attributes.inheritable_all_scopes": "identity.azure.inheritable_all_scopes",
+    "identity.attributes.inheritable_all_scopes_resources": "identity.azure.inheritable_all_scopes_resources",
+    "identity.attributes.inheritable_high_privilege_scopes": "identity.azure.inheritable_high_privilege_scopes",
+    "identity.attributes.owners": "identity.azure.owners",
+    "identity.attributes.owners_known": "identity.azure.owners_known",
+    "identity.attributes.privileged": "identity.azure.privileged",
+    "identity.attributes.rbac_roles_at_broad_scope": "identity.azure.rbac_roles_at_broad_scope",
+    "identity.attributes.sign_in_known": "identity.azure.sign_in_known",
+    "identity.attributes.sponsors": "identity.azure.sponsors",
+    "identity.attributes.sponsors_known": "identity.azure.sponsors_known",
+    "identity.attributes.verified_publisher": "identity.azure.verified_publisher",
+    "credential.attributes.claims_matching_expression": "credential.azure.claims_matching_expression",
+    "credential.attributes.display_name": "credential.azure.display_name",
+    "credential.attributes.issuer": "credential.azure.issuer",
+    "credential.attributes.key_usage": "credential.azure.key_usage",
+    "credential.attributes.sign_in_known": "credential.azure.sign_in_known",
+    "credential.attributes.source": "credential.azure.source",
+    "credential.attributes.subject": "credential.azure.subject",
+    # GCP (providers/gcp/facts.py; a Google-managed service agent became managed_by: provider).
+    # identity.attributes.disabled and .runs_as stay valid: the MCP and agent rules still read them.
+    "identity.attributes.service_agent": "identity.managed_by",
+    "identity.attributes.default_sa": "identity.gcp.default_service_account",
+    "identity.attributes.admin_roles": "identity.gcp.admin_roles",
+    "identity.attributes.basic_roles": "identity.gcp.basic_roles",
+    "identity.attributes.role_names": "identity.gcp.role_names",
+    "identity.attributes.user_managed_keys": "identity.gcp.user_managed_keys",
+    "identity.attributes.project_level_impersonators": "identity.gcp.project_level_impersonators",
+    "identity.attributes.non_sa_impersonators": "identity.gcp.non_sa_impersonators",
+    "identity.attributes.listed": "identity.gcp.listed",
+    "identity.attributes.description": "identity.gcp.description",
+    "identity.attributes.default_service_agent": "identity.gcp.agent_engine.identity_type",
+    "credential.attributes.key_type": "credential.gcp.key_type",
 }
 
 _NUMBER = (int, float)
@@ -154,11 +220,17 @@ def registry() -> Registry:
 
     kinds: dict[Any, set[str]] = {IdentityKind: set(), CredentialKind: set(), EdgeKind: set()}
     names = tuple(providers.PROVIDER_MODULES)
+    undeclared = False
     for name in names:
         plugin = providers.get(name)
+        undeclared |= not plugin.identity_kinds
         kinds[IdentityKind] |= set(plugin.identity_kinds)
         kinds[CredentialKind] |= set(plugin.credential_kinds)
         kinds[EdgeKind] |= set(plugin.edge_kinds)
+    if undeclared:
+        # agent.* kinds are emitted by several providers: while one declares none, the others'
+        # agent.* kinds are not the whole list, so agent.* values are not checked.
+        kinds = {k: {v for v in vs if not v.startswith("agent.")} for k, vs in kinds.items()}
     return Registry(names, registered_facts(), {k: frozenset(v) for k, v in kinds.items()})
 
 
@@ -292,7 +364,8 @@ def _scalar_ok(
         registered = kinds[hint]
         prefix = value.partition(".")[0]
         same_prefix = {k for k in registered if k.partition(".")[0] == prefix}
-        # Only providers that register their kinds can be checked; agent.* kinds are shared.
+        # Only prefixes some provider registers can be checked (agent.* only once every provider
+        # declares its kinds: see registry())
         if same_prefix and value not in registered:
             return "a registered kind" + _suggest(value, sorted(same_prefix))
         return None

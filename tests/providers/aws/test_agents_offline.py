@@ -252,11 +252,12 @@ def test_long_chain_depth() -> None:
 
 def test_demo_findings(wired: None, tmp_path: Path) -> None:
     from nhiscan.engine import evaluate, load_rules
+    from nhiscan.scan import analyse
 
     shutil.copytree(DEMO / "aws", tmp_path / "aws", ignore=shutil.ignore_patterns("agents"))
     shutil.copytree(DEMO_AGENTS, tmp_path / "aws" / "agents")
     inv = load_path(tmp_path, OPTS)
-    findings = evaluate(inv, load_rules(), AS_OF)
+    findings = evaluate(inv, load_rules(), AS_OF, analyse(inv))
     got = {(f.rule_id, f.target_id): f.severity.value for f in findings if f.rule_id.startswith("NHI-AGT")}
     sup = "arn:aws:bedrock:eu-west-1:210987654321:agent/SUPSUP0001"
     worker = "arn:aws:bedrock:eu-west-1:210987654321:agent/OPSWRK0001"

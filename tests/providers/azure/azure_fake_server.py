@@ -162,6 +162,7 @@ class FakeAzure:
         }
     )
     retry_after: str = "1"
+    throttle_status: int = 429  # Graph and ARM also throttle with 503
     # Graph does not document `$expand=sponsors` on agent identities: answer 400 unless told.
     sponsors_expand: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
@@ -241,7 +242,7 @@ class FakeAzure:
                 self._throttled.add(prefix)
                 return self._send(
                     h,
-                    429,
+                    self.throttle_status,
                     {"error": {"code": "TooManyRequests", "message": "slow down"}},
                     {"Retry-After": self.retry_after},
                 )

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from nhiscan.errors import InputError
+from nhiscan.facts import AgentFacts
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.facts import AzureIdentityFacts, InheritableScopes
 from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions
 from providers.azure.azure_fake_server import FakeAzure, StaticTokenCredential, Tenant
@@ -62,62 +64,65 @@ def test_agent_identities_and_blueprints_from_the_demo(demo_inv: Inventory) -> N
     triage, autofix, research = ids[AGENT["triage"]], ids[AGENT["autofix"]], ids[AGENT["research"]]
     assert {triage.kind, autofix.kind, research.kind} == {"agent.entra_agent_identity"}
     assert triage.name == "helpdesk-triage-agent" and triage.owner == "bob@northwind.example"
-    a = triage.attributes
-    assert a["blueprint_id"] == AGENT["helpdesk_bp"] and a["blueprint_app_id"] == AGENT["helpdesk_bp_app"]
-    assert a["blueprint_name"] == "helpdesk-agent-blueprint"
-    assert (a["sponsors"], a["sponsors_known"], a["owners"], a["owners_known"]) == (
-        ["bob@northwind.example"],
+    a = triage.facts
+    assert isinstance(a, AzureIdentityFacts)
+    assert a.blueprint_id == AGENT["helpdesk_bp"] and a.blueprint_app_id == AGENT["helpdesk_bp_app"]
+    assert a.blueprint_name == "helpdesk-agent-blueprint"
+    assert (a.sponsors, a.sponsors_known, a.owners, a.owners_known) == (
+        ("bob@northwind.example",),
         True,
-        [],
+        (),
         True,
     )
-    assert a["account_enabled"] is True and a["runs_as"] == AGENT["triage"]
+    assert a.account_enabled is True
+    assert triage.agent == AgentFacts(platform="entra", runs_as=(AGENT["triage"],))
+    # Only the cross-identity agent keys the shared agent rules read stay in attributes;
+    # runs_as matches the typed AgentFacts.runs_as (NHI-AGT-001's message names it).
+    assert triage.attributes == {"runs_as": AGENT["triage"], "runs_as_classes": ["secret_read"]}
     # The blueprint principal's Graph app role reaches every child agent.
-    assert a["inherited_graph_app_permissions"] == ["Mail.Read"] and a["runs_as_classes"] == ["secret_read"]
+    assert a.inherited_graph_app_permissions == ("Mail.Read",)
     grant = next(g for g in triage.permissions.grants if g.role == "Mail.Read")
     assert grant.via == "inherited from blueprint helpdesk-agent-blueprint"
-    assert a["inheritable_all_scopes"] is True and a["inheritable_high_privilege_scopes"] == ["Mail.Send"]
-    assert autofix.owner is None and autofix.attributes["sponsors"] == []
+    assert a.inheritable_all_scopes is True and a.inheritable_high_privilege_scopes == ("Mail.Send",)
+    assert autofix.owner is None and autofix.facts.sponsors == ()
     assert autofix.attributes["runs_as_classes"][0] == "admin"  # Owner on the prod subscription
-    assert research.attributes["owners"] == ["dave@northwind.example"]
-    assert research.attributes["inheritable_all_scopes"] is False
+    assert research.facts.owners == ("dave@northwind.example",)
+    assert research.facts.inheritable_all_scopes is False
 
     bp = ids[AGENT["helpdesk_bp"]]
     assert bp.kind == "agent.entra_agent_blueprint" and bp.name == "helpdesk-agent-blueprint"
-    b = bp.attributes
-    assert b["aliases"] == [AGENT["helpdesk_bp_app"], AGENT["helpdesk_bp_sp"]]
-    assert b["blueprint_principal_id"] == AGENT["helpdesk_bp_sp"]
-    assert b["agent_ids"] == [AGENT["triage"], AGENT["autofix"]] and b["agent_count"] == 2
-    assert b["sponsors"] == ["bob@northwind.example"] and b["owners"] == [] and b["owners_known"] is True
-    assert b["inheritable_scopes"] == [
-        {
-            "resource_app_id": "00000003-0000-0000-c000-000000000000",
-            "resource": "Microsoft Graph",
-            "kind": "enumeratedScopes",
-            "scopes": ["User.Read", "Mail.Send"],
-        },
-        {
-            "resource_app_id": "00000003-0000-0ff1-ce00-000000000000",
-            "resource": "Office 365 SharePoint Online",
-            "kind": "allAllowedScopes",
-            "scopes": [],
-        },
-    ]
-    assert b["inheritable_all_scopes_resources"] == ["Office 365 SharePoint Online"]
-    assert b["runs_as_classes"] == ["secret_read"] and b["graph_app_permissions"] == ["Mail.Read"]
-    assert ids[AGENT["research_bp"]].attributes["owners"] == ["dave@northwind.example"]
+    b = bp.facts
+    assert bp.aliases == (AGENT["helpdesk_bp_app"], AGENT["helpdesk_bp_sp"])
+    assert bp.agent == AgentFacts(platform="entra", runs_as=(AGENT["helpdesk_bp_sp"],))
+    assert b.blueprint_principal_id == AGENT["helpdesk_bp_sp"]
+    assert b.agent_ids == (AGENT["triage"], AGENT["autofix"]) and bp.attributes["agent_count"] == 2
+    assert bp.attributes["runs_as"] == AGENT["helpdesk_bp_sp"]
+    assert b.sponsors == ("bob@northwind.example",) and b.owners == () and b.owners_known is True
+    assert b.inheritable_scopes == (
+        InheritableScopes(
+            resource_app_id="00000003-0000-0000-c000-000000000000",
+            resource="Microsoft Graph",
+            kind="enumeratedScopes",
+            scopes=("User.Read", "Mail.Send"),
+        ),
+        InheritableScopes(
+            resource_app_id="00000003-0000-0ff1-ce00-000000000000",
+            resource="Office 365 SharePoint Online",
+            kind="allAllowedScopes",
+            scopes=(),
+        ),
+    )
+    assert b.inheritable_all_scopes_resources == ("Office 365 SharePoint Online",)
+    assert bp.attributes["runs_as_classes"] == ["secret_read"] and b.graph_app_permissions == ("Mail.Read",)
+    assert ids[AGENT["research_bp"]].facts.owners == ("dave@northwind.example",)
 
 
 def test_blueprint_credentials_and_agent_edges(demo_inv: Inventory) -> None:
     creds = {(c.identity_id, c.id): c for c in demo_inv.credentials}
     secret = creds[(AGENT["helpdesk_bp"], "00000a61-4a2b-4c3d-8e4f-000000000a61")]
-    assert (
-        secret.kind == "azure.client_secret"
-        and secret.active
-        and secret.attributes["source"] == "application"
-    )
+    assert secret.kind == "azure.client_secret" and secret.active and secret.facts.source == "application"
     fic = creds[(AGENT["research_bp"], "research-runtime-mi")]
-    assert fic.kind == "azure.federated_credential" and fic.attributes["subject"] == SP["mi_user"]
+    assert fic.kind == "azure.federated_credential" and fic.facts.subject == SP["mi_user"]
     assert not any(c.identity_id in (AGENT["triage"], AGENT["autofix"]) for c in demo_inv.credentials)
     edges = {(e.src, e.kind, e.dst) for e in demo_inv.edges}
     assert (AGENT["triage"], "agent.inherits_from", AGENT["helpdesk_bp"]) in edges
@@ -140,12 +145,13 @@ def test_no_double_counting_of_agents_and_blueprint_principals(demo_inv: Invento
 
 def test_managed_identities_of_ai_resources(demo_inv: Inventory) -> None:
     ids = by_id(demo_inv)
-    foundry = ids[SP["mi_foundry"]].attributes
-    assert foundry["ai_resource"] == FOUNDRY and foundry["ai_resource_types"] == [
-        "microsoft.cognitiveservices/accounts"
-    ]
-    assert ids[SP["mi_user"]].attributes["ai_resources"] == [ML]
-    assert "ai_resource" not in ids[SP["mi_vm"]].attributes
+    foundry = ids[SP["mi_foundry"]].facts
+    assert foundry.ai_resource == FOUNDRY
+    assert foundry.ai_resource_types == ("microsoft.cognitiveservices/accounts",)
+    assert ids[SP["mi_user"]].facts.ai_resources == (ML,)
+    assert ids[SP["mi_vm"]].facts.ai_resource is None and ids[SP["mi_vm"]].facts.ai_resources == ()
+    # Managed identities of AI resources are not agents themselves: no agent facts.
+    assert ids[SP["mi_foundry"]].agent is None
 
 
 def test_agents_in_a_plain_service_principal_export_only(tmp_path: Path) -> None:
@@ -154,9 +160,9 @@ def test_agents_in_a_plain_service_principal_export_only(tmp_path: Path) -> None
     inv = build([DEMO / "sp-list.json", DEMO / "app-list.json"])
     ids = by_id(inv)
     triage = ids[AGENT["triage"]]
-    assert triage.kind == "agent.entra_agent_identity" and triage.attributes["sponsors_known"] is False
+    assert triage.kind == "agent.entra_agent_identity" and triage.facts.sponsors_known is False
     assert ids[AGENT["helpdesk_bp"]].kind == "agent.entra_agent_blueprint"
-    assert ids[AGENT["helpdesk_bp"]].attributes["inheritable_scopes_known"] is False
+    assert ids[AGENT["helpdesk_bp"]].facts.inheritable_scopes_known is False
     assert any(g.source == "azure.agent_identities" and g.status == "unknown" for g in inv.gaps)
     # Without @odata.type (older exports), agentIdentityBlueprintId alone marks an agent.
     sps = json.loads((DEMO / "sp-list.json").read_text())
@@ -219,10 +225,10 @@ def test_blueprint_registered_in_another_tenant_is_known_by_its_principal() -> N
     inv = build([DEMO / "sp-list.json", DEMO / "graph-app-role-assignments.json"])
     ids = by_id(inv)
     bp = ids[AGENT["helpdesk_bp_sp"]]
-    assert bp.kind == "agent.entra_agent_blueprint" and bp.attributes["app_object_id"] is None
-    assert bp.attributes["agent_ids"] == [AGENT["triage"], AGENT["autofix"]]
+    assert bp.kind == "agent.entra_agent_blueprint" and bp.facts.app_object_id is None
+    assert bp.facts.agent_ids == (AGENT["triage"], AGENT["autofix"])
     assert bp.attributes["runs_as_classes"] == ["secret_read"]
-    assert ids[AGENT["triage"]].attributes["blueprint_id"] == AGENT["helpdesk_bp_sp"]
+    assert ids[AGENT["triage"]].facts.blueprint_id == AGENT["helpdesk_bp_sp"]
     edges = {(e.src, e.kind, e.dst) for e in inv.edges}
     assert (AGENT["autofix"], "agent.inherits_from", AGENT["helpdesk_bp_sp"]) in edges
     assert AGENT["helpdesk_bp"] not in ids
@@ -278,15 +284,22 @@ def _agent_view(inv: Inventory) -> list[tuple[Any, ...]]:
         "sponsors",
         "owners",
         "inheritable_scopes",
-        "runs_as_classes",
         "agent_ids",
         "inherited_graph_app_permissions",
         "ai_resources",
     )
     return sorted(
-        (i.id, i.kind, i.name, i.owner, tuple(str(i.attributes.get(k)) for k in keep))
+        (
+            i.id,
+            i.kind,
+            i.name,
+            i.owner,
+            str(i.agent),
+            str(i.attributes.get("runs_as_classes")),
+            tuple(str(getattr(i.facts, k)) for k in keep),
+        )
         for i in inv.identities
-        if i.kind.startswith("agent.") or i.attributes.get("ai_resource")
+        if i.kind.startswith("agent.") or i.facts.ai_resource
     )
 
 
@@ -327,16 +340,16 @@ def test_agent_apis_denied_are_gaps_and_the_scan_goes_on() -> None:
     assert "403" in gaps["GET /beta/servicePrincipals/microsoft.graph.agentIdentity"].detail
     assert len(inv.gaps) == 2
     ids = by_id(inv)
-    assert ids[SP["ci"]].attributes["rbac_roles_at_broad_scope"] == ["Owner"]  # later calls happened
+    assert ids[SP["ci"]].facts.rbac_roles_at_broad_scope == ("Owner",)  # later calls happened
     triage = ids[AGENT["triage"]]  # from /v1.0/servicePrincipals
-    assert triage.kind == "agent.entra_agent_identity" and triage.attributes["sponsors_known"] is False
+    assert triage.kind == "agent.entra_agent_identity" and triage.facts.sponsors_known is False
     bp = ids[AGENT["helpdesk_bp"]]  # from /v1.0/applications
-    assert bp.kind == "agent.entra_agent_blueprint" and bp.attributes["inheritable_scopes_known"] is False
+    assert bp.kind == "agent.entra_agent_blueprint" and bp.facts.inheritable_scopes_known is False
     autofix = ids[AGENT["autofix"]]
     assert (
         autofix.kind == "agent.entra_agent_identity" and autofix.attributes["runs_as_classes"][0] == "admin"
     )
-    assert not [i for i in inv.identities if i.attributes.get("orphaned_role_assignment")]
+    assert not [i for i in inv.identities if i.facts.orphaned_role_assignment]
 
 
 def test_tenant_without_agents() -> None:
@@ -359,7 +372,7 @@ def test_per_agent_sponsors_denied_is_one_gap() -> None:
     gaps = [g for g in inv.gaps if "sponsors" in g.source]
     assert len(gaps) == 1 and gaps[0].status == "denied"
     assert len([p for _, p in fake.requests if p.endswith("agentIdentity/sponsors")]) == 1
-    assert by_id(inv)[AGENT["triage"]].attributes["sponsors_known"] is False
+    assert by_id(inv)[AGENT["triage"]].facts.sponsors_known is False
 
 
 # -- secrets -----------------------------------------------------------------------------------

@@ -13,6 +13,12 @@ import pytest
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict, inventory_to_dict
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.facts import (
+    AzureCredentialFacts,
+    AzureIdentityFacts,
+    AzureLoggingFacts,
+    RbacRole,
+)
 from providers.azure.azure_support import (
     AGENT_IDENTITY_IDS,
     CANARY,
@@ -85,8 +91,8 @@ def test_demo_identities_kinds_and_scope(demo_inv: Inventory) -> None:
     ids = by_id(demo_inv)
     assert set(ids) == set(SP.values()) | AGENT_IDENTITY_IDS  # agents and blueprint principals once each
     assert ids[SP["mi_vm"]].kind == "azure.managed_identity"
-    assert ids[SP["mi_vm"]].attributes["mi_type"] == "system"
-    assert ids[SP["mi_user"]].attributes["mi_type"] == "user"
+    assert ids[SP["mi_vm"]].facts.mi_type == "system"
+    assert ids[SP["mi_user"]].facts.mi_type == "user"
     assert ids[SP["app_only"]].kind == "azure.application"
     assert ids[SP["ci"]].kind == "azure.service_principal"
     assert {i.scope for i in demo_inv.identities} == {f"azure:tenant:{TENANT}"}
@@ -96,37 +102,40 @@ def test_demo_identities_kinds_and_scope(demo_inv: Inventory) -> None:
     assert next(s for s in demo_inv.scopes if s.type == "tenant").name == "Northwind Robotics (demo)"
 
 
-def test_demo_attributes(demo_inv: Inventory) -> None:
+def test_demo_identity_facts(demo_inv: Inventory) -> None:
     ids = by_id(demo_inv)
     ci = ids[SP["ci"]]
-    assert ci.attributes["app_id"] == "000000a2-4a2b-4c3d-8e4f-0000000000a2"
-    assert ci.attributes["aliases"] == [
+    assert isinstance(ci.facts, AzureIdentityFacts) and ci.attributes == {}
+    assert ci.facts.app_id == "000000a2-4a2b-4c3d-8e4f-0000000000a2"
+    assert ci.aliases == (
         "000000a2-4a2b-4c3d-8e4f-0000000000a2",
         "000000a1-4a2b-4c3d-8e4f-0000000000a1",
-    ]
-    assert ci.owner == "alice@northwind.example" and ci.attributes["owners_known"] is True
-    assert ci.attributes["rbac_roles"] == [
-        {"role": "Owner", "scope": f"/subscriptions/{PROD}", "scope_level": "subscription"}
-    ]
-    assert "admin" in ci.permissions.classes and ci.attributes["privileged"] is True
+    )
+    assert ci.managed_by == "customer" and ci.facts.tenant_id == TENANT
+    assert ci.owner == "alice@northwind.example" and ci.facts.owners_known is True
+    assert ci.facts.rbac_roles == (
+        RbacRole(role="Owner", scope=f"/subscriptions/{PROD}", scope_level="subscription"),
+    )
+    assert "admin" in ci.permissions.classes and ci.facts.privileged is True
     assert ci.created is not None and ci.created.year == 2025
     assert ci.last_used is not None and ci.last_used.isoformat().startswith("2026-10-30")
-    assert ids[SP["msgraph"]].attributes["first_party"] is True
+    assert ids[SP["msgraph"]].managed_by == "provider"
     vendor = ids[SP["vendor"]]
-    assert vendor.attributes["third_party"] is True and vendor.attributes["multi_tenant"] is True
-    assert vendor.attributes["verified_publisher"] is False
-    assert vendor.attributes["graph_app_permissions"] == ["Directory.ReadWrite.All", "Mail.Read"]
-    assert ids[SP["graph_auto"]].attributes["graph_app_permissions"] == [
+    assert vendor.managed_by == "third_party" and vendor.facts.multi_tenant is True
+    assert vendor.facts.app_owner_organization_id not in (None, TENANT)
+    assert vendor.facts.verified_publisher is False
+    assert vendor.facts.graph_app_permissions == ("Directory.ReadWrite.All", "Mail.Read")
+    assert ids[SP["graph_auto"]].facts.graph_app_permissions == (
         "Application.ReadWrite.All",
         "RoleManagement.ReadWrite.Directory",
-    ]
-    assert ids[SP["helpdesk"]].attributes["directory_roles"] == ["Cloud Application Administrator"]
+    )
+    assert ids[SP["helpdesk"]].facts.directory_roles == ("Cloud Application Administrator",)
     assert ids[SP["helpdesk"]].tags == {"owner": "it-helpdesk"}
     assert ids[SP["app_only"]].owner == "research-team"  # from the notes hint
     assert ids[SP["mi_user"]].permissions.classes == ("secret_read",)
     assert ids[SP["mi_user"]].owner == "payments-team"  # tag on the identity's ARM resource
     assert ids[SP["mi_user"]].tags == {"owner": "payments-team", "env": "prod"}
-    assert ids[SP["gha"]].attributes["rbac_roles_at_broad_scope"] == ["Contributor"]
+    assert ids[SP["gha"]].facts.rbac_roles_at_broad_scope == ("Contributor",)
     grants = {g.kind for g in ids[SP["graph_auto"]].permissions.grants}
     assert grants == {"app_role"}
 
@@ -134,22 +143,23 @@ def test_demo_attributes(demo_inv: Inventory) -> None:
 def test_demo_credentials(demo_inv: Inventory) -> None:
     creds = {(c.identity_id, c.id): c for c in demo_inv.credentials}
     secret = creds[(SP["ci"], "00000a10-4a2b-4c3d-8e4f-000000000a10")]
-    assert secret.kind == "azure.client_secret" and secret.attributes["source"] == "application"
+    assert secret.kind == "azure.client_secret" and secret.facts.source == "application"
     assert (secret.expires - secret.created).days == 400
-    assert secret.last_used is not None and secret.attributes["sign_in_known"] is True
+    assert secret.last_used is not None and secret.facts.sign_in_known is True
     cert = creds[(SP["graph_auto"], "00000c10-4a2b-4c3d-8e4f-000000000c10")]
     assert cert.kind == "azure.certificate" and cert.active is False
     fic = creds[(SP["gha"], "any-repo")]
     assert fic.kind == "azure.federated_credential"
-    assert fic.attributes["subject"] == "repo:northwind/*"
-    assert fic.attributes["issuer"] == "https://token.actions.githubusercontent.com"
-    assert fic.attributes["audiences"] == ["api://AzureADTokenExchange"]
+    assert isinstance(fic.facts, AzureCredentialFacts) and fic.attributes == {}
+    assert fic.facts.subject == "repo:northwind/*"
+    assert fic.facts.issuer == "https://token.actions.githubusercontent.com"
+    assert fic.facts.audiences == ("api://AzureADTokenExchange",)
     assert creds[(SP["app_only"], "00001010-4a2b-4c3d-8e4f-000000001010")].expires.year == 2299
     mi_fic = creds[(SP["mi_user"], "aks-payments-api")]
-    assert mi_fic.kind == "azure.federated_credential" and mi_fic.attributes["source"] == "managed_identity"
-    assert mi_fic.attributes["subject"] == "system:serviceaccount:payments:api"
+    assert mi_fic.kind == "azure.federated_credential" and mi_fic.facts.source == "managed_identity"
+    assert mi_fic.facts.subject == "system:serviceaccount:payments:api"
     for c in demo_inv.credentials:
-        assert "hint" not in c.attributes and "secretText" not in c.attributes
+        assert c.attributes == {} and isinstance(c.facts, AzureCredentialFacts)
 
 
 def test_demo_edges(demo_inv: Inventory) -> None:
@@ -175,10 +185,12 @@ def test_demo_logging_and_coverage(demo_inv: Inventory) -> None:
     assert states[f"azure:subscription:{DEV}"].status == "unknown"
     entra = states[f"azure:tenant:{TENANT}"]
     assert entra.status == "disabled"
-    assert entra.attributes["missing_categories"] == [
-        "ServicePrincipalSignInLogs",
-        "ManagedIdentitySignInLogs",
-    ]
+    assert entra.facts == AzureLoggingFacts(
+        kind="entra_diagnostic_settings",
+        settings=("entra-to-law",),
+        categories=("AuditLogs", "SignInLogs"),  # exported, but not the service-principal logs
+        missing_categories=("ServicePrincipalSignInLogs", "ManagedIdentitySignInLogs"),
+    )
     assert demo_inv.gaps == ()
 
 
@@ -186,6 +198,10 @@ def test_round_trips_through_inventory_json(demo_inv: Inventory) -> None:
     data = json.loads(dump_inventory(demo_inv))
     again = inventory_from_dict(data, "memory")
     assert inventory_to_dict(again) == inventory_to_dict(demo_inv)
+    # The typed facts come back as the same dataclasses, not as dicts.
+    assert again.identities == demo_inv.identities
+    assert again.credentials == demo_inv.credentials
+    assert again.edges == demo_inv.edges and again.logging == demo_inv.logging
 
 
 def test_canary_secret_never_reaches_output(demo_dir: Path, tmp_path: Path) -> None:
@@ -209,7 +225,7 @@ def test_missing_optional_exports_are_reported_as_gaps(demo_dir: Path) -> None:
     assert sources["owners"] == "unknown"
     assert sources["microsoft.aadiam/diagnosticSettings"] == "unknown"
     ci = by_id(inv)[SP["ci"]]
-    assert ci.attributes["owners_known"] is False and ci.attributes["sign_in_known"] is False
+    assert ci.facts.owners_known is False and ci.facts.sign_in_known is False
 
 
 def test_tenant_setting_wins(demo_dir: Path) -> None:
@@ -235,10 +251,11 @@ def test_real_role_assignment_list_without_principal_names(real_dir: Path) -> No
     inv = build([real_dir / "nabilshams__call-center-voice-agent-accelerator__role_assignments.json"])
     assert len(inv.identities) == 25  # distinct ServicePrincipal principals; users are not NHIs
     one = by_id(inv)["95a9661d-c13e-4bb4-8aa0-529009abbdaa"]
-    assert set(one.attributes["rbac_roles_at_broad_scope"]) == {"User Access Administrator", "Owner"}
+    assert set(one.facts.rbac_roles_at_broad_scope) == {"User Access Administrator", "Owner"}
     assert "admin" in one.permissions.classes
-    assert one.attributes["in_directory_export"] is False
-    levels = {r["scope_level"] for i in inv.identities for r in i.attributes["rbac_roles"]}
+    assert one.facts.in_directory_export is False and one.facts.orphaned_role_assignment is False
+    assert one.facts.app_id is None and one.aliases == () and one.managed_by == "customer"
+    levels = {r.scope_level for i in inv.identities for r in i.facts.rbac_roles}
     assert levels == {"root", "management_group", "subscription"}
     assert {s.id for s in inv.scopes if s.type == "subscription"} == {"5e5ef20b-2ca7-40c1-b4a1-58750a211fe8"}
 
@@ -253,7 +270,7 @@ def test_real_graph_powershell_exports_are_imported(real_dir: Path) -> None:
     creds = [c for c in inv.credentials if c.identity_id == "00000000-0000-0000-0000-000000000010"]
     assert {c.kind for c in creds} == {"azure.client_secret", "azure.certificate"}
     secret = next(
-        c for c in creds if c.kind == "azure.client_secret" and c.attributes["source"] == "service_principal"
+        c for c in creds if c.kind == "azure.client_secret" and c.facts.source == "service_principal"
     )
     assert secret.created.isoformat() == "2024-12-04T20:22:22+00:00"  # \/Date(1733343742000)\/
     assert secret.expires.year == 2100
@@ -285,7 +302,7 @@ def test_real_vcr_cassette_is_rejected_but_its_rest_bodies_import(real_dir: Path
     assert PLUGIN.recognise(loaded(rest)) == "azure.role_assignments"
     inv = build([rest])
     assert {s.id for s in inv.scopes if s.type == "subscription"} == {"ea42f556-5106-4743-99b0-c129bfa71a47"}
-    roles = {r["role"] for i in inv.identities for r in i.attributes["rbac_roles"]}
+    roles = {r.role for i in inv.identities for r in i.facts.rbac_roles}
     # No roleDefinitionName in the REST shape: built-in role ids resolve to their names.
     assert roles == {
         "Owner",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from nhiscan.analyse.agents import agent_facts
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
@@ -88,40 +89,41 @@ def test_live_engines_page_resolve_identities_and_report_denied_locations(gcp_fa
     assert {c[1].rsplit("/", 1)[1] for c in calls} == {"us-central1", "europe-west1", "asia-northeast1"}
 
     engines = _engines(inv)
+    # what needs the other identities comes from the neutral agent analysis (identity.graph.*)
+    graph = agent_facts(inv)
     assert set(engines) == {"support-bot", "triage", "ops-agent", "ledger"}
     bot, triage, ops, ledger = (engines[n] for n in ("support-bot", "triage", "ops-agent", "ledger"))
     assert bot.id == f"{ENGINES}/101" and bot.scope == "gcp:project:acme-prod" and bot.provider == "gcp"
     assert bot.created is not None and bot.created.year == 2026
     # No serviceAccount: the project's Reasoning Engine service agent, shared by both engines.
     for a, b in ((bot, triage), (triage, bot)):
-        assert a.attributes["runs_as"] == RE_AGENT
-        assert a.attributes["identity_type"] == "DEFAULT_SERVICE_AGENT"
-        assert a.attributes["default_service_agent"] is True
-        assert a.attributes["role_shared_with"] == [b.id]
+        assert a.agent.runs_as == (RE_AGENT,)
+        assert a.facts.agent_engine.identity_type == "DEFAULT_SERVICE_AGENT"
+        assert graph[a.id]["shares_identity_with"] == [b.id]
     by_id = {i.id: i for i in inv.identities}
     agent_sa = by_id[RE_AGENT]
-    assert agent_sa.attributes["service_agent"] is True and agent_sa.scope == "gcp:project:acme-prod"
-    assert agent_sa.attributes["used_by_agents"] == [bot.id, triage.id]
+    assert agent_sa.managed_by == "provider" and agent_sa.scope == "gcp:project:acme-prod"
+    assert agent_sa.facts.used_by_agents == (bot.id, triage.id)
 
     assert (
-        ops.attributes["runs_as"] == f"ci@acme-prod{SA}"
-        and ops.attributes["identity_type"] == "SERVICE_ACCOUNT"
+        ops.agent.runs_as == (f"ci@acme-prod{SA}",)
+        and ops.facts.agent_engine.identity_type == "SERVICE_ACCOUNT"
     )
-    assert {"admin", "wildcard"} <= set(ops.attributes["runs_as_classes"])
-    assert ops.attributes["runs_as_user_managed_keys"] == 1
-    assert ops.attributes["role_shared_with"] == []
+    assert {"admin", "wildcard"} <= set(graph[ops.id]["runs_as_classes"])
+    assert ops.facts.agent_engine.runs_as_user_managed_keys == 1
+    assert graph[ops.id]["shares_identity_with"] == []
     assert ops.owner == "ops-team"
-    assert ops.attributes["env_names"] == ["OPENAI_API_KEY", "REGION"]
-    assert ops.attributes["secret_env_names"] == ["OPENAI_API_KEY"]
-    assert ops.attributes["secret_manager_env_names"] == ["DB_PASSWORD"]
-    assert ops.attributes["secret_refs"] == ["db-password:2"]
-    assert by_id[f"ci@acme-prod{SA}"].attributes["used_by_agents"] == [ops.id]
+    assert ops.facts.agent_engine.env_names == ("OPENAI_API_KEY", "REGION")
+    assert ops.agent.secret_env_names == ("OPENAI_API_KEY",)
+    assert ops.facts.agent_engine.secret_manager_env_names == ("DB_PASSWORD",)
+    assert ops.facts.agent_engine.secret_refs == ("db-password:2",)
+    assert by_id[f"ci@acme-prod{SA}"].facts.used_by_agents == (ops.id,)
 
     # An agent identity is its own principal: its grants are the engine's permissions.
-    assert ledger.attributes["identity_type"] == "AGENT_IDENTITY"
-    assert ledger.attributes["runs_as"] == f"principal://{AGENT_PRINCIPAL}"
-    assert "admin" in ledger.permissions.classes and "admin" in ledger.attributes["runs_as_classes"]
-    assert ledger.attributes["default_service_agent"] is False
+    assert ledger.facts.agent_engine.identity_type == "AGENT_IDENTITY"
+    assert ledger.agent.runs_as == (f"principal://{AGENT_PRINCIPAL}",)
+    assert "admin" in ledger.permissions.classes and "admin" in graph[ledger.id]["runs_as_classes"]
+    assert ledger.managed_by == "customer" and ledger.agent.platform == "vertex"
 
     edges = {(e.src, e.dst) for e in inv.edges if e.kind == "agent.runs_as"}
     assert edges == {
@@ -193,6 +195,7 @@ def test_endpoint_template() -> None:
 def test_demo_engines_import_from_both_export_shapes() -> None:
     inv = import_files(*sorted(DEMO.glob("*.json")))
     engines = _engines(inv)
+    graph = agent_facts(inv)
     assert set(engines) == {
         "payments-support-agent",
         "refund-triage-agent",
@@ -203,20 +206,22 @@ def test_demo_engines_import_from_both_export_shapes() -> None:
     agent = "service-412345678901@gcp-sa-aiplatform-re.iam.gserviceaccount.com"
     # Project number 412345678901 resolves to the project id through the Compute default SA.
     assert {e.scope for e in engines.values()} == {"gcp:project:acme-pay-prod"}
-    assert support.attributes["runs_as"] == triage.attributes["runs_as"] == agent
-    assert support.attributes["role_shared_with"] == [triage.id]
-    assert support.attributes["runs_as_classes"] == ["secret_read"]
+    assert support.agent.runs_as == triage.agent.runs_as == (agent,)
+    assert graph[support.id]["shares_identity_with"] == [triage.id]
+    assert graph[support.id]["runs_as_classes"] == ["secret_read"]
     assert support.owner == "payments-team" and triage.owner is None
     release = engines["release-agent"]
-    assert "admin" in release.attributes["runs_as_classes"]
-    assert release.attributes["container_image"].endswith(":latest")
+    assert "admin" in graph[release.id]["runs_as_classes"]
+    assert release.facts.agent_engine.container_image.endswith(":latest")
     # The deployer can impersonate every SA of the project (folder-level Token Creator).
-    assert f"terraform@acme-pay-prod{SA}" in release.attributes["runs_as_reach"]
-    assert "admin" in release.attributes["runs_as_reach_classes"]
-    assert support.attributes["runs_as_reach"] == []
+    assert f"terraform@acme-pay-prod{SA}" in release.facts.agent_engine.runs_as_reach
+    assert "admin" in release.facts.agent_engine.runs_as_reach_classes
+    assert support.facts.agent_engine.runs_as_reach == ()
     ledger = engines["ledger-reader-agent"]
-    assert ledger.attributes["identity_type"] == "AGENT_IDENTITY" and ledger.attributes["cmek"] is True
-    assert ledger.attributes["runs_as_roles"] == ["roles/bigquery.dataViewer"]
+    assert (
+        ledger.facts.agent_engine.identity_type == "AGENT_IDENTITY" and ledger.facts.agent_engine.cmek is True
+    )
+    assert ledger.facts.agent_engine.runs_as_roles == ("roles/bigquery.dataViewer",)
     assert ledger.permissions.classes == ()
     text = dump_inventory(inv)
     for value in (
@@ -234,11 +239,12 @@ def test_bare_engine_list_without_any_other_file(tmp_path: Path) -> None:
     engines = _engines(inv)
     # No project record links number 1111 to an id: the number stands in.
     assert engines["solo"].scope == "gcp:project:1111"
-    assert engines["solo"].attributes["runs_as"] == RE_AGENT
-    assert engines["duo"].attributes["runs_as_classes"] == []
-    assert engines["duo"].attributes["inbound_auth"] == "iam"
+    assert engines["solo"].agent.runs_as == (RE_AGENT,)
+    # it runs as a service account of the inventory that holds nothing: known, and no classes
+    assert agent_facts(inv)[engines["duo"].id]["runs_as_classes"] == []
+    assert engines["duo"].agent.inbound_auth == "iam"
     bot = next(i for i in inv.identities if i.id == f"bot@acme-prod{SA}")
-    assert bot.attributes["listed"] is False and bot.scope == "gcp:project:acme-prod"
+    assert bot.facts.listed is False and bot.scope == "gcp:project:acme-prod"
     assert {s.key for s in inv.scopes} >= {"gcp:project:1111", "gcp:project:acme-prod"}
 
 
@@ -258,13 +264,13 @@ def test_agent_identity_without_effective_identity_is_built_from_the_organisatio
         )
     )
     [ai] = _engines(import_files(f, search)).values()
-    assert ai.attributes["runs_as"] == (
+    assert ai.agent.runs_as == (
         "principal://agents.global.org-4242.system.id.goog/resources/aiplatform/projects/1111/"
-        "locations/us-central1/reasoningEngines/9"
+        "locations/us-central1/reasoningEngines/9",
     )
     # Without an organisation the principal cannot be named.
     [ai] = _engines(import_files(f)).values()
-    assert ai.attributes["runs_as"] is None and ai.attributes["identity_type"] == "AGENT_IDENTITY"
+    assert ai.agent.runs_as == () and ai.facts.agent_engine.identity_type == "AGENT_IDENTITY"
 
 
 @pytest.mark.parametrize(
@@ -382,11 +388,12 @@ def test_secret_like_env_names(name: str, expected: bool) -> None:
 
 def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
     from nhiscan.engine import evaluate, load_rules
+    from nhiscan.scan import analyse
 
     inv = import_files(*sorted(DEMO.glob("*.json")))
     names = {i.id: i.name for i in inv.identities}
     found: dict[str, set[str]] = {}
-    for f in evaluate(inv, load_rules(), AS_OF):
+    for f in evaluate(inv, load_rules(), AS_OF, analyse(inv)):
         found.setdefault(f.rule_id, set()).add(names.get(f.target_id, f.target_id))
     assert found["NHI-AGT-001"] == {"release-agent"}
     assert found["NHI-AGT-002"] == {"payments-support-agent", "refund-triage-agent"}
@@ -399,9 +406,9 @@ def test_generic_agent_rules_and_nhi_gcp_014_read_the_gcp_facts() -> None:
 
 def test_reach_follows_impersonation_transitively_and_stops_at_cycles() -> None:
     from nhiscan.model import Edge
-    from nhiscan.providers.gcp.agents import _reach
+    from nhiscan.providers.gcp.agents import reach_of
 
-    walk = _reach(
+    walk = reach_of(
         [
             Edge("a", "b", "gcp.impersonate"),
             Edge("b", "a", "gcp.implicit_delegation"),

@@ -11,6 +11,7 @@ import pytest
 from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict
 from nhiscan.providers.gcp import Plugin
+from nhiscan.providers.gcp.facts import GcpEdgeFacts, WorkloadIdentityMember
 from providers.gcp.gcp_support import DEMO, REAL, import_files, load
 
 SA = ".iam.gserviceaccount.com"
@@ -30,14 +31,16 @@ def test_demo_project_imports_with_resolved_projects_and_ancestry() -> None:
     deployer = by_id[f"deployer@acme-pay-prod{SA}"]
     assert deployer.scope == "gcp:project:acme-pay-prod"
     assert deployer.owner == "platform-team@acme.example"
-    assert deployer.attributes["aliases"] == ["104857600000000000001"]
+    assert deployer.aliases == ("104857600000000000001",)
     # The asset search names the SA by unique id; the binding lands on the email identity.
-    assert deployer.attributes["non_sa_impersonators"] == ["user:contractor@partner.example"]
+    assert deployer.facts.non_sa_impersonators == ("user:contractor@partner.example",)
     assert {"admin", "can_escalate", "wildcard"} <= set(deployer.permissions.classes)
-    assert by_id["412345678901-compute@developer.gserviceaccount.com"].attributes["default_sa"] == "compute"
-    assert by_id["acme-pay-prod@appspot.gserviceaccount.com"].attributes["default_sa"] == "appengine"
+    assert (
+        by_id["412345678901-compute@developer.gserviceaccount.com"].facts.default_service_account == "compute"
+    )
+    assert by_id["acme-pay-prod@appspot.gserviceaccount.com"].facts.default_service_account == "appengine"
     agent = by_id["service-412345678901@gcp-sa-pubsub.iam.gserviceaccount.com"]
-    assert agent.attributes["service_agent"] is True and agent.attributes["listed"] is False
+    assert agent.managed_by == "provider" and agent.facts.listed is False
     terraform = by_id[f"terraform@acme-pay-prod{SA}"]
     assert terraform.owner is None
     grant = next(g for g in terraform.permissions.grants if g.role == "roles/resourcemanager.projectIamAdmin")
@@ -46,21 +49,19 @@ def test_demo_project_imports_with_resolved_projects_and_ancestry() -> None:
     )
     assert grant.kind == "iam_binding" and grant.scope == "projects/acme-pay-prod"
     # Folder-level Token Creator held by the deployer reaches every SA of the project.
-    assert f"deployer@acme-pay-prod{SA}" in terraform.attributes["project_level_impersonators"]
-    assert "group:sre@acme.example" in terraform.attributes["project_level_impersonators"]
+    assert f"deployer@acme-pay-prod{SA}" in terraform.facts.project_level_impersonators
+    assert "group:sre@acme.example" in terraform.facts.project_level_impersonators
     payments = by_id[f"payments-api@acme-pay-prod{SA}"]
     assert "secret_read" in payments.permissions.classes
     # GKE Workload Identity: a Kubernetes SA, not a Google SA identity nor a human impersonator.
     ksa = "serviceAccount:acme-pay-prod.svc.id.goog[payments/api]"
-    assert ksa in payments.attributes["impersonators"] and payments.attributes["non_sa_impersonators"] == []
+    assert ksa in payments.facts.impersonators and payments.facts.non_sa_impersonators == ()
     assert not any(".svc.id.goog" in i for i in by_id)
     wi = next(e for e in inv.edges if e.src == ksa)
     assert (wi.dst, wi.kind) == (f"payments-api@acme-pay-prod{SA}", "gcp.impersonate")
-    assert wi.attributes["workload_identity"] == {
-        "pool": "acme-pay-prod.svc.id.goog",
-        "namespace": "payments",
-        "service_account": "api",
-    }
+    assert wi.facts.workload_identity == WorkloadIdentityMember(
+        pool="acme-pay-prod.svc.id.goog", namespace="payments", service_account="api"
+    )
 
     scopes = {s.key: s for s in inv.scopes}
     assert scopes["gcp:project:acme-pay-prod"].parent == "gcp:folder:555000111222"
@@ -68,26 +69,26 @@ def test_demo_project_imports_with_resolved_projects_and_ancestry() -> None:
     # The project-level search result (by number) merged into the get-iam-policy file (by id).
     [state] = inv.logging
     assert state.scope == "gcp:project:acme-pay-prod" and state.status == "partial"
-    assert state.attributes["missing_log_types"] == ["DATA_READ", "DATA_WRITE"]
+    assert state.facts.missing_log_types == ("DATA_READ", "DATA_WRITE")
 
     creds = {(c.identity_id, c.id[:6]): c for c in inv.credentials}
     old = creds[(f"deployer@acme-pay-prod{SA}", "3f1c9a")]
     assert old.expires is None and old.created is not None and old.created.year == 2025
     system = creds[(f"deployer@acme-pay-prod{SA}", "0aa11b")]
-    assert system.attributes["key_type"] == "SYSTEM_MANAGED" and system.expires is not None
+    assert system.facts.key_type == "SYSTEM_MANAGED" and system.expires is not None
     assert creds[(f"terraform@acme-pay-prod{SA}", "7e7e7e")].active is False
-    assert by_id[f"terraform@acme-pay-prod{SA}"].attributes["user_managed_keys"] == 1
+    assert by_id[f"terraform@acme-pay-prod{SA}"].facts.user_managed_keys == 1
 
     edge = next(
         e for e in inv.edges if e.src == "user:contractor@partner.example" and e.kind == "gcp.impersonate"
     )
     assert edge.dst == f"deployer@acme-pay-prod{SA}"
-    assert edge.attributes == {
-        "scope_level": "sa",
-        "member": "user:contractor@partner.example",
-        "roles": ["roles/iam.serviceAccountTokenCreator"],
-        "conditional": False,
-    }
+    assert edge.facts == GcpEdgeFacts(
+        scope_level="sa",
+        member="user:contractor@partner.example",
+        roles=("roles/iam.serviceAccountTokenCreator",),
+    )
+    assert edge.conditional is False and edge.attributes == {}
     assert edge.evidence[0].detail.endswith("roles/iam.serviceAccountTokenCreator")
 
 
@@ -128,22 +129,18 @@ def test_gcpdiag_project_dumps() -> None:
     by_id = {i.id: i for i in inv.identities}
     compute = by_id["12345001-compute@developer.gserviceaccount.com"]
     assert compute.scope == "gcp:project:gcpdiag-gce3-aaaa"
-    assert compute.attributes["basic_roles"] == ["roles/owner"]
-    assert by_id["gcpdiag-gce3-aaaa@appspot.gserviceaccount.com"].attributes["basic_roles"] == [
-        "roles/editor"
-    ]
-    assert by_id["service-12345001@cloud-redis.iam.gserviceaccount.com"].attributes["service_agent"] is True
+    assert compute.facts.basic_roles == ("roles/owner",)
+    assert by_id["gcpdiag-gce3-aaaa@appspot.gserviceaccount.com"].facts.basic_roles == ("roles/editor",)
+    assert by_id["service-12345001@cloud-redis.iam.gserviceaccount.com"].managed_by == "provider"
     # gce3 configures Data Access logs per service but not for allServices.
     [state] = inv.logging
-    assert state.status == "partial" and "compute.googleapis.com" in state.attributes["services"]
+    assert state.status == "partial" and "compute.googleapis.com" in state.facts.services
     assert any(g.source == "iam.serviceAccounts.keys.list" for g in inv.gaps)
     assert any(g.source == "iam.roles.get" for g in inv.gaps)
 
     gke = import_files(REAL / f"{GKE2}iam-service-accounts.json", REAL / f"{GKE2}iam-policy.json")
     gke_ids = {i.id: i for i in gke.identities}
-    assert gke_ids["1234000173-compute@developer.gserviceaccount.com"].attributes["basic_roles"] == [
-        "roles/editor"
-    ]
+    assert gke_ids["1234000173-compute@developer.gserviceaccount.com"].facts.basic_roles == ("roles/editor",)
     assert {s.scope for s in gke.logging} == {"gcp:project:gcpdiag-gke-cluster-autoscaler-rrrr"}
 
 
@@ -153,31 +150,31 @@ def test_forseti_cai_dumps() -> None:
     )
     by_id = {i.id: i for i in inv.identities}
     compute = by_id["1041-compute@developer.gserviceaccount.com"]
-    assert compute.attributes["aliases"] == ["1101"]
+    assert compute.aliases == ("1101",)
     # The SA-level policy names the account by unique id 1101; keyAdmin lets c_user mint keys.
-    assert compute.attributes["non_sa_impersonators"] == ["user:c_user@forseti.test"]
+    assert compute.facts.non_sa_impersonators == ("user:c_user@forseti.test",)
     # Project numbers from the CAI names resolve to project ids.
-    assert by_id["3-compute@developer.gserviceaccount.com"].attributes["basic_roles"] == ["roles/editor"]
+    assert by_id["3-compute@developer.gserviceaccount.com"].facts.basic_roles == ("roles/editor",)
     scopes = {s.key: s for s in inv.scopes}
     assert scopes["gcp:project:project3"].parent == "gcp:folder:1031"
     assert scopes["gcp:folder:1031"].parent == "gcp:organization:111222333"
     key = next(c for c in inv.credentials if c.id == "5555abcabcabc444444abcabc")
-    assert key.attributes["key_type"] == "SYSTEM_MANAGED"
+    assert key.facts.key_type == "SYSTEM_MANAGED"
     states = {s.scope: s for s in inv.logging}
     assert states["gcp:project:project1"].status == "enabled"
     # project3 sets nothing itself: it inherits ADMIN_READ for allServices from the organisation.
     assert states["gcp:project:project3"].status == "partial"
-    assert states["gcp:project:project3"].attributes["inherited_from"] == [
+    assert states["gcp:project:project3"].facts.inherited_from == (
         "folders/1031",
         "organizations/111222333",
-    ]
+    )
     # Custom roles exported as CAI Role assets are used to expand bindings.
     assert not any("role1" in g.detail for g in inv.gaps if g.source == "iam.roles.get")
 
 
 def test_policy_library_key_assets() -> None:
     inv = import_files(REAL / f"{POLICY_LIB}gcp_iam_restrict_service_account_key_type__assets__data.json")
-    types = {c.id: c.attributes["key_type"] for c in inv.credentials}
+    types = {c.id: c.facts.key_type for c in inv.credentials}
     assert types == {"1234567890abcdef": "USER_MANAGED", "1234567891abcdef": "SYSTEM_MANAGED"}
     assert {c.identity_id for c in inv.credentials} == {"111111-compute@developer.gserviceaccount.com"}
     members = import_files(REAL / f"{POLICY_LIB}iam_allowed_policy_member_domains__assets__data.json")
@@ -297,5 +294,5 @@ def test_cai_export_in_camel_case_json_lines(tmp_path: Path) -> None:
     inv = import_files(path)
     [ident] = inv.identities
     assert ident.id == "etl@p-cai.iam.gserviceaccount.com"
-    assert ident.attributes["non_sa_impersonators"] == ["group:etl@x.example"]
+    assert ident.facts.non_sa_impersonators == ("group:etl@x.example",)
     assert [e.kind for e in inv.edges] == ["gcp.act_as"]

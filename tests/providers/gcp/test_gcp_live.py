@@ -117,7 +117,7 @@ def test_project_scan_pages_through_accounts_and_reports_the_denied_project(
     seed(gcp_fakes)
     inv = _collect(gcp_fakes, ["acme-prod", "acme-denied"])
 
-    ids = {i.id for i in inv.identities if i.attributes["listed"]}
+    ids = {i.id for i in inv.identities if i.facts.listed}
     assert ids == {f"{n}@acme-prod{SA}" for n in ("ci", "app", "off", "minter")} | {
         "1111-compute@developer.gserviceaccount.com"
     }
@@ -135,28 +135,28 @@ def test_project_scan_pages_through_accounts_and_reports_the_denied_project(
     ci = by_id[f"ci@acme-prod{SA}"]
     assert ci.owner == "ci-team@acme.example"
     assert {"admin", "wildcard", "can_escalate"} <= set(ci.permissions.classes)
-    assert ci.attributes["basic_roles"] == ["roles/owner"]
+    assert ci.facts.basic_roles == ("roles/owner",)
     compute = by_id["1111-compute@developer.gserviceaccount.com"]
-    assert compute.attributes["default_sa"] == "compute"
-    assert compute.attributes["basic_roles"] == ["roles/editor"]
+    assert compute.facts.default_service_account == "compute"
+    assert compute.facts.basic_roles == ("roles/editor",)
     # The custom role was expanded through GetRole: key creation is an escalation path.
     minter = by_id[f"minter@acme-prod{SA}"]
-    assert minter.attributes["escalation_methods"] == ["CreateServiceAccountKey"]
+    assert minter.facts.escalation_methods == ("CreateServiceAccountKey",)
     assert "admin" not in minter.permissions.classes
-    assert by_id[f"off@acme-prod{SA}"].attributes["disabled"] is True
-    assert by_id[f"app@acme-prod{SA}"].attributes["unexpanded_roles"] == ["roles/dataflow.worker"]
+    assert by_id[f"off@acme-prod{SA}"].facts.disabled is True
+    assert by_id[f"app@acme-prod{SA}"].facts.unexpanded_roles == ("roles/dataflow.worker",)
 
     keys = {(c.identity_id, c.id): c for c in inv.credentials}
     old = keys[(f"ci@acme-prod{SA}", "k-old")]
-    assert old.attributes["key_type"] == "USER_MANAGED" and old.expires is None
+    assert old.facts.key_type == "USER_MANAGED" and old.expires is None
     assert old.created == datetime(2025, 1, 1, tzinfo=timezone.utc)
-    assert keys[(f"ci@acme-prod{SA}", "k-sys")].attributes["key_type"] == "SYSTEM_MANAGED"
+    assert keys[(f"ci@acme-prod{SA}", "k-sys")].facts.key_type == "SYSTEM_MANAGED"
 
     edges = {(e.src, e.dst, e.kind): e for e in inv.edges}
     sa_edge = edges[("user:dev@acme.example", f"app@acme-prod{SA}", "gcp.impersonate")]
-    assert sa_edge.attributes["scope_level"] == "sa"
+    assert sa_edge.facts.scope_level == "sa"
     assert ("minter@acme-prod" + SA, f"app@acme-prod{SA}", "gcp.create_key") in edges
-    assert by_id[f"app@acme-prod{SA}"].attributes["non_sa_impersonators"] == ["user:dev@acme.example"]
+    assert by_id[f"app@acme-prod{SA}"].facts.non_sa_impersonators == ("user:dev@acme.example",)
 
     states = {s.scope: s for s in inv.logging}
     assert states["gcp:project:acme-prod"].status == "enabled"
@@ -264,21 +264,19 @@ def test_organization_scan_uses_asset_search_and_discovers_projects(gcp_fakes: S
     by_id = {i.id: i for i in inv.identities}
     builder = by_id[f"builder@acme-dev{SA}"]
     # Folder-level Token Creator reaches the project's SA; org-level SA User too.
-    assert "user:eve@acme.example" in builder.attributes["project_level_impersonators"]
-    assert "group:ops@acme.example" in builder.attributes["project_level_impersonators"]
-    assert builder.attributes["non_sa_impersonators"] == ["domain:acme.example"]
+    assert "user:eve@acme.example" in builder.facts.project_level_impersonators
+    assert "group:ops@acme.example" in builder.facts.project_level_impersonators
+    assert builder.facts.non_sa_impersonators == ("domain:acme.example",)
     # storage.admin on one bucket is not project-wide admin.
     assert "admin" not in builder.permissions.classes
-    assert any(
-        r["resource"] == "//storage.googleapis.com/acme-dev-artifacts" for r in builder.attributes["roles"]
-    )
+    assert any(r.resource == "//storage.googleapis.com/acme-dev-artifacts" for r in builder.facts.roles)
     scopes = {s.key: s for s in inv.scopes}
     assert scopes["gcp:project:acme-dev"].parent == "gcp:folder:77"
     assert scopes["gcp:folder:77"].parent == "gcp:organization:4242"
     states = {s.scope: s for s in inv.logging}
     # acme-dev has no audit config of its own; it inherits ADMIN_READ from the organisation.
     assert states["gcp:project:acme-dev"].status == "partial"
-    assert states["gcp:project:acme-dev"].attributes["inherited_from"] == ["organizations/4242"]
+    assert states["gcp:project:acme-dev"].facts.inherited_from == ("organizations/4242",)
     assert any(g.scope == "gcp:project:acme-denied" and g.status == "denied" for g in inv.gaps)
 
 
@@ -315,7 +313,7 @@ def test_persistent_throttling_becomes_a_throttled_gap(gcp_fakes: SimpleNamespac
     inv = _collect(gcp_fakes, ["acme-prod"], retry_timeout=0.5)
     gap = next(g for g in inv.gaps if g.source == "iam.serviceAccounts.list")
     assert gap.status == "throttled"
-    assert not [i for i in inv.identities if i.attributes["listed"]]
+    assert not [i for i in inv.identities if i.facts.listed]
 
 
 def test_nothing_readable_raises_collection_error(gcp_fakes: SimpleNamespace) -> None:

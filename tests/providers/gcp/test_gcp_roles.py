@@ -124,14 +124,14 @@ def test_conditional_and_unconditional_grants_and_never_expiring_keys() -> None:
     inv = build_inventory(estate, RoleBook())
     edges = {e.kind: e for e in inv.edges}
     assert set(edges) == {"gcp.impersonate", "gcp.implicit_delegation", "gcp.act_as"}
-    assert edges["gcp.impersonate"].attributes["conditional"] is True
-    assert edges["gcp.act_as"].attributes["conditional"] is False
+    assert edges["gcp.impersonate"].conditional is True
+    assert edges["gcp.act_as"].conditional is False
     assert all(e.src == ci and e.dst == target for e in inv.edges)
     [key] = inv.credentials
     assert key.identity_id == target and key.expires is None
     by_id = {i.id: i for i in inv.identities}
-    assert by_id[target].attributes["user_managed_keys"] == 1
-    assert by_id[target].attributes["impersonators"] == [ci]
+    assert by_id[target].facts.user_managed_keys == 1
+    assert by_id[target].facts.impersonators == (ci,)
 
 
 def test_numbered_accounts_of_other_projects_are_not_given_this_project() -> None:
@@ -159,8 +159,8 @@ def test_numbered_accounts_of_other_projects_are_not_given_this_project() -> Non
     inv = build_inventory(estate, RoleBook())
     by_id = {i.id: i for i in inv.identities}
     assert by_id[foreign].scope == "gcp:project:unknown"
-    assert by_id[foreign].attributes["project_level_impersonators"] == []
-    assert by_id[foreign].attributes["basic_roles"] == ["roles/editor"]
+    assert by_id[foreign].facts.project_level_impersonators == ()
+    assert by_id[foreign].facts.basic_roles == ("roles/editor",)
     # The legacy Cloud Build account of this project's number does belong here.
     assert by_id["111@cloudbuild.gserviceaccount.com"].scope == "gcp:project:p-one"
-    assert by_id[own].attributes["project_level_impersonators"] == ["group:ops@x.example"]
+    assert by_id[own].facts.project_level_impersonators == ("group:ops@x.example",)

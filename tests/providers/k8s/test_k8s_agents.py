@@ -22,6 +22,7 @@ from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
 from nhiscan.providers.k8s.agents.heuristics import THRESHOLD
 from nhiscan.providers.k8s.settings import K8sSettings
+from nhiscan.scan import analyse
 from providers.k8s.k8s_agent_objects import (
     CANARY_AGENT,
     agent_cluster,
@@ -283,7 +284,7 @@ def test_delegation_cycle_and_depth(offline: Callable[..., Inventory]) -> None:
 
 def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
     rules = [r for r in load_rules() if r.id.startswith("NHI-AGT-")]
-    findings = evaluate(inv, rules, datetime(2026, 11, 23, tzinfo=timezone.utc))
+    findings = evaluate(inv, rules, datetime(2026, 11, 23, tzinfo=timezone.utc), analyse(inv))
     got = {(f.rule_id, f.resource_name) for f in findings}
     expected = {
         ("NHI-AGT-001", "agents/ops-agent"),

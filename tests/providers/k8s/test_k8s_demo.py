@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from nhiscan.engine import evaluate, load_rules
+from nhiscan.scan import analyse
 from providers.k8s.k8s_support import build_from
 from support import DEMO
 
@@ -32,7 +33,7 @@ def test_demo_export_triggers_every_k8s_rule() -> None:
 def test_demo_export_shows_the_agent_rules() -> None:
     inv = build_from(sorted((DEMO / "k8s").iterdir()))
     rules = [r for r in load_rules() if r.id.startswith("NHI-AGT-")]
-    flagged = {(f.rule_id, f.resource_name) for f in evaluate(inv, rules, AS_OF)}
+    flagged = {(f.rule_id, f.resource_name) for f in evaluate(inv, rules, AS_OF, analyse(inv))}
     assert {
         ("NHI-AGT-001", "kagent/k8s-agent"),
         ("NHI-AGT-002", "kagent/support-bot"),

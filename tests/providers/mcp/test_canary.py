@@ -99,8 +99,8 @@ def test_collector_finds_every_canary_and_keeps_none(tmp_path: Path, collect_mcp
     inv = collect_mcp([repo])
     assert_clean(dump_inventory(inv), "the inventory")
     assert len(inv.credentials) == EXPECTED_SECRETS, sorted(c.location or "" for c in inv.credentials)
-    assert all(c.attributes["in_repository"] for c in inv.credentials)
-    kinds = {c.location: c.attributes["token_kind"] for c in inv.credentials}
+    assert all(c.facts.in_repository for c in inv.credentials)
+    kinds = {c.location: c.facts.token_kind for c in inv.credentials}
     assert kinds[".mcp.json:mcpServers.header-server.headers.Authorization"] == "github_pat"
     assert kinds[".mcp.json:mcpServers.env-server.env.API_KEY"] == "generic_secret"
     assert kinds[".zed/settings.json:context_servers.ext.settings.github_token"] == "github_pat"

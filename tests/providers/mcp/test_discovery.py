@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from nhiscan.errors import InputError
+from nhiscan.inventory_io import to_jsonable
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.mcp import Plugin
@@ -22,7 +23,7 @@ def by_name(inv: Inventory) -> dict[str, Identity]:
 
 
 def attrs(inv: Inventory, name: str) -> dict[str, Any]:
-    return dict(by_name(inv)[name].attributes)
+    return dict(to_jsonable(by_name(inv)[name].facts))
 
 
 def test_every_client_in_its_home_location(fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +31,7 @@ def test_every_client_in_its_home_location(fake_home: Path, collect_mcp) -> None
     inv = collect_mcp()
     host = socket.gethostname()
     assert {s.key for s in inv.scopes} == {f"mcp:host:{host}"}
-    clients = {(i.attributes["client"], i.name) for i in inv.identities}
+    clients = {(i.facts.client, i.name) for i in inv.identities}
     assert clients == {
         ("claude-desktop", "filesystem"),
         ("claude-desktop", "slack"),
@@ -61,10 +62,10 @@ def test_every_client_in_its_home_location(fake_home: Path, collect_mcp) -> None
         [] if TOML else [("~/.codex/config.toml", "not_enabled")]
     )
     for ident in inv.identities:
-        assert ident.attributes["in_repository"] is False
-        fragment = ident.attributes["json_path"] if ident.name == "postgres" else ident.name
-        assert ident.id == f"mcp://{host}/{ident.attributes['config_file']}#{fragment}"
-        assert ident.attributes["config_file"].startswith("~/")
+        assert ident.facts.in_repository is False
+        fragment = ident.facts.json_path if ident.name == "postgres" else ident.name
+        assert ident.id == f"mcp://{host}/{ident.facts.config_file}#{fragment}"
+        assert ident.facts.config_file.startswith("~/")
 
 
 def test_shapes_normalise(fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +107,7 @@ def test_shapes_normalise(fake_home: Path, collect_mcp) -> None:  # type: ignore
     everything = attrs(inv, "everything")
     assert (
         everything["transport"] == "http"
-        and everything["auto_approve"] == "*"
+        and everything["auto_approve"] == ["*"]
         and everything["auto_approve_all"]
     )
     playwright = attrs(inv, "Playwright")
@@ -141,7 +142,7 @@ def test_appdata_and_xdg_locations(fake_home: Path, tmp_path: Path, collect_mcp,
     place(appdata, {"claude_desktop_config.json": "Claude/claude_desktop_config.json"})
     place(xdg, {"zed_settings.json": "zed/settings.json"})
     inv = collect_mcp()
-    files = {i.attributes["config_file"] for i in inv.identities}
+    files = {i.facts.config_file for i in inv.identities}
     assert files == {
         (appdata / "Claude" / "claude_desktop_config.json").as_posix(),
         (xdg / "zed" / "settings.json").as_posix(),
@@ -155,7 +156,7 @@ def test_macos_location(fake_home: Path, collect_mcp) -> None:  # type: ignore[n
     )
     inv = collect_mcp()
     assert {i.name for i in inv.identities} == {"filesystem", "slack"}
-    assert inv.identities[0].attributes["client"] == "claude-desktop"
+    assert inv.identities[0].facts.client == "claude-desktop"
 
 
 def test_no_configs_on_host_is_an_empty_inventory(fake_home: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
@@ -237,7 +238,7 @@ def test_repository_configs(tmp_path: Path, fake_home: Path, collect_mcp) -> Non
     inv = collect_mcp([repo])
     # no origin remote: the folder name, never the checkout's absolute path
     assert [s.key for s in inv.scopes] == ["mcp:repository:repo"]
-    files = {i.attributes["config_file"] for i in inv.identities}
+    files = {i.facts.config_file for i in inv.identities}
     assert files == {
         ".cursor/mcp.json",
         ".vscode/mcp.json",
@@ -245,8 +246,8 @@ def test_repository_configs(tmp_path: Path, fake_home: Path, collect_mcp) -> Non
         ".gemini/settings.json",
         ".continue/mcpServers/playwright.yaml",
     } | ({".codex/config.toml"} if TOML else set())
-    assert all(i.attributes["in_repository"] is True for i in inv.identities)
-    clients = {i.attributes["config_file"]: i.attributes["client"] for i in inv.identities}
+    assert all(i.facts.in_repository is True for i in inv.identities)
+    clients = {i.facts.config_file: i.facts.client for i in inv.identities}
     assert clients[".mcp.json"] == "claude-code"
     assert clients.get(".codex/config.toml", "codex") == "codex"
     assert clients[".continue/mcpServers/playwright.yaml"] == "continue"
@@ -258,7 +259,7 @@ def test_a_single_config_file_given_explicitly(tmp_path: Path, collect_mcp) -> N
     repo = make_repo(tmp_path / "repo")
     inv = collect_mcp([repo / ".vscode" / "mcp.json"])
     assert {i.name for i in inv.identities} == {"github", "perplexity"}
-    assert inv.identities[0].attributes["config_file"] == ".vscode/mcp.json"  # relative to the git root
+    assert inv.identities[0].facts.config_file == ".vscode/mcp.json"  # relative to the git root
 
 
 def test_an_explicit_file_that_is_not_an_mcp_config(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
@@ -335,10 +336,10 @@ def test_from_a_file_in_a_user_location_is_host_scoped(fake_home: Path) -> None:
         files.append(RecognisedFile(loaded, doc_type, "mcp"))
     inv = plugin.build(files, CollectOptions(as_of=AS_OF))
     assert {s.type for s in inv.scopes} == {"host"}
-    assert {i.attributes["config_file"] for i in inv.identities} == {"~/.cursor/mcp.json"} | (
+    assert {i.facts.config_file for i in inv.identities} == {"~/.cursor/mcp.json"} | (
         {"~/.codex/config.toml"} if TOML else set()
     )
-    assert all(i.attributes["in_repository"] is False for i in inv.identities)
+    assert all(i.facts.in_repository is False for i in inv.identities)
     assert [g.source for g in inv.gaps] == ([] if TOML else ["~/.codex/config.toml"])
 
 
@@ -375,11 +376,11 @@ def test_claude_code_permissions_approve_mcp_tools(tmp_path: Path, collect_mcp) 
     )
     (repo / ".claude" / "settings.local.json").write_text('{"permissions": {"allow": ["mcp__fs__list_dir"]}}')
     inv = collect_mcp([repo])
-    assert attrs(inv, "github")["auto_approve"] == "*" and attrs(inv, "github")["auto_approve_all"] is True
+    assert attrs(inv, "github")["auto_approve"] == ["*"] and attrs(inv, "github")["auto_approve_all"] is True
     assert attrs(inv, "github")["auto_approve_source"] == ".claude/settings.json"
     assert attrs(inv, "fs")["auto_approve"] == ["list_dir", "read_file"]
     assert attrs(inv, "fs")["auto_approve_all"] is False
-    assert attrs(inv, "other")["auto_approve"] is None
+    assert attrs(inv, "other")["auto_approve"] == []
     assert by_name(inv)["github"].evidence[-1].source == ".claude/settings.json"
 
 
@@ -391,8 +392,8 @@ def test_claude_code_user_permissions(fake_home: Path, collect_mcp) -> None:  # 
     )
     inv = collect_mcp()
     assert attrs(inv, "sentry")["auto_approve_all"] is True
-    assert attrs(inv, "postgres")["auto_approve"] is None
-    assert attrs(inv, "linear")["auto_approve"] is None  # a Cursor server: Claude's settings don't apply
+    assert attrs(inv, "postgres")["auto_approve"] == []
+    assert attrs(inv, "linear")["auto_approve"] == []  # a Cursor server: Claude's settings don't apply
 
 
 def test_broken_claude_settings_are_a_gap(tmp_path: Path, collect_mcp) -> None:  # type: ignore[no-untyped-def]
@@ -402,4 +403,4 @@ def test_broken_claude_settings_are_a_gap(tmp_path: Path, collect_mcp) -> None: 
     (repo / ".claude" / "settings.json").write_text('{"permissions": ')
     inv = collect_mcp([repo])
     assert [g.source for g in inv.gaps] == [".claude/settings.json"]
-    assert attrs(inv, "github")["auto_approve"] is None
+    assert attrs(inv, "github")["auto_approve"] == []

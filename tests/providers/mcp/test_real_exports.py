@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from nhiscan.inventory_io import to_jsonable
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 from nhiscan.providers.mcp import Plugin
@@ -97,7 +98,7 @@ def test_real_export(name: str) -> None:
     found = {i.name: i for i in inv.identities}
     assert set(found) == set(EXPECTED[name])
     for server, (client, transport, selected) in EXPECTED[name].items():
-        attrs = found[server].attributes
+        attrs = to_jsonable(found[server].facts)
         assert (attrs["client"], attrs["transport"]) == (client, transport), server
         for key, value in selected.items():
             assert attrs[key] == value, (server, key)

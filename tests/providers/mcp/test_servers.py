@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
+from nhiscan.inventory_io import to_jsonable
 from nhiscan.providers.mcp.servers import analyse, broad_root, package, url_facts
 
 
 def facts(definition: dict[str, Any]) -> dict[str, Any]:
-    return dict(analyse(definition, "mcpServers.s", "/home/alice").attributes)
+    return dict(to_jsonable(analyse(definition, "mcpServers.s", "/home/alice").facts))
 
 
 @pytest.mark.parametrize(
@@ -154,11 +155,13 @@ def test_filesystem_roots_from_server_filesystem_and_docker_mounts() -> None:
 
 
 def test_auto_approve_shapes() -> None:
-    assert facts({"command": "s", "autoApprove": ["*"]})["auto_approve"] == "*"
+    assert facts({"command": "s", "autoApprove": ["*"]})["auto_approve"] == ["*"]
     assert facts({"command": "s", "alwaysAllow": ["read", "*"]})["auto_approve_all"] is True
-    assert facts({"command": "s", "trust": True})["auto_approve"] is True
+    assert facts({"command": "s", "trust": True})["auto_approve"] == []
+    assert facts({"command": "s", "trust": True})["auto_approve_all"] is True
     assert facts({"command": "s", "autoApprove": ["b", "a"]})["auto_approve"] == ["a", "b"]
-    assert facts({"command": "s"})["auto_approve"] is None
+    assert facts({"command": "s"})["auto_approve"] == []
+    assert facts({"command": "s"})["auto_approve_all"] is False
 
 
 def test_disabled_shapes() -> None:
@@ -205,7 +208,7 @@ def test_secret_locations_in_one_definition() -> None:
         "mcpServers.s.url?access_token": ("github_pat", "url"),
         "mcpServers.s.oauth.clientSecret": ("generic_secret", "auth"),
     }
-    attrs = result.attributes
+    attrs = to_jsonable(result.facts)
     assert token not in repr(attrs) and "Kx9mQ2vL7pR4wZ3n" not in repr(attrs)
     assert attrs["args"][:3] == ["-y", "srv@1.0.0", "<redacted>"]
     assert attrs["url"] == "https://x.example/mcp?access_token=<redacted>&q=1"
@@ -266,5 +269,5 @@ def test_connection_string_argument() -> None:
         "mcpServers.s.args[2]@password",
         "mcpServers.s.env.DATABASE_URL",
     }
-    assert result.attributes["args"][2] == "<redacted>"
+    assert result.facts.args[2] == "<redacted>"
     assert "Xq7v2LpR9sT4" not in repr(result)

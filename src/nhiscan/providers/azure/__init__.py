@@ -16,11 +16,17 @@ Settings: :class:`~nhiscan.providers.azure.settings.AzureSettings`.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
 from nhiscan.model import Inventory
+from nhiscan.providers.azure.facts import (
+    AzureCredentialFacts,
+    AzureEdgeFacts,
+    AzureIdentityFacts,
+    AzureLoggingFacts,
+)
 from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import (
     CollectOptions,
@@ -45,6 +51,33 @@ class Plugin(ProviderPlugin):
     settings_class = AzureSettings
     sdk_modules = ("azure.identity", "httpx")
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"azure.federated_credential"})
+    identity_facts: ClassVar[type | None] = AzureIdentityFacts
+    credential_facts: ClassVar[type | None] = AzureCredentialFacts
+    edge_facts: ClassVar[type | None] = AzureEdgeFacts
+    logging_facts: ClassVar[type | None] = AzureLoggingFacts
+    identity_kinds: ClassVar[Mapping[str, str]] = {
+        "azure.service_principal": "Entra service principal (application, legacy or first-party)",
+        "azure.managed_identity": "Azure managed identity (system- or user-assigned)",
+        "azure.application": "Entra app registration with no service principal in the tenant",
+        "agent.entra_agent_identity": "Entra Agent ID agent identity",
+        "agent.entra_agent_blueprint": "Entra Agent ID agent identity blueprint",
+    }
+    credential_kinds: ClassVar[Mapping[str, str]] = {
+        "azure.client_secret": "client secret (password credential or symmetric key)",
+        "azure.certificate": "certificate (asymmetric key credential)",
+        "azure.federated_credential": "federated identity credential (trusted external token issuer)",
+    }
+    edge_kinds: ClassVar[Mapping[str, str]] = {
+        "azure.owner_add_credential": "owner can add a credential to the application or SP it owns",
+        "azure.app_permission": "Microsoft Graph permission that reaches every service principal of the tenant",
+        "azure.directory_role_add_credential": "directory role that can add a credential to any (or one) app",
+        "azure.managed_identity": "Azure resource runs as its managed identity",
+        "azure.blueprint_impersonation": "agent blueprint credential holders obtain tokens as each agent",
+        "azure.any_service_principal": "tenant hub expanded to each service principal that takes credentials",
+        "azure.federated_credential": "external issuer and subject trusted by a federated credential",
+        "agent.inherits_from": "Entra agent identity inherits from its blueprint",
+        "agent.runs_as": "AI resource (Foundry, Machine Learning) runs as its managed identity",
+    }
 
     def delegation(self, context: DelegationContext) -> Delegation | None:
         from nhiscan.providers.azure.delegation import AzureDelegation, tenant_hubs

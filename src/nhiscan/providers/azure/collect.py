@@ -15,8 +15,11 @@ from typing import Any
 from nhiscan.errors import CollectionError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
 from nhiscan.providers.azure import catalog as cat
+from nhiscan.providers.azure import doctypes as dt
 from nhiscan.providers.azure import documents as d
-from nhiscan.providers.azure.build import PROVIDER, Collected, build_inventory
+from nhiscan.providers.azure.build import build_inventory
+from nhiscan.providers.azure.collected import Collected
+from nhiscan.providers.azure.context import PROVIDER
 from nhiscan.providers.azure.http import ApiError, AzureHttp
 from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions
@@ -79,7 +82,8 @@ class _Run:
         self.graph.close()
         self.arm.close()
 
-    def _scope(self) -> str:
+    def tenant_scope(self) -> str:
+        """The tenant's scope key (``unknown`` until the tenant is resolved)."""
         return scope_key(PROVIDER, "tenant", self.tenant or "unknown")
 
     def attempt(self, scope: str, source: str, fn: Callable[[], Any]) -> Any:
@@ -96,7 +100,7 @@ class _Run:
 
     def graph_list(self, doc_type: str, source: str, path: str) -> list[dict[str, Any]] | None:
         items: list[dict[str, Any]] | None = self.attempt(
-            self._scope(), source, lambda: list(self.graph.pages(path))
+            self.tenant_scope(), source, lambda: list(self.graph.pages(path))
         )
         if items is not None:
             self.c.add(doc_type, (d.camel_keys(i) for i in items), f"graph:{source}")
@@ -114,15 +118,15 @@ class _Run:
                 self.tenant = str(org[0].get("id", "")).lower() or None
                 self.c.tenant_name = org[0].get("displayName")
         sps = self.graph_list(
-            d.SERVICE_PRINCIPALS,
+            dt.SERVICE_PRINCIPALS,
             "GET /v1.0/servicePrincipals",
             f"/v1.0/servicePrincipals?$top=999&$expand={_OWNERS}",
         )
         self.graph_list(
-            d.APPLICATIONS, "GET /v1.0/applications", f"/v1.0/applications?$top=999&$expand={_OWNERS}"
+            dt.APPLICATIONS, "GET /v1.0/applications", f"/v1.0/applications?$top=999&$expand={_OWNERS}"
         )
         self.graph_list(
-            d.APPLICATIONS,
+            dt.APPLICATIONS,
             "GET /v1.0/applications (federatedIdentityCredentials)",
             "/v1.0/applications?$top=999&$select=id,appId&$expand=federatedIdentityCredentials",
         )
@@ -131,7 +135,7 @@ class _Run:
         )
         if graph_sp is not None:
             self.graph_list(
-                d.APP_ROLE_ASSIGNMENTS,
+                dt.APP_ROLE_ASSIGNMENTS,
                 "GET /v1.0/servicePrincipals/{graph}/appRoleAssignedTo",
                 f"/v1.0/servicePrincipals/{graph_sp['id']}/appRoleAssignedTo?$top=999",
             )
@@ -139,27 +143,27 @@ class _Run:
             self.c.coverage.append(
                 CoverageEntry(
                     PROVIDER,
-                    self._scope(),
+                    self.tenant_scope(),
                     "GET /v1.0/servicePrincipals/{graph}/appRoleAssignedTo",
                     CoverageStatus.NOT_FOUND.value,
                     "the Microsoft Graph service principal is not in the tenant listing",
                 )
             )
-        from nhiscan.providers.azure.agents import collect_agents
+        from nhiscan.providers.azure.agents.live import collect_agents
 
         collect_agents(self)
         self.graph_list(
-            d.DIRECTORY_ROLE_ASSIGNMENTS,
+            dt.DIRECTORY_ROLE_ASSIGNMENTS,
             "GET /v1.0/roleManagement/directory/roleAssignments",
             "/v1.0/roleManagement/directory/roleAssignments?$expand=roleDefinition",
         )
         self.graph_list(
-            d.SIGN_IN_ACTIVITY,
+            dt.SIGN_IN_ACTIVITY,
             "GET /beta/reports/servicePrincipalSignInActivities",
             "/beta/reports/servicePrincipalSignInActivities",
         )
         self.graph_list(
-            d.CREDENTIAL_SIGN_IN_ACTIVITY,
+            dt.CREDENTIAL_SIGN_IN_ACTIVITY,
             "GET /beta/reports/appCredentialSignInActivities",
             "/beta/reports/appCredentialSignInActivities",
         )
@@ -205,7 +209,7 @@ class _Run:
         if rbac:
             self.subscription_rbac(sid, scope, base)
         if self.arm_list(
-            d.ACTIVITY_LOG_SETTINGS,
+            dt.ACTIVITY_LOG_SETTINGS,
             scope,
             f"GET {base}/Microsoft.Insights/diagnosticSettings",
             f"{base}/Microsoft.Insights/diagnosticSettings?api-version={API_DIAGNOSTICS}",
@@ -214,14 +218,14 @@ class _Run:
 
     def subscription_rbac(self, sid: str, scope: str, base: str) -> None:
         if self.arm_list(
-            d.ROLE_ASSIGNMENTS,
+            dt.ROLE_ASSIGNMENTS,
             scope,
             f"GET {base}/Microsoft.Authorization/roleAssignments",
             f"{base}/Microsoft.Authorization/roleAssignments?api-version={API_AUTHORIZATION}",
         ):
-            self.c.read.add(d.ROLE_ASSIGNMENTS)
+            self.c.read.add(dt.ROLE_ASSIGNMENTS)
         self.arm_list(
-            d.ROLE_DEFINITIONS,
+            dt.ROLE_DEFINITIONS,
             scope,
             f"GET {base}/Microsoft.Authorization/roleDefinitions",
             f"{base}/Microsoft.Authorization/roleDefinitions?api-version={API_AUTHORIZATION}",
@@ -229,12 +233,12 @@ class _Run:
 
     def entra_settings(self) -> None:
         if self.arm_list(
-            d.ENTRA_SETTINGS,
-            self._scope(),
+            dt.ENTRA_SETTINGS,
+            self.tenant_scope(),
             "GET /providers/microsoft.aadiam/diagnosticSettings",
             f"/providers/microsoft.aadiam/diagnosticSettings?api-version={API_AADIAM}",
         ):
-            self.c.read.add(d.ENTRA_SETTINGS)
+            self.c.read.add(dt.ENTRA_SETTINGS)
 
     def resource_graph(self, query: str, subscriptions: list[str]) -> list[dict[str, Any]]:
         """Every row of a Resource Graph query across the subscriptions, following
@@ -264,8 +268,8 @@ class _Run:
         )
         if rows is None:
             return
-        self.c.add(d.RESOURCES, rows, "arm:resource-graph")
-        self.c.read.add(d.RESOURCES)
+        self.c.add(dt.RESOURCES, rows, "arm:resource-graph")
+        self.c.read.add(dt.RESOURCES)
         # Federated credentials of user-assigned identities are child resources: one call per
         # identity (there is no tenant-wide listing).
         for row in rows:
@@ -273,7 +277,7 @@ class _Run:
                 continue
             rid = str(row.get("id"))
             self.arm_list(
-                d.MI_FEDERATED_CREDENTIALS,
+                dt.MI_FEDERATED_CREDENTIALS,
                 scope_key(PROVIDER, "subscription", rid.split("/")[2].lower()),
                 f"GET {rid}/federatedIdentityCredentials",
                 f"{rid}/federatedIdentityCredentials?api-version={API_MANAGED_IDENTITY}",
@@ -294,9 +298,9 @@ class _Run:
             "POST /providers/Microsoft.ResourceGraph/resources (role definitions)",
             lambda: self.resource_graph(RBAC_QUERY.format(type="roledefinitions"), subscriptions),
         )
-        self.c.add(d.ROLE_ASSIGNMENTS, assignments, "arm:resource-graph")
-        self.c.read.add(d.ROLE_ASSIGNMENTS)
-        self.c.add(d.ROLE_DEFINITIONS, definitions or [], "arm:resource-graph")
+        self.c.add(dt.ROLE_ASSIGNMENTS, assignments, "arm:resource-graph")
+        self.c.read.add(dt.ROLE_ASSIGNMENTS)
+        self.c.add(dt.ROLE_DEFINITIONS, definitions or [], "arm:resource-graph")
         return True
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import ClassVar, Final
 
 from nhiscan.model import Edge, Evidence, Identity, Inventory
+from nhiscan.providers.azure.facts import AzureIdentityFacts
 from nhiscan.providers.interface import Delegation
 
 HUB_PREFIX: Final = "azure-tenant:"
@@ -32,7 +33,10 @@ def tenant_hubs(inventory: Inventory) -> list[str]:
 
 
 def _in_tenant(ident: Identity, tenant: str) -> bool:
-    return ident.scope == f"azure:tenant:{tenant}" or ident.attributes.get("tenant_id") == tenant
+    facts = ident.facts
+    return ident.scope == f"azure:tenant:{tenant}" or (
+        isinstance(facts, AzureIdentityFacts) and facts.tenant_id == tenant
+    )
 
 
 class AzureDelegation(Delegation):

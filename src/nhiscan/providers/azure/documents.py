@@ -9,7 +9,8 @@ document type. The live collector and the offline importer both feed these lists
 Decisions on awkward inputs:
 
 - Graph PowerShell exports (UTF-16LE with BOM, PascalCase keys, ``\\/Date(ms)\\/`` dates) are
-  imported: keys are camel-cased and dates converted.
+  imported: keys are camel-cased here, and the dates are read by
+  :func:`nhiscan.providers.azure.fields.field_time`.
 - ARM REST pages ``{"value": [{id, name, type, properties: {...}}]}`` are accepted wherever the
   ``az`` array is (role assignments, role definitions, diagnostic settings).
 - A bare list of federated identity credentials (``az ad app federated-credential list``) is
@@ -22,57 +23,14 @@ Decisions on awkward inputs:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from nhiscan import timeutil
 from nhiscan.errors import InputError
+from nhiscan.providers.azure import doctypes as dt
+from nhiscan.providers.azure.agents.documents import agent_doc_type, cast_type, inheritable_parent
 
-# Document types this provider understands.
-SERVICE_PRINCIPALS = "azure.service_principals"
-APPLICATIONS = "azure.applications"
-ROLE_ASSIGNMENTS = "azure.role_assignments"
-ROLE_DEFINITIONS = "azure.role_definitions"
-ACTIVITY_LOG_SETTINGS = "azure.activity_log_diagnostic_settings"
-ENTRA_SETTINGS = "azure.entra_diagnostic_settings"
-APP_ROLE_ASSIGNMENTS = "azure.app_role_assignments"
-DIRECTORY_ROLE_ASSIGNMENTS = "azure.directory_role_assignments"
-SIGN_IN_ACTIVITY = "azure.sign_in_activity"
-CREDENTIAL_SIGN_IN_ACTIVITY = "azure.credential_sign_in_activity"
-MI_FEDERATED_CREDENTIALS = "azure.managed_identity_federated_credentials"
-SUBSCRIPTIONS = "azure.subscriptions"
-RESOURCES = "azure.resources"
-# Entra Agent ID (see :mod:`.agents`).
-AGENT_IDENTITIES = "azure.agent_identities"
-AGENT_BLUEPRINTS = "azure.agent_blueprints"
-INHERITABLE_PERMISSIONS = "azure.agent_blueprint_inheritable_permissions"
-# Recognised only to be rejected with a clear message.
-BARE_FEDERATED_CREDENTIALS = "azure.bare_federated_credentials"
-VCR_CASSETTE = "azure.vcr_cassette"
-
-DOC_TYPES = (
-    SERVICE_PRINCIPALS,
-    APPLICATIONS,
-    ROLE_ASSIGNMENTS,
-    ROLE_DEFINITIONS,
-    ACTIVITY_LOG_SETTINGS,
-    ENTRA_SETTINGS,
-    APP_ROLE_ASSIGNMENTS,
-    DIRECTORY_ROLE_ASSIGNMENTS,
-    SIGN_IN_ACTIVITY,
-    CREDENTIAL_SIGN_IN_ACTIVITY,
-    MI_FEDERATED_CREDENTIALS,
-    SUBSCRIPTIONS,
-    RESOURCES,
-    AGENT_IDENTITIES,
-    AGENT_BLUEPRINTS,
-    INHERITABLE_PERMISSIONS,
-)
-
-_MS_DATE = re.compile(r"^\\?/Date\((-?\d+)(?:[+-]\d{4})?\)\\?/$")
 # Keys whose values are user data (tag names) and must keep their spelling.
 _OPAQUE_KEYS = frozenset({"tags", "userAssignedIdentities", "additionalProperties"})
 
@@ -96,19 +54,6 @@ def load_json(path: Path, data: Any) -> Any:
         return json.loads(decode_bytes(path.read_bytes()))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-
-
-def parse_time(value: Any) -> datetime | None:
-    """ISO 8601 (any fraction length, ``Z``) or Graph PowerShell's ``/Date(ms)/``. None for
-    missing values; ValueError for anything else."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected a date string, got {type(value).__name__}")
-    m = _MS_DATE.match(value.strip())
-    if m:
-        return datetime.fromtimestamp(int(m.group(1)) / 1000, tz=timezone.utc)
-    return timeutil.parse_time(value.strip())
 
 
 def camel_keys(value: Any) -> Any:
@@ -159,35 +104,33 @@ def _items(doc: Any) -> tuple[list[Any], str]:
 def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
     ident = str(item.get("id", "")).lower()
     # Before the generic service-principal / application checks: agent types are subtypes of both.
-    from nhiscan.providers.azure.agents import agent_doc_type
-
     agent_type = agent_doc_type(item, context)
     if agent_type:
         return agent_type
     if "servicePrincipalSignInActivities" in context or "lastSignInActivity" in item:
-        return SIGN_IN_ACTIVITY
+        return dt.SIGN_IN_ACTIVITY
     if "appCredentialSignInActivities" in context or ("keyId" in item and "signInActivity" in item):
-        return CREDENTIAL_SIGN_IN_ACTIVITY
+        return dt.CREDENTIAL_SIGN_IN_ACTIVITY
     if "/providers/microsoft.aadiam/diagnosticsettings/" in ident:
-        return ENTRA_SETTINGS
+        return dt.ENTRA_SETTINGS
     if "/diagnosticsettings/" in ident and ident.startswith("/subscriptions/"):
-        return ACTIVITY_LOG_SETTINGS
+        return dt.ACTIVITY_LOG_SETTINGS
     if "$metadata#applications" in context:
-        return APPLICATIONS
+        return dt.APPLICATIONS
     if "$metadata#servicePrincipals" in context and "/appRoleAssignedTo" not in context:
-        return SERVICE_PRINCIPALS
+        return dt.SERVICE_PRINCIPALS
     if "roleName" in item and "permissions" in item:
-        return ROLE_DEFINITIONS
+        return dt.ROLE_DEFINITIONS
     if "appRoleId" in item and "principalId" in item and "resourceId" in item:
-        return APP_ROLE_ASSIGNMENTS
+        return dt.APP_ROLE_ASSIGNMENTS
     if "roleDefinitionId" in item and "principalId" in item:
         if "directoryScopeId" in item or "/roleassignments/" not in ident and "scope" not in item:
-            return DIRECTORY_ROLE_ASSIGNMENTS
-        return ROLE_ASSIGNMENTS
+            return dt.DIRECTORY_ROLE_ASSIGNMENTS
+        return dt.ROLE_ASSIGNMENTS
     if "appId" in item and any(
         k in item for k in ("servicePrincipalType", "servicePrincipalNames", "appOwnerOrganizationId")
     ):
-        return SERVICE_PRINCIPALS
+        return dt.SERVICE_PRINCIPALS
     if "appId" in item and any(
         k in item
         for k in (
@@ -199,18 +142,18 @@ def _kind_of(item: Mapping[str, Any], context: str) -> str | None:
             "api",
         )
     ):
-        return APPLICATIONS
+        return dt.APPLICATIONS
     if "issuer" in item and "subject" in item and "audiences" in item:
         # `az identity federated-credential list` ids name their identity; Graph's do not.
         if "/userassignedidentities/" in ident and "/federatedidentitycredentials/" in ident:
-            return MI_FEDERATED_CREDENTIALS
-        return BARE_FEDERATED_CREDENTIALS
+            return dt.MI_FEDERATED_CREDENTIALS
+        return dt.BARE_FEDERATED_CREDENTIALS
     if "tenantId" in item and ("subscriptionId" in item or "cloudName" in item or "homeTenantId" in item):
-        return SUBSCRIPTIONS
+        return dt.SUBSCRIPTIONS
     if isinstance(item.get("identity"), Mapping) or str(item.get("type", "")).lower() == (
         "microsoft.managedidentity/userassignedidentities"
     ):
-        return RESOURCES
+        return dt.RESOURCES
     return None
 
 
@@ -219,7 +162,7 @@ def recognise(doc: Any) -> str | None:
     if isinstance(doc, Mapping) and isinstance(doc.get("interactions"), list) and "version" in doc:
         text = json.dumps(list(doc["interactions"])[:3])[:20000]
         if "management.azure.com" in text or "graph.microsoft.com" in text:
-            return VCR_CASSETTE
+            return dt.VCR_CASSETTE
         return None
     items, context = _items(doc)
     objects = [i for i in items[:5] if isinstance(i, Mapping)]
@@ -235,13 +178,13 @@ def normalise(doc: Any, doc_type: str, where: str) -> tuple[list[dict[str, Any]]
     """The document's objects in canonical shape, and whether a Graph page said more pages exist
     (``@odata.nextLink``) that the export left out. Raises InputError for the rejected types and
     for items that are not JSON objects."""
-    if doc_type == VCR_CASSETTE:
+    if doc_type == dt.VCR_CASSETTE:
         raise InputError(
             where,
             "this is a vcrpy cassette of recorded HTTP calls, not an az export; "
             "export with az (see docs/providers/azure.md) or save the response bodies as separate files",
         )
-    if doc_type == BARE_FEDERATED_CREDENTIALS:
+    if doc_type == dt.BARE_FEDERATED_CREDENTIALS:
         raise InputError(
             where,
             "a bare list of federated identity credentials does not say which application they belong to; "
@@ -249,9 +192,7 @@ def normalise(doc: Any, doc_type: str, where: str) -> tuple[list[dict[str, Any]]
         )
     items, context = _items(doc)
     truncated = isinstance(doc, Mapping) and bool(doc.get("@odata.nextLink"))
-    from nhiscan.providers.azure.agents import cast_type, inheritable_parent
-
-    parent = inheritable_parent(context, where) if doc_type == INHERITABLE_PERMISSIONS else None
+    parent = inheritable_parent(context, where) if doc_type == dt.INHERITABLE_PERMISSIONS else None
     cast = cast_type(context)
     out: list[dict[str, Any]] = []
     for index, item in enumerate(items):

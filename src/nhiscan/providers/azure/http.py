@@ -12,30 +12,28 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from nhiscan.coverage import one_line, status_for
+from nhiscan.errors import Gap
 from nhiscan.model import CoverageStatus
 
 MAX_PAGES = 10_000
 
 
-class ApiError(Exception):
-    """A call failed; ``status`` is the CoverageStatus to report."""
+# Graph and ARM answer 503 (with Retry-After) when they throttle, not only 429.
+AZURE_STATUS_OVERRIDES: Mapping[int, CoverageStatus] = {503: CoverageStatus.THROTTLED}
+
+
+class ApiError(Gap):
+    """A call failed; ``status`` is the CoverageStatus to report, ``str()`` the one-line note
+    (url, HTTP status and Azure's error code and message)."""
 
     def __init__(self, url: str, http_status: int, status: str, detail: str) -> None:
-        super().__init__(f"{url}: HTTP {http_status} {detail}".strip())
+        super().__init__(status, detail)
         self.url = url
         self.http_status = http_status
-        self.status = status
-        self.detail = detail
 
-
-def _coverage_status(code: int) -> str:
-    if code in (401, 403):
-        return CoverageStatus.DENIED.value
-    if code == 404:
-        return CoverageStatus.NOT_FOUND.value
-    if code in (429, 503):
-        return CoverageStatus.THROTTLED.value
-    return CoverageStatus.ERROR.value
+    def __str__(self) -> str:
+        return f"{self.url}: HTTP {self.http_status} {self.detail}".strip()
 
 
 class AzureHttp:
@@ -97,9 +95,9 @@ class AzureHttp:
                 self.sleep(_retry_after(response.headers.get("Retry-After"), attempt))
                 continue
             if response.status_code >= 400:
-                raise ApiError(
-                    url, response.status_code, _coverage_status(response.status_code), _error_text(response)
-                )
+                text = _error_text(response)
+                status = status_for(response.status_code, text, AZURE_STATUS_OVERRIDES)
+                raise ApiError(url, response.status_code, status.value, text)
             return response.json()
 
     def get(self, path_or_url: str) -> Any:
@@ -128,7 +126,7 @@ def _error_text(response: Any) -> str:
     try:
         err = response.json().get("error") or {}
         if isinstance(err, Mapping):
-            return f"{err.get('code', '')}: {err.get('message', '')}".strip(": ")[:200]
+            return one_line(f"{err.get('code', '')}: {err.get('message', '')}".strip(": "))
     except ValueError:
         pass
     return response.reason_phrase or ""

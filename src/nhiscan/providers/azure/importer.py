@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory
+from nhiscan.providers.azure import doctypes as dt
 from nhiscan.providers.azure import documents as d
-from nhiscan.providers.azure.build import PROVIDER, Collected, build_inventory
+from nhiscan.providers.azure.build import build_inventory
+from nhiscan.providers.azure.collected import Collected
+from nhiscan.providers.azure.context import PROVIDER
 from nhiscan.providers.azure.settings import AzureSettings
 from nhiscan.providers.interface import CollectOptions, RecognisedFile
 
 # What a scan misses when an export is absent, so the gap is reported instead of looking clean.
 _OPTIONAL = {
-    d.SIGN_IN_ACTIVITY: "service-principal sign-in activity (last used) unknown",
-    d.CREDENTIAL_SIGN_IN_ACTIVITY: "credential sign-in activity (secret/certificate last used) unknown",
-    d.APP_ROLE_ASSIGNMENTS: "Microsoft Graph application permissions unknown",
-    d.DIRECTORY_ROLE_ASSIGNMENTS: "Entra directory role assignments unknown",
-    d.ROLE_ASSIGNMENTS: "Azure RBAC role assignments unknown",
-    d.AGENT_IDENTITIES: "Entra Agent ID agent identities unknown (those in the service-principal export are "
+    dt.SIGN_IN_ACTIVITY: "service-principal sign-in activity (last used) unknown",
+    dt.CREDENTIAL_SIGN_IN_ACTIVITY: "credential sign-in activity (secret/certificate last used) unknown",
+    dt.APP_ROLE_ASSIGNMENTS: "Microsoft Graph application permissions unknown",
+    dt.DIRECTORY_ROLE_ASSIGNMENTS: "Entra directory role assignments unknown",
+    dt.ROLE_ASSIGNMENTS: "Azure RBAC role assignments unknown",
+    dt.AGENT_IDENTITIES: "Entra Agent ID agent identities unknown (those in the service-principal export are "
     "inventoried without sponsors; export servicePrincipals/microsoft.graph.agentIdentity)",
 }
 
@@ -42,7 +45,7 @@ def build_from_files(files: Sequence[RecognisedFile], options: CollectOptions) -
             )
     owners_seen = any(
         "owners" in obj
-        for t in (d.APPLICATIONS, d.SERVICE_PRINCIPALS)
+        for t in (dt.APPLICATIONS, dt.SERVICE_PRINCIPALS)
         for obj, _ in collected.items.get(t, [])
     )
     tenant = options.settings_for(AzureSettings).tenant
@@ -58,9 +61,11 @@ def build_from_files(files: Sequence[RecognisedFile], options: CollectOptions) -
         )
         for doc_type, what in _OPTIONAL.items()
         if doc_type not in collected.read
-        and (collected.items.get(d.SERVICE_PRINCIPALS) or collected.items.get(d.APPLICATIONS))
+        and (collected.items.get(dt.SERVICE_PRINCIPALS) or collected.items.get(dt.APPLICATIONS))
     ]
-    if not owners_seen and (collected.items.get(d.SERVICE_PRINCIPALS) or collected.items.get(d.APPLICATIONS)):
+    if not owners_seen and (
+        collected.items.get(dt.SERVICE_PRINCIPALS) or collected.items.get(dt.APPLICATIONS)
+    ):
         gaps.append(
             CoverageEntry(
                 PROVIDER,

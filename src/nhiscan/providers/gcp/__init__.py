@@ -1,27 +1,24 @@
 """Google Cloud: service accounts, their keys, IAM bindings, impersonation edges and Cloud Audit
 Logs configuration, read live (Application Default Credentials) or from gcloud JSON exports.
 
-Inventory produced (see docs/providers/gcp.md):
+Inventory produced (see docs/providers/gcp.md; every fact is typed, in
+:mod:`nhiscan.providers.gcp.facts`):
 
-- identities ``gcp.service_account``: id = name = the SA email, scope ``gcp:project:<project id>``;
-  attributes ``unique_id``, ``project``, ``disabled``, ``description``, ``display_name``,
-  ``default_sa`` (null | "compute" | "appengine"), ``service_agent`` (Google-managed),
-  ``listed`` (false when seen only in a binding or key list), ``aliases`` ([unique_id]),
-  ``roles`` ([{role, resource, level, conditional}]), ``role_names``, ``admin_roles`` and ``basic_roles`` (roles
-  held at project/folder/organization level that are admin-equivalent / Owner or Editor),
-  ``escalation_methods``, ``impersonators`` (member ids that can impersonate, act as or mint keys
-  for it), ``non_sa_impersonators`` (users, groups, domains granted that on the SA itself),
-  ``project_level_impersonators`` (members granted
-  impersonation permissions at project/folder/organization level by a non-basic role),
-  ``unexpanded_roles`` and ``user_managed_keys`` (count of enabled user-managed keys);
+- identities ``gcp.service_account``: id = name = the SA email, scope ``gcp:project:<project id>``,
+  ``aliases`` = (unique id,), ``managed_by: provider`` for Google-managed service agents; facts
+  :class:`~nhiscan.providers.gcp.facts.GcpIdentityFacts` (``identity.gcp.*``: project, disabled,
+  default_service_account, listed, roles, admin_roles, basic_roles, impersonators, ...,
+  user_managed_keys, used_by_agents);
 - credentials ``gcp.sa_key``: id = key id, created = validAfterTime, expires = validBeforeTime
-  (omitted for the year-9999 "never"), attributes ``key_type``, ``key_origin``, ``key_algorithm``;
+  (omitted for the year-9999 "never"), facts ``credential.gcp.key_type`` / ``key_origin`` /
+  ``key_algorithm``;
 - edges ``gcp.impersonate``, ``gcp.implicit_delegation``, ``gcp.act_as``, ``gcp.create_key``
-  from a member (SA email, or ``user:``/``group:``/``domain:`` form) to an SA email;
-- one logging state per project from the effective ``auditConfigs``.
+  from a member (SA email, or ``user:``/``group:``/``domain:`` form) to an SA email, with
+  ``conditional`` and ``edge.gcp.*`` (scope_level, member, roles, workload_identity);
+- one logging state per project from the effective ``auditConfigs`` (``logging.gcp.*``);
 - identities ``agent.vertex_agent_engine`` (Vertex AI Agent Engine) with ``agent.runs_as`` edges to
-  the principal they run as; see :mod:`nhiscan.providers.gcp.agents`. Service accounts carry
-  ``used_by_agents`` (engine ids).
+  the principal they run as, ``identity.agent`` (:class:`nhiscan.facts.AgentFacts`) and
+  ``identity.gcp.agent_engine``; see :mod:`nhiscan.providers.gcp.agents`.
 
 Importing this module does not import any Google library.
 """
@@ -29,7 +26,7 @@ Importing this module does not import any Google library.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
@@ -37,8 +34,9 @@ from typing import ClassVar
 from nhiscan.errors import CollectionError, InputError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, scope_key
 from nhiscan.providers.gcp import agents, parse
-from nhiscan.providers.gcp.build import build_inventory
+from nhiscan.providers.gcp.build import KEY_KIND, SA_KIND, build_inventory
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord
+from nhiscan.providers.gcp.facts import GcpCredentialFacts, GcpEdgeFacts, GcpIdentityFacts, GcpLoggingFacts
 from nhiscan.providers.gcp.live import RETRY_TIMEOUT, GcpClients, LiveCollector, collect_estate, make_clients
 from nhiscan.providers.gcp.roles import RoleBook
 from nhiscan.providers.gcp.settings import GcpSettings
@@ -75,6 +73,23 @@ class Plugin(ProviderPlugin):
     extra = "gcp"
     description = "Google Cloud service accounts, keys, IAM bindings, impersonation and audit logs"
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"gcp.workload_identity_federation"})
+    identity_facts: ClassVar[type | None] = GcpIdentityFacts
+    credential_facts: ClassVar[type | None] = GcpCredentialFacts
+    edge_facts: ClassVar[type | None] = GcpEdgeFacts
+    logging_facts: ClassVar[type | None] = GcpLoggingFacts
+    identity_kinds: ClassVar[Mapping[str, str]] = {
+        SA_KIND: "Service account (user-managed, project default or Google-managed service agent)",
+        agents.ENGINE_KIND: "Vertex AI Agent Engine (reasoning engine)",
+    }
+    credential_kinds: ClassVar[Mapping[str, str]] = {KEY_KIND: "Service-account key"}
+    edge_kinds: ClassVar[Mapping[str, str]] = {
+        "gcp.impersonate": "Can mint tokens or signatures as the service account (getAccessToken, signBlob, signJwt)",
+        "gcp.implicit_delegation": "Can impersonate through it in a delegation chain (implicitDelegation)",
+        "gcp.act_as": "Can attach the service account to resources it creates (actAs)",
+        "gcp.create_key": "Can create keys for the service account (serviceAccountKeys.create)",
+        "gcp.workload_identity_federation": "A federated external identity admitted to the service account",
+        agents.RUNS_AS: "Agent Engine runs as this principal",
+    }
 
     display_name = "Google Cloud"
     settings_class = GcpSettings

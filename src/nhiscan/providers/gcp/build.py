@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
 
+from nhiscan.facts import ManagedBy
 from nhiscan.model import (
     CoverageEntry,
     CoverageStatus,
@@ -40,16 +40,25 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
-from nhiscan.providers.gcp.agents import (
+from nhiscan.providers.gcp.agents.build import build_engines
+from nhiscan.providers.gcp.agents.principal import (
     AGENT_IDENTITY,
     Principal,
-    build_engines,
     is_agent_principal,
     project_number,
     resolve_principal,
     used_by,
 )
-from nhiscan.providers.gcp.estate import AuditConfig, Binding, Estate, PolicyRecord, ServiceAccountRecord
+from nhiscan.providers.gcp.audit import audit_state
+from nhiscan.providers.gcp.estate import Binding, Estate, PolicyRecord, ServiceAccountRecord
+from nhiscan.providers.gcp.facts import (
+    DefaultServiceAccount,
+    GcpCredentialFacts,
+    GcpEdgeFacts,
+    GcpIdentityFacts,
+    RoleHolding,
+    WorkloadIdentityMember,
+)
 from nhiscan.providers.gcp.parse import project_of_email
 from nhiscan.providers.gcp.roles import (
     ADMIN_BASIC_ROLES,
@@ -68,7 +77,6 @@ from nhiscan.providers.gcp.roles import (
 GCP = Provider.GCP.value
 SA_KIND = "gcp.service_account"
 KEY_KIND = "gcp.sa_key"
-AUDIT_LOG_TYPES = ("ADMIN_READ", "DATA_READ", "DATA_WRITE")
 HIGH_LEVELS = ("project", "folder", "organization")
 
 # Only these permissions are copied into Grant.actions: a live expansion of roles/editor lists
@@ -131,13 +139,13 @@ def owner_hint(description: str, display_name: str) -> str | None:
     return m.group(0) if m else None
 
 
-def workload_identity(member: str) -> dict[str, str] | None:
+def workload_identity(member: str) -> WorkloadIdentityMember | None:
     """GKE Workload Identity members (``serviceAccount:POOL.svc.id.goog[NAMESPACE/KSA]``) name a
     Kubernetes service account, not a Google one."""
     m = _WORKLOAD_IDENTITY.match(member)
     if m is None:
         return None
-    return {"pool": m.group(1), "namespace": m.group(2), "service_account": m.group(3)}
+    return WorkloadIdentityMember(pool=m.group(1), namespace=m.group(2), service_account=m.group(3))
 
 
 def is_sa_member(member: str) -> bool:
@@ -152,6 +160,58 @@ def member_id(member: str) -> str | None:
     if is_sa_member(member):
         return member.split(":", 1)[1]
     return member
+
+
+@dataclass
+class EdgeDraft:
+    """An impersonation edge while the binding walk adds the grants behind it."""
+
+    scope_level: str
+    """Level of the narrowest grant so far (``sa`` for one on the service account itself)."""
+    member: str
+    """The IAM member of the first grant."""
+    conditional: bool
+    """Every grant so far has an IAM condition."""
+    roles: list[str] = field(default_factory=list)
+    """Roles of the grants, in binding order."""
+    evidence: list[Evidence] = field(default_factory=list)
+    """One entry per grant."""
+    workload_identity: WorkloadIdentityMember | None = None
+    """Set when the member is a GKE Workload Identity Kubernetes service account."""
+
+    def edge(self, src: str, dst: str, kind: str) -> Edge:
+        return Edge(
+            src,
+            dst,
+            kind,
+            evidence=tuple(self.evidence),
+            conditional=self.conditional,
+            facts=GcpEdgeFacts(
+                scope_level=self.scope_level,
+                member=self.member,
+                roles=tuple(self.roles),
+                workload_identity=self.workload_identity,
+            ),
+        )
+
+
+@dataclass
+class BindingWalk:
+    """What one pass over every IAM binding finds, per principal id (mutable while the pass runs,
+    read only afterwards)."""
+
+    holdings: defaultdict[str, list[Holding]] = field(default_factory=lambda: defaultdict(list))
+    """Roles each principal holds, in binding order."""
+    edges: dict[tuple[str, str, str], EdgeDraft] = field(default_factory=dict)
+    """(src, dst, kind) -> the edge as the grants behind it describe it."""
+    impersonators: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Target SA -> every member that can become it."""
+    sa_level: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Target SA -> members granted that on the SA resource itself."""
+    project_level: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """Target SA -> members granted impersonation at project level or above by a non-basic role."""
+    unexpanded: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    """SA -> roles it holds whose permissions are unknown."""
 
 
 class _Builder:
@@ -282,6 +342,37 @@ class _Builder:
     def build(self, generated_at: datetime | None) -> Inventory:
         policies = self.policies()
         principals = self.principals()
+        self._stub_seen(policies)
+        walk = self._walk(policies)
+        credentials, key_counts = self._credentials()
+        agents_of = used_by(principals)
+        identities = [
+            self._identity(email, walk, key_counts.get(email, 0), agents_of.get(email, []))
+            for email in sorted(self.accounts)
+        ]
+        edge_list = [draft.edge(src, dst, kind) for (src, dst, kind), draft in sorted(walk.edges.items())]
+        engines, engine_edges = build_engines(
+            self.estate.reasoning_engines,
+            principals,
+            {i.id: i for i in identities},
+            lambda ref: self.project(ref) or ref,
+            lambda principal: self._summary(walk.holdings[principal])[0],
+            GCP,
+            edge_list,
+        )
+        return Inventory(
+            identities=tuple(identities + engines),
+            credentials=tuple(credentials),
+            edges=tuple(edge_list + engine_edges),
+            logging=tuple(self._logging(policies)),
+            coverage=tuple(self._coverage()),
+            scopes=tuple(self._scopes(policies)),
+            providers=(GCP,),
+            generated_at=generated_at,
+        )
+
+    def _stub_seen(self, policies: list[PolicyRecord]) -> None:
+        """Service accounts that only a key list or a binding names still become identities."""
         for k in self.estate.keys:
             parts = k.name.split("/")
             self.stub(
@@ -298,13 +389,9 @@ class _Builder:
                     if is_sa_member(m):
                         self.stub(m.split(":", 1)[1], p.project, p.source, f"binding {p.resource} {b.role}")
 
-        holdings: dict[str, list[Holding]] = defaultdict(list)
-        edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-        impersonators: dict[str, set[str]] = defaultdict(set)
-        project_level: dict[str, set[str]] = defaultdict(set)
-        sa_level: dict[str, set[str]] = defaultdict(set)
-        unexpanded: dict[str, set[str]] = defaultdict(set)
-
+    def _walk(self, policies: list[PolicyRecord]) -> BindingWalk:
+        """One pass over every binding: what each principal holds and who can become whom."""
+        walk = BindingWalk()
         targets_by_scope = self._targets()
         for p in policies:
             for b in p.bindings:
@@ -312,91 +399,60 @@ class _Builder:
                 holding = Holding(b.role, p.resource, p.level, b.condition, perms)
                 kinds = edge_kinds(perms) if perms else []
                 targets = self._targets_of(p, targets_by_scope) if kinds else []
+                # Project-wide impersonation granted by a role made for it, not by Owner/Editor.
+                delegating = (
+                    p.level in HIGH_LEVELS
+                    and b.role not in BASIC_ROLES
+                    and perms is not None
+                    and bool(perms & DELEGATION_ROLE_PERMISSIONS)
+                )
                 for m in b.members:
                     mid = member_id(m)
                     if mid is None:
                         continue
-                    if is_sa_member(m):
-                        holdings[mid].append(holding)
-                        if perms is None:
-                            unexpanded[mid].add(b.role)
-                            if not is_service_agent(mid):
-                                self.unexpanded_roles.add(b.role)
-                    elif is_agent_principal(mid):
-                        # A Vertex AI agent identity: its grants are the engine's own permissions.
-                        holdings[mid].append(holding)
-                        if perms is None:
-                            self.unexpanded_roles.add(b.role)
-                    elif perms is None and not b.role.startswith("roles/"):
-                        # A custom role may hold impersonation permissions for anyone it names.
-                        self.unexpanded_roles.add(b.role)
+                    self._hold(walk, m, mid, holding)
                     for dst in targets:
-                        if dst == mid:
-                            continue
-                        for kind in kinds:
-                            self._edge(edges, mid, dst, kind, m, p, b)
-                        impersonators[dst].add(mid)
-                        if p.level == "service_account":
-                            sa_level[dst].add(mid)
-                        if (
-                            p.level in HIGH_LEVELS
-                            and b.role not in BASIC_ROLES
-                            and perms is not None
-                            and perms & DELEGATION_ROLE_PERMISSIONS
-                        ):
-                            project_level[dst].add(mid)
+                        if dst != mid:
+                            self._reach(walk, m, mid, dst, kinds, p, b, delegating)
+        return walk
 
-        identities = [
-            self._identity(
-                email,
-                holdings[email],
-                impersonators[email],
-                sa_level[email],
-                project_level[email],
-                unexpanded[email],
-            )
-            for email in sorted(self.accounts)
-        ]
-        credentials, key_counts = self._credentials()
-        agents_of = used_by(principals)
-        identities = [
-            Identity(
-                **{
-                    **i.__dict__,
-                    "attributes": {
-                        **i.attributes,
-                        "user_managed_keys": key_counts.get(i.id, 0),
-                        "used_by_agents": agents_of.get(i.id, []),
-                    },
-                }
-            )
-            for i in identities
-        ]
-        edge_list = [
-            Edge(src, dst, kind, evidence=tuple(v["evidence"]), attributes=v["attributes"])
-            for (src, dst, kind), v in sorted(edges.items())
-        ]
-        engines, engine_edges = build_engines(
-            self.estate.reasoning_engines,
-            principals,
-            {i.id: i for i in identities},
-            lambda ref: self.project(ref) or ref,
-            lambda principal: self._summary(holdings[principal])[0],
-            GCP,
-            edge_list,
-        )
-        identities += engines
-        edge_list += engine_edges
-        return Inventory(
-            identities=tuple(identities),
-            credentials=tuple(credentials),
-            edges=tuple(edge_list),
-            logging=tuple(self._logging(policies)),
-            coverage=tuple(self._coverage()),
-            scopes=tuple(self._scopes(policies)),
-            providers=(GCP,),
-            generated_at=generated_at,
-        )
+    def _hold(self, walk: BindingWalk, member: str, mid: str, holding: Holding) -> None:
+        """Record that ``mid`` holds ``holding``, and any role whose permissions are unknown."""
+        unknown = holding.permissions is None
+        if is_sa_member(member):
+            walk.holdings[mid].append(holding)
+            if unknown:
+                walk.unexpanded[mid].add(holding.role)
+                if not is_service_agent(mid):
+                    self.unexpanded_roles.add(holding.role)
+        elif is_agent_principal(mid):
+            # A Vertex AI agent identity: its grants are the engine's own permissions.
+            walk.holdings[mid].append(holding)
+            if unknown:
+                self.unexpanded_roles.add(holding.role)
+        elif unknown and not holding.role.startswith("roles/"):
+            # A custom role may hold impersonation permissions for anyone it names.
+            self.unexpanded_roles.add(holding.role)
+
+    def _reach(
+        self,
+        walk: BindingWalk,
+        member: str,
+        mid: str,
+        dst: str,
+        kinds: list[str],
+        p: PolicyRecord,
+        b: Binding,
+        delegating: bool,
+    ) -> None:
+        """``mid`` can become ``dst`` through binding ``b`` on ``p``."""
+        for kind in kinds:
+            self._edge(walk.edges, mid, dst, kind, member, p, b)
+        walk.impersonators[dst].add(mid)
+        if p.level == "service_account":
+            walk.sa_level[dst].add(mid)
+        if delegating:
+            walk.project_level[dst].add(mid)
 
     def _targets(self) -> dict[str, list[str]]:
         """Scope resource -> user-managed SAs it reaches (project, folder and org)."""
@@ -419,7 +475,7 @@ class _Builder:
 
     @staticmethod
     def _edge(
-        edges: dict[tuple[str, str, str], dict[str, Any]],
+        edges: dict[tuple[str, str, str], EdgeDraft],
         src: str,
         dst: str,
         kind: str,
@@ -428,72 +484,60 @@ class _Builder:
         b: Binding,
     ) -> None:
         level = "sa" if p.level == "service_account" else p.level
-        entry = edges.setdefault(
-            (src, dst, kind),
-            {
-                "evidence": [],
-                "attributes": {"scope_level": level, "member": member, "roles": [], "conditional": False},
-            },
-        )
+        draft = edges.get((src, dst, kind))
+        if draft is None:
+            draft = edges[(src, dst, kind)] = EdgeDraft(level, member, bool(b.condition))
+        else:
+            # A conditional edge stays conditional only if every grant behind it is.
+            draft.conditional = draft.conditional and bool(b.condition)
         wi = workload_identity(member)
         if wi is not None:
-            entry["attributes"]["workload_identity"] = wi
-        entry["evidence"].append(Evidence(p.source, f"{p.resource} {b.role}"))
-        if b.role not in entry["attributes"]["roles"]:
-            entry["attributes"]["roles"].append(b.role)
-        # The narrowest grant names the edge; a conditional edge stays conditional only if every
-        # grant behind it is.
+            draft.workload_identity = wi
+        draft.evidence.append(Evidence(p.source, f"{p.resource} {b.role}"))
+        if b.role not in draft.roles:
+            draft.roles.append(b.role)
+        # The narrowest grant names the edge.
         if level == "sa":
-            entry["attributes"]["scope_level"] = "sa"
-        first = len(entry["evidence"]) == 1
-        entry["attributes"]["conditional"] = bool(b.condition) and (
-            first or entry["attributes"]["conditional"]
-        )
+            draft.scope_level = "sa"
 
-    def _identity(
-        self,
-        email: str,
-        holdings: list[Holding],
-        impersonators: set[str],
-        sa_level: set[str],
-        project_level: set[str],
-        unexpanded: set[str],
-    ) -> Identity:
+    def _identity(self, email: str, walk: BindingWalk, user_managed_keys: int, agents: list[str]) -> Identity:
+        """One service account as an identity, from what the binding walk found for it."""
         sa = self.accounts[email]
+        holdings = walk.holdings[email]
         summary, admin_roles, basic_roles, methods = self._summary(holdings)
         # Granted on the SA resource itself (project-wide grants are NHI-GCP-006's business). SA ids
         # are bare emails; every other member keeps its "user:"/"group:"/... prefix.
         non_sa = sorted(
-            m for m in sa_level if (":" in m or "@" not in m) and not m.startswith("serviceAccount:")
+            m
+            for m in walk.sa_level[email]
+            if (":" in m or "@" not in m) and not m.startswith("serviceAccount:")
         )
-        attributes: dict[str, Any] = {
-            "unique_id": sa.unique_id,
-            "project": sa.project,
-            "disabled": sa.disabled,
-            "description": sa.description,
-            "display_name": sa.display_name,
-            "default_sa": default_sa_kind(email, sa.project),
-            "service_agent": is_service_agent(email),
-            "listed": email in self.listed,
-            "aliases": [sa.unique_id] if sa.unique_id else [],
-            "roles": [
-                {
-                    "role": h.role,
-                    "resource": h.resource,
-                    "level": h.level,
-                    "conditional": h.condition is not None,
-                }
+        default = default_sa_kind(email, sa.project)
+        facts = GcpIdentityFacts(
+            project=sa.project,
+            description=sa.description,
+            display_name=sa.display_name,
+            unique_id=sa.unique_id,
+            disabled=sa.disabled,
+            default_service_account=DefaultServiceAccount(default) if default else None,
+            listed=email in self.listed,
+            roles=tuple(
+                RoleHolding(
+                    role=h.role, resource=h.resource, level=h.level, conditional=h.condition is not None
+                )
                 for h in holdings
-            ],
-            "role_names": sorted({h.role for h in holdings}),
-            "admin_roles": admin_roles,
-            "basic_roles": basic_roles,
-            "escalation_methods": methods,
-            "impersonators": sorted(impersonators),
-            "non_sa_impersonators": non_sa,
-            "project_level_impersonators": sorted(project_level),
-            "unexpanded_roles": sorted(unexpanded),
-        }
+            ),
+            role_names=tuple(sorted({h.role for h in holdings})),
+            admin_roles=tuple(admin_roles),
+            basic_roles=tuple(basic_roles),
+            escalation_methods=tuple(methods),
+            impersonators=tuple(sorted(walk.impersonators[email])),
+            non_sa_impersonators=tuple(non_sa),
+            project_level_impersonators=tuple(sorted(walk.project_level[email])),
+            unexpanded_roles=tuple(sorted(walk.unexpanded[email])),
+            user_managed_keys=user_managed_keys,
+            used_by_agents=tuple(agents),
+        )
         scope = scope_key(GCP, "project", sa.project) if sa.project else scope_key(GCP, "project", "unknown")
         return Identity(
             id=email,
@@ -504,8 +548,11 @@ class _Builder:
             owner=owner_hint(sa.description, sa.display_name),
             usage=Usage.MACHINE.value,
             evidence=tuple(dict.fromkeys(self.evidence[email])),
-            attributes=attributes,
             permissions=summary,
+            # Service agents are created and granted by Google for its own services.
+            managed_by=(ManagedBy.PROVIDER if is_service_agent(email) else ManagedBy.CUSTOMER).value,
+            aliases=(sa.unique_id,) if sa.unique_id else (),
+            facts=facts,
         )
 
     @staticmethod
@@ -573,16 +620,14 @@ class _Builder:
                 expires=expires,
                 active=not k.disabled,
                 location=k.name,
-                attributes={
-                    "key_type": k.key_type,
-                    "key_origin": k.key_origin,
-                    "key_algorithm": k.key_algorithm,
-                },
+                facts=GcpCredentialFacts(
+                    key_type=k.key_type, key_origin=k.key_origin, key_algorithm=k.key_algorithm
+                ),
             )
             seen.setdefault((email, k.key_id), cred)
         counts: dict[str, int] = defaultdict(int)
         for c in seen.values():
-            if c.active and c.attributes.get("key_type") == "USER_MANAGED":
+            if c.active and isinstance(c.facts, GcpCredentialFacts) and c.facts.key_type == "USER_MANAGED":
                 counts[c.identity_id] += 1
         return sorted(seen.values(), key=lambda c: (c.identity_id, c.id)), counts
 
@@ -615,7 +660,7 @@ class _Builder:
                 if a in by_resource and by_resource[a].audit_configs is not None
             ]
             unread = [a for a in ancestors if a not in by_resource or by_resource[a].audit_configs is None]
-            states.append(_audit_state(key_, chain, unread))
+            states.append(audit_state(key_, chain, unread))
         return states
 
     def _scopes(self, policies: list[PolicyRecord]) -> list[Scope]:
@@ -656,57 +701,6 @@ class _Builder:
                 )
             )
         return entries
-
-
-def _audit_state(key_: str, chain: list[PolicyRecord], unread: list[str]) -> LoggingState:
-    """Audit configs are inherited: a project's effective config is the union of its own and its
-    ancestors' (https://cloud.google.com/logging/docs/audit/configure-data-access)."""
-    services: dict[str, set[str]] = defaultdict(set)
-    exempted: set[str] = set()
-    for p in chain:
-        for ac in p.audit_configs or ():
-            _merge(services, exempted, ac)
-    all_types = services.get("allServices", set())
-    missing = [t for t in AUDIT_LOG_TYPES if t not in all_types]
-    if not missing and not exempted:
-        status = LoggingStatus.ENABLED
-        summary = "Cloud Audit Logs record ADMIN_READ, DATA_READ and DATA_WRITE for allServices."
-    elif services:
-        status = LoggingStatus.PARTIAL
-        parts = []
-        if missing:
-            parts.append("allServices lacks " + ", ".join(missing))
-        if exempted:
-            parts.append("exempted members: " + ", ".join(sorted(exempted)))
-        summary = "Cloud Audit Logs partly configured: " + "; ".join(parts) + "."
-    else:
-        status = LoggingStatus.DISABLED
-        summary = "No Data Access audit logs configured (only Admin Activity, which is always on)."
-    return LoggingState(
-        scope=key_,
-        provider=GCP,
-        status=status.value,
-        summary=summary,
-        evidence=tuple(Evidence(p.source, f"{p.resource} auditConfigs") for p in chain),
-        attributes={
-            "all_services_log_types": sorted(all_types),
-            "missing_log_types": missing,
-            "services": sorted(services),
-            "exempted_members": sorted(exempted),
-            "inherited_from": [p.resource for p in chain[1:]],
-            # Ancestors whose audit configs were not read could only add logging, never remove it.
-            "unread_ancestors": unread,
-            "admin_activity": "always_on",
-        },
-    )
-
-
-def _merge(services: dict[str, set[str]], exempted: set[str], ac: AuditConfig) -> None:
-    for log_type, members in ac.log_types:
-        services[ac.service].add(log_type)
-        if ac.service == "allServices":
-            exempted.update(members)
-    services.setdefault(ac.service, set())
 
 
 def build_inventory(estate: Estate, roles: RoleBook, generated_at: datetime | None = None) -> Inventory:

@@ -22,9 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from nhiscan.coverage import one_line, status_for
 from nhiscan.errors import CollectionError, MissingExtraError
 from nhiscan.model import CoverageEntry, CoverageStatus, scope_key
-from nhiscan.providers.gcp import agents, parse
+from nhiscan.providers.gcp import parse
+from nhiscan.providers.gcp.agents.live import EngineCollector, make_client
 from nhiscan.providers.gcp.estate import EstateBuilder, PolicyRecord, ProjectRecord
 from nhiscan.providers.interface import NullProgress, ProgressSink
 
@@ -40,7 +42,7 @@ class GcpClients:
     projects: Any
     organizations: Any
     assets: Any
-    aiplatform: Any = None  # agents.AiPlatformRest; None skips the agent inventory
+    aiplatform: Any = None  # agents.live.AiPlatformRest; None skips the agent inventory
 
 
 def make_clients(
@@ -71,26 +73,17 @@ def make_clients(
         projects=resourcemanager_v3.ProjectsClient(**rest),
         organizations=resourcemanager_v3.OrganizationsClient(**rest),
         assets=asset_v1.AssetServiceClient(**rest),
-        aiplatform=agents.make_client(credentials, aiplatform_endpoint),
+        aiplatform=make_client(credentials, aiplatform_endpoint),
     )
 
 
-def _status(exc: BaseException) -> tuple[str, str]:
-    from google.api_core import exceptions as gexc
-
-    message = str(getattr(exc, "message", "") or exc).splitlines()[0][:300]
-    if isinstance(exc, (gexc.PermissionDenied, gexc.Forbidden)):
-        lowered = message.lower()
-        if "service_disabled" in lowered or "has not been used" in lowered or "is disabled" in lowered:
-            return CoverageStatus.NOT_ENABLED.value, message
-        return CoverageStatus.DENIED.value, message
-    if isinstance(exc, gexc.Unauthenticated):
-        return CoverageStatus.DENIED.value, message
-    if isinstance(exc, (gexc.TooManyRequests, gexc.ResourceExhausted)):
-        return CoverageStatus.THROTTLED.value, message
-    if isinstance(exc, gexc.NotFound):
-        return CoverageStatus.NOT_FOUND.value, message
-    return CoverageStatus.ERROR.value, message
+def error_status(exc: BaseException) -> tuple[str, str]:
+    """Coverage status and one-line detail of a failed call. ``google.api_core`` errors carry the
+    HTTP status of the failure as ``code`` (gRPC errors too), so the shared mapping applies; the
+    first line of the message is the part worth showing."""
+    message = one_line((str(getattr(exc, "message", "") or exc).splitlines() or [""])[0], limit=300)
+    code = getattr(exc, "code", None)
+    return status_for(code if isinstance(code, int) else None, message).value, message
 
 
 class LiveCollector:
@@ -128,9 +121,7 @@ class LiveCollector:
         self._retry_error = gexc.RetryError
         self._errors: tuple[type[BaseException], ...] = (gexc.GoogleAPICallError, gexc.RetryError)
         self.engines = (
-            agents.EngineCollector(
-                clients.aiplatform, self.out, self._lock, locations, retry_timeout, workers
-            )
+            EngineCollector(clients.aiplatform, self.out, self._lock, locations, retry_timeout, workers)
             if clients.aiplatform is not None
             else None
         )
@@ -141,10 +132,10 @@ class LiveCollector:
         except self._errors as exc:
             if isinstance(exc, self._retry_error):
                 cause = exc.cause if exc.cause is not None else exc
-                status, detail = _status(cause)
+                status, detail = error_status(cause)
                 detail = f"gave up after retries: {detail}"
             else:
-                status, detail = _status(exc)
+                status, detail = error_status(exc)
             with self._lock:
                 self.out.coverage.append(CoverageEntry("gcp", scope, source, status, detail))
             return None

@@ -22,10 +22,8 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from nhiscan import timeutil
 from nhiscan.errors import InputError
 from nhiscan.providers.gcp.estate import (
     AuditConfig,
@@ -35,6 +33,14 @@ from nhiscan.providers.gcp.estate import (
     PolicyRecord,
     ProjectRecord,
     ServiceAccountRecord,
+)
+from nhiscan.providers.gcp.fields import (
+    as_list,
+    as_object,
+    boolean,
+    required_string,
+    string,
+    timestamp,
 )
 
 SA_LIST = "gcp.service_accounts"
@@ -134,19 +140,19 @@ def read_document(doc_type: str, data: Any, text: str, where: str, out: EstateBu
     if doc_type == SA_LIST:
         items = data["accounts"] if isinstance(data, Mapping) else data
         path = "accounts" if isinstance(data, Mapping) else ""
-        for i, item in enumerate(_list(items, where, path)):
+        for i, item in enumerate(as_list(items, where, path)):
             out.service_accounts.append(service_account(item, where, f"{path}[{i}]"))
     elif doc_type == KEY_LIST:
         items = data["keys"] if isinstance(data, Mapping) else data
         path = "keys" if isinstance(data, Mapping) else ""
-        for i, item in enumerate(_list(items, where, path)):
+        for i, item in enumerate(as_list(items, where, path)):
             out.keys.append(key(item, where, f"{path}[{i}]"))
     elif doc_type == IAM_POLICY:
         out.policies.append(project_policy(data, where))
     elif doc_type == ASSET_SEARCH:
         items = data["results"] if isinstance(data, Mapping) else data
         path = "results" if isinstance(data, Mapping) else ""
-        for i, item in enumerate(_list(items, where, path)):
+        for i, item in enumerate(as_list(items, where, path)):
             out.policies.append(search_result(item, where, f"{path}[{i}]", out))
     elif doc_type == CAI_ASSETS:
         for i, (item, path) in enumerate(_cai_items(data, text, where)):
@@ -170,7 +176,7 @@ def read_document(doc_type: str, data: Any, text: str, where: str, out: EstateBu
 
 def _cai_items(data: Any, text: str, where: str) -> list[tuple[Mapping[str, Any], str]]:
     if isinstance(data, list):
-        return [(_obj(x, where, f"[{i}]"), f"[{i}]") for i, x in enumerate(data)]
+        return [(as_object(x, where, f"[{i}]"), f"[{i}]") for i, x in enumerate(data)]
     if isinstance(data, Mapping):
         return [(data, "")]
     items = []
@@ -181,35 +187,33 @@ def _cai_items(data: Any, text: str, where: str) -> list[tuple[Mapping[str, Any]
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(where, f"line {n}: invalid JSON: {exc.msg}") from exc
-        items.append((_obj(item, where, f"line {n}"), f"line {n}"))
+        items.append((as_object(item, where, f"line {n}"), f"line {n}"))
     return items
 
 
 def service_account(item: Any, where: str, path: str) -> ServiceAccountRecord:
-    item = _obj(item, where, path)
-    email = _str(item, "email", where, path, required=True)
-    assert email is not None
+    item = as_object(item, where, path)
+    email = required_string(item, "email", where, path)
     if "@" not in email:
         raise InputError(where, f"{path}.email: {email!r} is not a service-account email")
-    project = _str(item, "projectId", where, path) or project_of_email(email)
-    name = _str(item, "name", where, path)
+    project = string(item, "projectId", where, path) or project_of_email(email)
+    name = string(item, "name", where, path)
     if project is None and name and name.startswith("projects/"):
         project = name.split("/")[1]
     return ServiceAccountRecord(
         email=email,
         project=project,
-        unique_id=_str(item, "uniqueId", where, path),
-        disabled=_bool(item, "disabled", where, path),
-        display_name=_str(item, "displayName", where, path) or "",
-        description=_str(item, "description", where, path) or "",
+        unique_id=string(item, "uniqueId", where, path),
+        disabled=boolean(item, "disabled", where, path),
+        display_name=string(item, "displayName", where, path) or "",
+        description=string(item, "description", where, path) or "",
         source=where,
     )
 
 
 def key(item: Any, where: str, path: str, account: str | None = None) -> KeyRecord:
-    item = _obj(item, where, path)
-    name = _str(item, "name", where, path, required=True)
-    assert name is not None
+    item = as_object(item, where, path)
+    name = required_string(item, "name", where, path)
     parts = name.split("/")
     if "keys" not in parts or "serviceAccounts" not in parts or parts[-2] != "keys":
         raise InputError(where, f"{path}.name: {name!r} is not a service-account key name")
@@ -218,20 +222,19 @@ def key(item: Any, where: str, path: str, account: str | None = None) -> KeyReco
         account=owner,
         key_id=parts[-1],
         name=name,
-        key_type=_str(item, "keyType", where, path),
-        key_origin=_str(item, "keyOrigin", where, path),
-        key_algorithm=_str(item, "keyAlgorithm", where, path),
-        valid_after=_time(item, "validAfterTime", where, path),
-        valid_before=_time(item, "validBeforeTime", where, path),
-        disabled=_bool(item, "disabled", where, path),
+        key_type=string(item, "keyType", where, path),
+        key_origin=string(item, "keyOrigin", where, path),
+        key_algorithm=string(item, "keyAlgorithm", where, path),
+        valid_after=timestamp(item, "validAfterTime", where, path),
+        valid_before=timestamp(item, "validBeforeTime", where, path),
+        disabled=boolean(item, "disabled", where, path),
         source=where,
     )
 
 
 def role(item: Any, where: str, path: str) -> tuple[str, frozenset[str]]:
-    item = _obj(item, where, path)
-    name = _str(item, "name", where, path, required=True)
-    assert name is not None
+    item = as_object(item, where, path)
+    name = required_string(item, "name", where, path)
     perms = item.get("includedPermissions", [])
     if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
         raise InputError(where, f"{path}.includedPermissions: expected a list of strings")
@@ -241,38 +244,35 @@ def role(item: Any, where: str, path: str) -> tuple[str, frozenset[str]]:
 def policy_body(
     policy: Any, where: str, path: str
 ) -> tuple[tuple[Binding, ...], tuple[AuditConfig, ...] | None]:
-    policy = _obj(policy, where, path)
+    policy = as_object(policy, where, path)
     bindings = []
-    for i, b in enumerate(_list(policy.get("bindings", []), where, f"{path}.bindings")):
+    for i, b in enumerate(as_list(policy.get("bindings", []), where, f"{path}.bindings")):
         bp = f"{path}.bindings[{i}]"
-        b = _obj(b, where, bp)
-        role_name = _str(b, "role", where, bp, required=True)
-        members = _list(b.get("members", []), where, f"{bp}.members")
+        b = as_object(b, where, bp)
+        role_name = required_string(b, "role", where, bp)
+        members = as_list(b.get("members", []), where, f"{bp}.members")
         if not all(isinstance(m, str) for m in members):
             raise InputError(where, f"{bp}.members: expected a list of strings")
         cond = b.get("condition")
         condition = None
         if cond is not None:
-            cond = _obj(cond, where, f"{bp}.condition")
+            cond = as_object(cond, where, f"{bp}.condition")
             condition = str(cond.get("title") or cond.get("expression") or "condition")
-        assert role_name is not None
         bindings.append(Binding(role=role_name, members=tuple(members), condition=condition))
     audit: tuple[AuditConfig, ...] | None = None
     if "auditConfigs" in policy:
         configs = []
-        for i, a in enumerate(_list(policy["auditConfigs"], where, f"{path}.auditConfigs")):
+        for i, a in enumerate(as_list(policy["auditConfigs"], where, f"{path}.auditConfigs")):
             ap = f"{path}.auditConfigs[{i}]"
-            a = _obj(a, where, ap)
-            service = _str(a, "service", where, ap, required=True)
+            a = as_object(a, where, ap)
+            service = required_string(a, "service", where, ap)
             types = []
-            for j, lc in enumerate(_list(a.get("auditLogConfigs", []), where, f"{ap}.auditLogConfigs")):
+            for j, lc in enumerate(as_list(a.get("auditLogConfigs", []), where, f"{ap}.auditLogConfigs")):
                 lp = f"{ap}.auditLogConfigs[{j}]"
-                lc = _obj(lc, where, lp)
-                log_type = _str(lc, "logType", where, lp, required=True)
-                exempted = _list(lc.get("exemptedMembers", []), where, f"{lp}.exemptedMembers")
-                assert log_type is not None
+                lc = as_object(lc, where, lp)
+                log_type = required_string(lc, "logType", where, lp)
+                exempted = as_list(lc.get("exemptedMembers", []), where, f"{lp}.exemptedMembers")
                 types.append((log_type, tuple(str(m) for m in exempted)))
-            assert service is not None
             configs.append(AuditConfig(service=service, log_types=tuple(types)))
         audit = tuple(configs)
     return tuple(bindings), audit
@@ -329,19 +329,18 @@ def project_of_email(email: str) -> str | None:
 
 
 def search_result(item: Any, where: str, path: str, out: EstateBuilder) -> PolicyRecord:
-    item = _obj(item, where, path)
-    resource = _str(item, "resource", where, path, required=True)
-    assert resource is not None
-    asset_type = _str(item, "assetType", where, path) or _str(item, "asset_type", where, path) or ""
+    item = as_object(item, where, path)
+    resource = required_string(item, "resource", where, path)
+    asset_type = string(item, "assetType", where, path) or string(item, "asset_type", where, path) or ""
     bindings, audit = policy_body(item.get("policy", {}), where, f"{path}.policy")
-    folders = _list(item.get("folders", []), where, f"{path}.folders")
-    org = _str(item, "organization", where, path)
+    folders = as_list(item.get("folders", []), where, f"{path}.folders")
+    org = string(item, "organization", where, path)
     if org:
         out.add_organization(org)
     ancestors = tuple(str(f) for f in folders) + ((org,) if org else ())
     canonical, level, project = canonical_resource(resource, asset_type)
     if project is None:
-        project_field = _str(item, "project", where, path)
+        project_field = string(item, "project", where, path)
         project = project_field.split("/", 1)[1] if project_field else None
     return PolicyRecord(
         resource=canonical,
@@ -377,16 +376,15 @@ def canonical_resource(full_name: str, asset_type: str = "") -> tuple[str, str, 
 
 
 def cai_asset(item: Mapping[str, Any], where: str, path: str, out: EstateBuilder) -> None:
-    asset_type = _str(item, "asset_type", where, path) or _str(item, "assetType", where, path) or ""
-    full_name = _str(item, "name", where, path, required=True)
-    assert full_name is not None
+    asset_type = string(item, "asset_type", where, path) or string(item, "assetType", where, path) or ""
+    full_name = required_string(item, "name", where, path)
     resource = item.get("resource")
     data = None
     if resource is not None:
-        resource = _obj(resource, where, f"{path}.resource")
+        resource = as_object(resource, where, f"{path}.resource")
         if resource.get("data") is not None:
-            data = _obj(resource["data"], where, f"{path}.resource.data")
-    ancestors = tuple(str(a) for a in _list(item.get("ancestors", []), where, f"{path}.ancestors"))
+            data = as_object(resource["data"], where, f"{path}.resource.data")
+    ancestors = tuple(str(a) for a in as_list(item.get("ancestors", []), where, f"{path}.ancestors"))
     canonical, level, project = canonical_resource(full_name, asset_type)
     if data is not None:
         _cai_resource(asset_type, full_name, canonical, data, where, f"{path}.resource.data", out)
@@ -436,7 +434,7 @@ def _cai_resource(
         name, perms = role(body, where, path)
         out.roles[name] = perms
     elif asset_type == "cloudresourcemanager.googleapis.com/Project":
-        project_id = _str(data, "projectId", where, path)
+        project_id = string(data, "projectId", where, path)
         if project_id:
             parent = data.get("parent")
             parent_name = None
@@ -444,64 +442,13 @@ def _cai_resource(
                 parent_name = f"{'folders' if parent['type'] == 'folder' else 'organizations'}/{parent['id']}"
             elif isinstance(parent, str):
                 parent_name = parent
-            number = _str(data, "projectNumber", where, path) or canonical.split("/", 1)[1]
+            number = string(data, "projectNumber", where, path) or canonical.split("/", 1)[1]
             out.projects.append(
-                ProjectRecord(project_id, number, _str(data, "name", where, path), parent_name, where)
+                ProjectRecord(project_id, number, string(data, "name", where, path), parent_name, where)
             )
     elif asset_type == "cloudresourcemanager.googleapis.com/Folder":
-        parent = _str(data, "parent", where, path)
+        parent = string(data, "parent", where, path)
         if parent:
             out.folder_parents[canonical] = parent
     elif asset_type == "cloudresourcemanager.googleapis.com/Organization":
         out.add_organization(canonical)
-
-
-# -- field helpers -------------------------------------------------------------------------------
-
-
-def _obj(value: Any, where: str, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InputError(where, f"{path or '(top)'}: expected an object, got {type(value).__name__}")
-    return value
-
-
-def _list(value: Any, where: str, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise InputError(where, f"{path or '(top)'}: expected a list, got {type(value).__name__}")
-    return value
-
-
-def _str(item: Mapping[str, Any], key_: str, where: str, path: str, required: bool = False) -> str | None:
-    value = item.get(key_)
-    if value is None or value == "":
-        if required:
-            raise InputError(where, f"{path}.{key_}: missing")
-        return None
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise InputError(where, f"{path}.{key_}: expected a string, got {type(value).__name__}")
-    return str(value)
-
-
-def _bool(item: Mapping[str, Any], key_: str, where: str, path: str) -> bool:
-    value = item.get(key_, False)
-    if not isinstance(value, bool):
-        raise InputError(where, f"{path}.{key_}: expected true or false, got {value!r}")
-    return value
-
-
-def parse_time(value: str) -> datetime:
-    """RFC 3339 as Google prints it (nanosecond fractions, ``Z``); ValueError otherwise."""
-    parsed = timeutil.parse_time(value)
-    if parsed is None:
-        raise ValueError(f"not a timestamp: {value!r}")
-    return parsed
-
-
-def _time(item: Mapping[str, Any], key_: str, where: str, path: str) -> datetime | None:
-    value = _str(item, key_, where, path)
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise InputError(where, f"{path}.{key_}: {value!r} is not an RFC 3339 timestamp") from exc

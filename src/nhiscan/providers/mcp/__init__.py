@@ -4,36 +4,24 @@ config files on this machine or in a repository. No SDK and no network: files on
 
 Each server is an ``agent.mcp_server`` identity; each secret written into a config is an
 ``mcp.static_token`` credential known by its JSON path, kind and a short SHA-256 fingerprint (the
-value is never stored). Identity attributes (read by the rules in ``rules/mcp/``):
-
-- ``client``, ``config_file``, ``json_path``, ``in_repository``
-- ``transport`` (stdio | http | sse | ws | unknown), ``command``, ``args`` (secret-bearing ones
-  shown as ``<redacted>``), ``url`` (query secrets and userinfo removed), ``cwd``, ``env_file``
-- ``env_names``, ``header_names`` (names only), ``auth`` (none | header | oauth | env | query |
-  unknown), ``hardcoded_secrets`` (count)
-- ``auto_approve`` (list, ``"*"`` or true), ``auto_approve_all``, ``auto_approve_source`` (the Claude
-  Code settings file whose ``permissions.allow`` approved tools), ``trust`` (Gemini), ``disabled``
-- ``remote``, ``loopback``, ``plain_http`` (non-loopback ``http://``)
-- ``package``, ``package_runner`` (npm | python | container), ``unpinned_package`` (the spec
-  when it has no exact version, or ``@latest`` / ``:latest``)
-- ``filesystem_roots``, ``broad_filesystem``
-
-Credential attributes: ``token_kind`` (aws_access_key | github_pat | openai_key | anthropic_key |
-slack_token | google_api_key | gitlab_pat | jwt | bearer | generic_secret), ``source`` (env |
-header | arg | url | auth | setting | command), ``in_repository``, ``client``, ``config_file``,
-``server``.
+value is never stored). What the file says about a server is ``Identity.facts``
+(:class:`~nhiscan.providers.mcp.facts.McpIdentityFacts`, rules read ``identity.mcp.*``) plus the
+neutral ``Identity.agent`` (platform ``mcp_config``, source ``config``, ``endpoint``,
+``inbound_auth``); a secret's facts are ``credential.mcp.*``
+(:class:`~nhiscan.providers.mcp.facts.McpCredentialFacts`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, ProviderPlugin, RecognisedFile
 from nhiscan.providers.mcp import documents as d
 from nhiscan.providers.mcp import jsonc
+from nhiscan.providers.mcp.facts import McpCredentialFacts, McpIdentityFacts
 from nhiscan.providers.mcp.settings import McpSettings
 
 MAX_JSONC_CHARS = 4 * 1024 * 1024
@@ -65,6 +53,14 @@ class Plugin(ProviderPlugin):
     description: ClassVar[str] = "MCP servers in AI client configs on this machine and in repositories"
     display_name: ClassVar[str] = "MCP"
     settings_class = McpSettings
+    identity_facts: ClassVar[type | None] = McpIdentityFacts
+    credential_facts: ClassVar[type | None] = McpCredentialFacts
+    identity_kinds: ClassVar[Mapping[str, str]] = {
+        "agent.mcp_server": "MCP server an AI client is configured to start or call"
+    }
+    credential_kinds: ClassVar[Mapping[str, str]] = {
+        "mcp.static_token": "secret written into an MCP client configuration (known by path and fingerprint)"
+    }
 
     def credentials_hint(self, options: CollectOptions) -> str | None:
         if options.settings_for(McpSettings).paths:

@@ -8,18 +8,20 @@ files, labelled ``~/...``) or the repository (files labelled relative to its roo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from nhiscan.facts import AgentFacts, InboundAuth
 from nhiscan.model import Credential, Evidence, Identity, Scope, Usage
 from nhiscan.providers.mcp import documents as d
+from nhiscan.providers.mcp.facts import McpAuth, McpCredentialFacts, McpIdentityFacts, McpSecretSource
 from nhiscan.providers.mcp.servers import analyse
 
 PROVIDER = "mcp"
 KIND = "agent.mcp_server"
 CREDENTIAL_KIND = "mcp.static_token"
+PLATFORM = "mcp_config"
 
 # Which client a file belongs to, by where it lives (for the ``client`` attribute only; what a file
 # *is* is decided by content). ``__`` counts as a separator so flattened exported names match too.
@@ -159,14 +161,14 @@ def build_file(cfg: ConfigFile, home: str | None) -> tuple[list[Identity], list[
         # Claude Code's per-project servers may reuse a name across projects: keep their ids apart.
         fragment = json_path if json_path.startswith("projects[") else name
         identity_id = f"mcp://{cfg.scope.id}/{cfg.label}#{fragment}"
-        facts = analyse(definition, json_path, home)
-        attributes: dict[str, Any] = {
-            "client": cfg.client,
-            "config_file": cfg.label,
-            "json_path": json_path,
-            **facts.attributes,
-            "in_repository": cfg.in_repository,
-        }
+        found = analyse(definition, json_path, home)
+        facts = replace(
+            found.facts,
+            client=cfg.client,
+            config_file=cfg.label,
+            json_path=json_path,
+            in_repository=cfg.in_repository,
+        )
         identities.append(
             Identity(
                 id=identity_id,
@@ -176,7 +178,8 @@ def build_file(cfg: ConfigFile, home: str | None) -> tuple[list[Identity], list[
                 name=name,
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence(source=cfg.label, detail=json_path),),
-                attributes=attributes,
+                facts=facts,
+                agent=agent_facts(facts),
             )
         )
         credentials.extend(
@@ -184,22 +187,40 @@ def build_file(cfg: ConfigFile, home: str | None) -> tuple[list[Identity], list[
                 id=secret.path,
                 identity_id=identity_id,
                 kind=CREDENTIAL_KIND,
-                active=not attributes["disabled"],
+                active=not facts.disabled,
                 location=f"{cfg.label}:{secret.path}",
                 fingerprint=secret.fingerprint,
-                attributes=_credential_attributes(secret.token_kind, secret.source, cfg, name),
+                facts=McpCredentialFacts(
+                    token_kind=secret.token_kind,
+                    source=McpSecretSource(secret.source),
+                    in_repository=cfg.in_repository,
+                    client=cfg.client,
+                    config_file=cfg.label,
+                    server=name,
+                ),
             )
-            for secret in facts.secrets
+            for secret in found.secrets
         )
     return identities, credentials
 
 
-def _credential_attributes(token_kind: str, source: str, cfg: ConfigFile, server: str) -> Mapping[str, Any]:
-    return {
-        "token_kind": token_kind,
-        "source": source,
-        "in_repository": cfg.in_repository,
-        "client": cfg.client,
-        "config_file": cfg.label,
-        "server": server,
-    }
+# What a client configuration shows about how the server authenticates its callers: only the
+# credential the client is given. "No credential configured" does not prove the server accepts
+# anyone (it may sit behind a network control), so it stays unknown; NHI-MCP-002 reports it.
+_INBOUND = {
+    McpAuth.OAUTH: InboundAuth.OAUTH,
+    McpAuth.HEADER: InboundAuth.API_KEY,
+    McpAuth.QUERY: InboundAuth.API_KEY,
+}
+
+
+def agent_facts(facts: McpIdentityFacts) -> AgentFacts:
+    """The provider-neutral agent facts of a configured server (``identity.agent.*``)."""
+    return AgentFacts(
+        platform=PLATFORM,
+        source="config",
+        inbound_auth=_INBOUND.get(facts.auth, InboundAuth.UNKNOWN),
+        # The client keeps its own credential for the server; nothing is forwarded to tools.
+        token_passthrough=False,
+        endpoint=facts.url,
+    )

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from nhiscan.model import Evidence, Identity
+from nhiscan.providers.mcp.facts import McpIdentityFacts
 
 PREFIX = "mcp__"
 
@@ -54,20 +55,19 @@ def apply(identities: Sequence[Identity], entries: Sequence[str], settings_label
         return list(identities)
     out: list[Identity] = []
     for ident in identities:
-        if ident.attributes.get("client") != "claude-code":
+        facts = ident.facts
+        if not isinstance(facts, McpIdentityFacts) or facts.client != "claude-code":
             out.append(ident)
             continue
         everything, tools = approvals(ident.name, entries)
         if not everything and not tools:
             out.append(ident)
             continue
-        attrs = dict(ident.attributes)
-        current = attrs.get("auto_approve")
-        if everything or current == "*" or current is True:
-            attrs["auto_approve"], attrs["auto_approve_all"] = "*", True
+        if everything or facts.auto_approve_all:
+            facts = replace(facts, auto_approve=("*",), auto_approve_all=True)
         else:
-            attrs["auto_approve"] = sorted(set(current or []) | set(tools))
-        attrs["auto_approve_source"] = settings_label
+            facts = replace(facts, auto_approve=tuple(sorted(set(facts.auto_approve) | set(tools))))
+        facts = replace(facts, auto_approve_source=settings_label)
         evidence = (*ident.evidence, Evidence(source=settings_label, detail="permissions.allow"))
-        out.append(replace(ident, attributes=attrs, evidence=evidence))
+        out.append(replace(ident, facts=facts, evidence=evidence))
     return out

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from nhiscan.providers.mcp.documents import key_path
+from nhiscan.providers.mcp.facts import McpAuth, McpIdentityFacts, McpTransport
 from nhiscan.providers.mcp.secrets import REFERENCE, Hit, detect, literal_part, secret_name
 
 NPM_RUNNERS = frozenset({"npx", "bunx", "pnpx"})
@@ -103,7 +104,9 @@ class FoundSecret:
 
 @dataclass(frozen=True)
 class ServerFacts:
-    attributes: Mapping[str, Any]
+    """What one definition says; ``facts`` lacks what only the file knows (client, location)."""
+
+    facts: McpIdentityFacts
     secrets: tuple[FoundSecret, ...] = field(default_factory=tuple)
 
 
@@ -357,18 +360,19 @@ def _transport(
     return "stdio" if command else "unknown"
 
 
-def _auto_approve(definition: Mapping[str, Any]) -> tuple[Any, bool]:
+def _auto_approve(definition: Mapping[str, Any]) -> tuple[tuple[str, ...], bool]:
+    """Tools approved without confirmation (``("*",)`` for all) and whether that is every tool."""
     approved: list[str] = []
     for key in ("autoApprove", "alwaysAllow", "auto_approve"):
         value = definition.get(key)
         if value is True or value == "*":
-            return "*", True
+            return ("*",), True
         approved.extend(_str_list(value))
-    if definition.get("trust") is True:
-        return True, True
-    if not approved:
-        return None, False
-    return ("*", True) if "*" in approved else (sorted(set(approved)), False)
+    if definition.get("trust") is True:  # Gemini: every confirmation bypassed, no tool named
+        return (), True
+    if "*" in approved:
+        return ("*",), True
+    return tuple(sorted(set(approved))), False
 
 
 class _Secrets:
@@ -512,37 +516,35 @@ def analyse(definition: Mapping[str, Any], base: str, home: str | None) -> Serve
     auto, auto_all = _auto_approve(definition)
     disabled = definition.get("disabled") is True or definition.get("enabled") is False
     unpinned = pkg.spec if pkg is not None and not pkg.pinned else None
-    attributes: dict[str, Any] = {
-        "transport": transport,
-        "command": command,
-        "args": args,
-        "url": _redact_url(url) if url else None,
-        "env_names": sorted(env),
-        "header_names": sorted(header_names),
-        "auth": auth,
-        "auto_approve": auto,
-        "auto_approve_all": auto_all,
-        "trust": definition.get("trust") if isinstance(definition.get("trust"), bool) else None,
-        "disabled": disabled,
-        "remote": remote,
-        "loopback": bool(facts and facts.loopback),
-        "plain_http": bool(facts and facts.scheme in ("http", "ws") and not facts.loopback),
-        "package": pkg.spec if pkg else None,
-        "package_runner": pkg.runner if pkg else None,
-        "unpinned_package": unpinned,
-        "filesystem_roots": roots,
-        "broad_filesystem": any(broad_root(r, home) for r in roots),
-        "cwd": definition.get("cwd") if isinstance(definition.get("cwd"), str) else None,
-        "env_file": definition.get("envFile") if isinstance(definition.get("envFile"), str) else None,
-        "hardcoded_secrets": len(found.found),
-    }
     secrets = tuple(found.found.values())
-    attributes["args"] = display_args(
-        args, key_path(base, "args"), {s.path for s in secrets if s.source == "arg"}
-    )
+    shown_args = display_args(args, key_path(base, "args"), {s.path for s in secrets if s.source == "arg"})
     if command and any(s.source == "command" for s in secrets):
-        attributes["command"] = "<redacted>"
-    return ServerFacts(attributes, secrets)
+        command = "<redacted>"
+    server = McpIdentityFacts(
+        transport=McpTransport(transport),
+        command=command,
+        args=tuple(shown_args),
+        url=_redact_url(url) if url else None,
+        env_names=tuple(sorted(env)),
+        header_names=tuple(sorted(header_names)),
+        auth=McpAuth(auth),
+        auto_approve=auto,
+        auto_approve_all=auto_all,
+        trust=definition.get("trust") if isinstance(definition.get("trust"), bool) else None,
+        disabled=disabled,
+        remote=remote,
+        loopback=bool(facts and facts.loopback),
+        plain_http=bool(facts and facts.scheme in ("http", "ws") and not facts.loopback),
+        package=pkg.spec if pkg else None,
+        package_runner=pkg.runner if pkg else None,
+        unpinned_package=unpinned,
+        filesystem_roots=tuple(roots),
+        broad_filesystem=any(broad_root(r, home) for r in roots),
+        cwd=definition.get("cwd") if isinstance(definition.get("cwd"), str) else None,
+        env_file=definition.get("envFile") if isinstance(definition.get("envFile"), str) else None,
+        hardcoded_secrets=len(secrets),
+    )
+    return ServerFacts(server, secrets)
 
 
 def _literal(value: str) -> bool:
