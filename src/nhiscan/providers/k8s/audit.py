@@ -9,6 +9,7 @@ from typing import Any
 
 from nhiscan.model import CoverageEntry, CoverageStatus, Evidence, LoggingState, LoggingStatus, scope_key
 from nhiscan.providers.k8s.documents import ClusterObjects
+from nhiscan.providers.k8s.facts import K8sLoggingFacts
 
 PROVIDER = "k8s"
 AUDIT_BACKENDS = ("--audit-log-path", "--audit-webhook-config-file")
@@ -80,14 +81,14 @@ def audit_logging(cluster: str, objects: ClusterObjects) -> tuple[LoggingState, 
         if backends and flags.get(AUDIT_POLICY):
             enabled.append(pod_name)
     status, summary = audit_status(len(enabled), len(servers))
-    attrs = {"apiserver_pods": [p for p, _ in servers], "audited_pods": sorted(enabled)}
+    facts = K8sLoggingFacts(apiserver_pods=tuple(p for p, _ in servers), audited_pods=tuple(sorted(enabled)))
     state = LoggingState(
         scope=key,
         provider=PROVIDER,
         status=status.value,
         summary=summary,
         evidence=tuple(evidence),
-        attributes=attrs,
+        facts=facts,
     )
     return state, None
 

@@ -1,7 +1,7 @@
 """Turn the sanitised objects of one cluster into the provider-neutral inventory.
 
 The live collector and the offline importer both end here, so they produce the same inventory for
-the same cluster. Identity attributes are documented in :mod:`nhiscan.providers.k8s`.
+the same cluster. The facts it records are :mod:`nhiscan.providers.k8s.facts`.
 """
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ from nhiscan.model import (
 from nhiscan.providers.k8s.agents.build import build_agents
 from nhiscan.providers.k8s.audit import audit_logging
 from nhiscan.providers.k8s.documents import ClusterObjects
+from nhiscan.providers.k8s.facts import (
+    CloudIdentity,
+    EscalationPrimitive,
+    EscalationScope,
+    K8sCredentialFacts,
+    K8sEdgeFacts,
+    K8sIdentityFacts,
+    Reach,
+)
 from nhiscan.providers.k8s.meta import object_time, owner_of, workload_name
 from nhiscan.providers.k8s.rbac import RbacIndex, SubjectAnalysis, escalation_scopes, finish_classes
 
@@ -188,7 +197,7 @@ class ClusterBuilder:
         self.scopes: dict[str, Scope] = {cscope.key: cscope}
         self.ns_scopes: dict[str, Scope] = {}
         # accounts that share an analysis share its summary (read-only, like everything built here)
-        self.summaries: dict[int, tuple[PermissionSummary, dict[str, list[str]]]] = {}
+        self.summaries: dict[int, tuple[PermissionSummary, tuple[EscalationScope, ...]]] = {}
         self.times: dict[Any, datetime | None] = {}  # most objects of a cluster share few timestamps
         self.identities: list[Identity] = []
         self.credentials: list[Credential] = []
@@ -201,10 +210,12 @@ class ClusterBuilder:
             self.scopes[nscope.key] = nscope
         return nscope
 
-    def summary(self, a: SubjectAnalysis) -> tuple[PermissionSummary, dict[str, list[str]]]:
+    def summary(self, a: SubjectAnalysis) -> tuple[PermissionSummary, tuple[EscalationScope, ...]]:
         cached = self.summaries.get(id(a))
         if cached is None:
-            summary = PermissionSummary(grants=a.grants, classes=a.classes, reasons=a.reasons)
+            # reasons of the classes only: per-primitive sources are internal to the analysis
+            reasons = {c: a.reasons[c] for c in a.classes}
+            summary = PermissionSummary(grants=a.grants, classes=a.classes, reasons=reasons)
             cached = self.summaries[id(a)] = (summary, escalation_scopes(a))
         return cached
 
@@ -224,7 +235,7 @@ class ClusterBuilder:
         annotations = meta.get("annotations") or {}
         cloud = self.add_cloud_edges(ident, key, annotations, where)
         summary, scopes_of_primitives = self.summary(a)
-        attributes = account_attributes(self.cluster, key, sa, a, self.accounts, cloud, scopes_of_primitives)
+        facts = account_facts(self.cluster, key, sa, a, self.accounts, cloud, scopes_of_primitives)
         self.identities.append(
             Identity(
                 id=ident,
@@ -237,8 +248,9 @@ class ClusterBuilder:
                 tags=labels,
                 usage=Usage.MACHINE.value,
                 evidence=(Evidence(source=where, detail=f"ServiceAccount {ns}/{name}"),),
-                attributes=attributes,
                 permissions=summary,
+                aliases=(f"system:serviceaccount:{ns}:{name}",),
+                facts=facts,
             )
         )
         for t in self.accounts.tokens.get(key, []):
@@ -246,15 +258,15 @@ class ClusterBuilder:
 
     def add_cloud_edges(
         self, ident: str, key: SaKey, annotations: Mapping[str, Any], where: str
-    ) -> list[dict[str, str]]:
+    ) -> tuple[CloudIdentity, ...]:
         """IRSA / GKE / Azure workload identity annotations: one edge each to the cloud identity."""
         ns, name = key
-        cloud = []
+        cloud: list[CloudIdentity] = []
         for ann, target in CLOUD_ANNOTATIONS.items():
             value = annotations.get(ann, "").strip()
             if not value:
                 continue
-            cloud.append({"provider": target, "id": value, "annotation": ann})
+            cloud.append(CloudIdentity(provider=target, id=value, annotation=ann))
             self.edges.append(
                 Edge(
                     src=ident,
@@ -263,10 +275,10 @@ class ClusterBuilder:
                     evidence=(
                         Evidence(source=where, detail=f"ServiceAccount {ns}/{name} annotation {ann}={value}"),
                     ),
-                    attributes={"target_provider": target, "annotation": ann},
+                    facts=K8sEdgeFacts(annotation=ann, target_provider=target),
                 )
             )
-        return cloud
+        return tuple(cloud)
 
     def sa_classes(self, ns: str, name: str) -> tuple[str, ...]:
         """The permission classes of a ServiceAccount, also of one the export does not contain
@@ -317,15 +329,15 @@ class ClusterBuilder:
         )
 
 
-def account_attributes(
+def account_facts(
     cluster: str,
     key: SaKey,
     sa: Mapping[str, Any],
     a: SubjectAnalysis,
     accounts: AccountIndex,
-    cloud: list[dict[str, str]],
-    scopes_of_primitives: dict[str, list[str]],
-) -> dict[str, Any]:
+    cloud: tuple[CloudIdentity, ...],
+    scopes_of_primitives: tuple[EscalationScope, ...],
+) -> K8sIdentityFacts:
     """The facts rules read about one ServiceAccount: where it runs, whether its token is
     mounted, what RBAC gives it."""
     ns, name = key
@@ -334,31 +346,29 @@ def account_attributes(
     ctrls = accounts.controllers.get(key, [])
     workloads = {f"{w['kind']}/{ns}/{w['metadata']['name']}" for w in ctrls}
     workloads.update(workload_name(p, ns) for p in pods)
-    username = f"system:serviceaccount:{ns}:{name}"
-    return {
-        "username": username,
-        "aliases": [username],
-        "namespace": ns,
-        "cluster": cluster,
-        "uid": sa["metadata"].get("uid"),
-        "automount": sa_auto,
-        "workloads": sorted(workloads),
-        "pods": len(pods),
-        "pods_automounting": sum(1 for p in pods if automounts(p["spec"], sa_auto)),
-        "workloads_automounting": sum(1 for w in ctrls if automounts(w["spec"], sa_auto)),
-        "is_default": name == "default",
-        "system": ns in SYSTEM_NAMESPACES,
-        "cloud_identities": cloud,
-        "legacy_tokens": len(accounts.tokens.get(key, [])),
-        "secret_read_scope": a.secret_read_scope,
-        "escalation_primitives": list(a.primitives),
-        "escalation_scopes": scopes_of_primitives,
-        "bound_to_cluster_admin": a.bound_to_cluster_admin,
-        "cluster_admin_scope": a.cluster_admin_scope,
-        "rbac_rule_count": a.rule_count,
-        "direct_bindings": list(a.direct_bindings),
-        "direct_binding_count": len(a.direct_bindings),
-    }
+    return K8sIdentityFacts(
+        namespace=ns,
+        cluster=cluster,
+        uid=sa["metadata"].get("uid"),
+        automount=sa_auto,
+        workloads=tuple(sorted(workloads)),
+        pods=len(pods),
+        pods_automounting=sum(1 for p in pods if automounts(p["spec"], sa_auto)),
+        workloads_automounting=sum(1 for w in ctrls if automounts(w["spec"], sa_auto)),
+        is_default=name == "default",
+        system=ns in SYSTEM_NAMESPACES,
+        cloud_identities=cloud,
+        legacy_tokens=len(accounts.tokens.get(key, [])),
+        secret_read_scope=Reach(a.secret_read_scope),
+        escalation_primitives=tuple(EscalationPrimitive(p) for p in a.primitives),
+        escalation_scopes=scopes_of_primitives,
+        bound_to_cluster_admin=a.bound_to_cluster_admin,
+        cluster_admin_scope=Reach(a.cluster_admin_scope) if a.cluster_admin_scope else None,
+        namespace_admin_via=tuple(a.reasons.get("k8s_namespace_admin", ())),
+        rbac_rule_count=a.rule_count,
+        direct_bindings=tuple(a.direct_bindings),
+        direct_binding_count=len(a.direct_bindings),
+    )
 
 
 def legacy_token(ident: str, ns: str, t: Mapping[str, Any], where: str) -> Credential:
@@ -381,7 +391,7 @@ def legacy_token(ident: str, ns: str, t: Mapping[str, Any], where: str) -> Crede
         last_used=last_used,
         active=not invalid_since,
         location=f"secret {ns}/{tm['name']}",
-        attributes={"secret": tm["name"], "namespace": ns, "invalid_since": invalid_since},
+        facts=K8sCredentialFacts(secret=tm["name"], namespace=ns, invalid_since=invalid_since),
     )
 
 

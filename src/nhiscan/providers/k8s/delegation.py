@@ -3,9 +3,10 @@
 Input: ``k8s.service_account`` identities whose ``permissions.grants`` are RBAC rules as the
 Kubernetes provider stores them (``actions`` = verbs, ``resources`` = ``<apiGroup>/<resource>``
 or ``<apiGroup>/<resource>:<resourceName>``, ``scope`` = the namespace a RoleBinding applies in or
-``*`` for a ClusterRoleBinding) and ``attributes`` ``cluster``, ``namespace``, ``pods`` and
-``escalation_primitives`` (when present, a primitive missing from that list is not used: the
-provider already decided that name-restricted grants do not reach anything privileged).
+``*`` for a ClusterRoleBinding) and :class:`~nhiscan.providers.k8s.facts.K8sIdentityFacts`
+``cluster``, ``namespace``, ``pods`` and ``escalation_primitives`` (a primitive missing from that
+list is not used: the provider already decided that name-restricted grants do not reach anything
+privileged; an identity without facts, e.g. from a hand-written inventory, uses every grant).
 
 Edges (src can act as dst):
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 
 from nhiscan.model import Edge, Evidence, Grant, Identity
 from nhiscan.providers.interface import Delegation
+from nhiscan.providers.k8s.facts import K8sEdgeFacts, K8sIdentityFacts
 
 SA_KIND = "k8s.service_account"
 RBAC = ("rbac.authorization.k8s.io",)
@@ -117,9 +119,9 @@ class AccountEdges:
     def __init__(self, graph: K8sEdges, sa: Identity) -> None:
         self.graph, self.sa = graph, sa
         self.cluster = _where(sa)[0]
-        prims_attr = sa.attributes.get("escalation_primitives")
-        # the provider's own verdict; None (no verdict) lets every grant count
-        self.prims = set(prims_attr) if isinstance(prims_attr, list) else None
+        facts = sa.facts if isinstance(sa.facts, K8sIdentityFacts) else None
+        # the provider's own verdict; None (an identity without facts) lets every grant count
+        self.prims = {p.value for p in facts.escalation_primitives} if facts is not None else None
         self.found: dict[tuple[str, str], Edge] = {}
 
     def allowed(self, p: str) -> bool:
@@ -144,7 +146,6 @@ class AccountEdges:
                 dst=sink,
                 kind="admin",
                 evidence=(Evidence("rbac", "cluster admin: " + ", ".join(reasons[:3])),),
-                attributes={"conditional": False},
             )
             return [admin]  # an admin can become anyone: no edges beyond its sink
         for g in sa.permissions.grants:
@@ -224,21 +225,20 @@ class AccountEdges:
             running = [
                 t
                 for t in self.graph.by_cluster.get(self.cluster, [])
-                if isinstance(t.attributes.get("pods"), int) and t.attributes["pods"] > 0
+                if isinstance(t.facts, K8sIdentityFacts) and t.facts.pods > 0
             ]
             self.to(running, "k8s.nodes_proxy", g, "nodes/proxy (kubelet exec into pods)")
 
 
 def _where(sa: Identity) -> tuple[str, str]:
-    cluster = str(sa.attributes.get("cluster") or "")
-    ns = str(sa.attributes.get("namespace") or "")
-    if not cluster or not ns:
-        # k8s://<cluster>/ns/<namespace>/serviceaccount/<name>
-        parts = sa.id.removeprefix("k8s://").split("/")
-        if len(parts) >= 3:
-            cluster = cluster or parts[0]
-            ns = ns or parts[2]
-    return cluster, ns
+    """(cluster, namespace) of an account: its facts, else its id
+    (``k8s://<cluster>/ns/<namespace>/serviceaccount/<name>``)."""
+    if isinstance(sa.facts, K8sIdentityFacts) and sa.facts.cluster and sa.facts.namespace:
+        return sa.facts.cluster, sa.facts.namespace
+    parts = sa.id.removeprefix("k8s://").split("/")
+    if len(parts) >= 3:
+        return parts[0], parts[2]
+    return "", ""
 
 
 def _edge(src: str, dst: str, kind: str, grant: Grant, what: str) -> Edge:
@@ -248,5 +248,5 @@ def _edge(src: str, dst: str, kind: str, grant: Grant, what: str) -> Edge:
         dst=dst,
         kind=kind,
         evidence=(Evidence("rbac", f"{what} {scope} ({grant.source})"),),
-        attributes={"conditional": False, "derived": True},
+        facts=K8sEdgeFacts(derived=True),
     )

@@ -16,7 +16,8 @@ The analysis follows the Kubernetes RBAC authorizer rather than pattern-matching
   groups) only take effect through a ClusterRoleBinding; the one exception is a namespace's own
   Namespace object, which a RoleBinding in that namespace does reach.
 
-Escalation primitives (``escalation_primitives``):
+Escalation primitives (``identity.k8s.escalation_primitives``, see
+:class:`~nhiscan.providers.k8s.facts.EscalationPrimitive`):
 
 ``bind``            bind on roles/clusterroles *and* create/update/patch of role bindings in a
                     compatible scope (Kubernetes checks ``bind`` on the referenced role, not on the
@@ -44,7 +45,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nhiscan.facts import PermissionClass
 from nhiscan.model import Grant
+from nhiscan.providers.k8s.facts import EscalationPrimitive, EscalationScope
 from nhiscan.providers.k8s.policy import (
     ALL,
     BOOTSTRAP_CLUSTER_ROLES,
@@ -56,19 +59,8 @@ from nhiscan.providers.k8s.policy import (
 )
 
 CRITICAL_PRIMITIVES = ("bind", "escalate", "impersonate", "token_create")
-PRIMITIVES = (
-    "bind",
-    "escalate",
-    "impersonate",
-    "token_create",
-    "pod_create",
-    "workload_create",
-    "secret_create",
-    "csr_approve",
-    "nodes_proxy",
-    "webhook_config",
-    "namespace_patch",
-)
+#: Every primitive, in the order they are listed (the enum's order).
+PRIMITIVES = tuple(p.value for p in EscalationPrimitive)
 #: Primitives that one unrestricted permission gives (see the module docstring).
 SIMPLE_PRIMITIVES = (
     "pod_create",
@@ -459,11 +451,29 @@ def _privileged(a: SubjectAnalysis | None) -> bool:
     )
 
 
-def escalation_scopes(a: SubjectAnalysis) -> dict[str, list[str]]:
-    """Where each primitive applies: ``["*"]`` cluster-wide, else the namespaces."""
-    return {
-        p: [CLUSTER] if CLUSTER in a.scopes.get(p, ()) else sorted(a.scopes.get(p, ())) for p in a.primitives
-    }
+def escalation_scopes(a: SubjectAnalysis) -> tuple[EscalationScope, ...]:
+    """Where each primitive applies: ``("*",)`` cluster-wide, else the namespaces."""
+    return tuple(
+        EscalationScope(
+            EscalationPrimitive(p),
+            (CLUSTER,) if CLUSTER in a.scopes.get(p, ()) else tuple(sorted(a.scopes.get(p, ()))),
+        )
+        for p in a.primitives
+    )
+
+
+#: The permission classes an analysis yields, in the order they are listed: the neutral ones,
+#: then one ``k8s_<primitive>`` per escalation primitive (:class:`~nhiscan.facts.PermissionClass`
+#: keeps them while rules move to ``identity.k8s.escalation_primitives``; the agent rules still
+#: list them through the classes of the account an agent runs as). ``k8s_namespace_admin`` is no
+#: class: its reasons become ``identity.k8s.namespace_admin_via``.
+CLASS_ORDER = (
+    PermissionClass.ADMIN.value,
+    PermissionClass.CAN_ESCALATE.value,
+    PermissionClass.SECRET_READ.value,
+    PermissionClass.WILDCARD.value,
+    *(PermissionClass(f"k8s_{p}").value for p in PRIMITIVES),
+)
 
 
 def finish_classes(a: SubjectAnalysis) -> None:
@@ -473,8 +483,5 @@ def finish_classes(a: SubjectAnalysis) -> None:
         for p in a.primitives:
             srcs.extend(a.reasons.get(f"k8s_{p}", ()))
         a.reasons = {**a.reasons, "can_escalate": tuple(dict.fromkeys(srcs))}
-    order = ["admin", "can_escalate", "secret_read", "wildcard", "k8s_namespace_admin"] + [
-        f"k8s_{p}" for p in PRIMITIVES
-    ]
-    a.classes = tuple(c for c in order if c in a.reasons)
+    a.classes = tuple(c for c in CLASS_ORDER if c in a.reasons)
     a.pending = []

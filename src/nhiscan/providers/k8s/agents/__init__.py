@@ -18,8 +18,8 @@ scored by :func:`~nhiscan.providers.k8s.agents.heuristics.workload_signals` from
 command lines, environment variable *names* and labels. A workload scoring at least
 :data:`~nhiscan.providers.k8s.agents.heuristics.THRESHOLD` becomes an identity (``agent.mcp_server``
 when an MCP signal contributed, else ``agent.k8s_agent``) with id
-``k8s://<cluster>/ns/<ns>/workload/<kind>/<name>`` and ``attributes.detection = {score, threshold,
-reasons}``. A workload that belongs to a kagent or ToolHive resource (owner reference, or the
+``k8s://<cluster>/ns/<ns>/workload/<kind>/<name>`` and ``identity.agent.detection = {score,
+threshold, reasons}``. A workload that belongs to a kagent or ToolHive resource (owner reference, or the
 ``kagent`` / ``toolhive-name`` label the operators set) adds its service account, images and
 environment facts to that resource's identity instead of becoming one of its own.
 
@@ -28,32 +28,21 @@ Only facts are kept, never values: environment variables contribute their names,
 a secret (``valueFrom.secretKeyRef`` is the right way and is not reported). Command lines are matched
 against the patterns below and only the pattern's label is stored. URLs lose any user info and query.
 
-Attributes (``identity.attributes.<key>``; the agent rules in ``rules/agents`` read them):
+Facts: the platform-neutral ones in ``Identity.agent`` (:class:`nhiscan.facts.AgentFacts`:
+``platform`` kagent | toolhive | heuristic, ``source`` crd | heuristic, ``runs_as``, ``tools``,
+``delegates_to``, ``inbound_auth``, ``jwt_audience_pinned``, ``token_passthrough``, ``model``,
+``endpoint``, ``secret_env_names``, ``detection``, ``referenced_by``), the Kubernetes ones in
+``identity.k8s.agent`` (:class:`nhiscan.providers.k8s.facts.K8sAgentFacts`: the resource kind,
+service account, images, env names, kagent tools and approvals, ModelConfig, ToolHive auth detail
+and permissions). ``runs_as`` is the ServiceAccount the agent's pods run as (kagent: the
+``serviceAccountName`` or, when unset, the SA named after the agent; ToolHive: ``serviceAccount``
+or ``<name>-sa``; a workload that belongs to the resource overrides both with what really runs,
+for ToolHive only the server's StatefulSet, not its proxy Deployment).
 
-``source``                   kagent | kmcp | kagent_remote | toolhive | toolhive_vmcp | heuristic
-``namespace``, ``cluster``   where it lives
-``runs_as``                  the ServiceAccount identity id the agent's pods run as (kagent: the
-                             ``serviceAccountName`` or, when unset, the SA named after the agent;
-                             ToolHive: ``serviceAccount`` or ``<name>-sa``; a workload that
-                             belongs to the resource overrides both with what really runs, for
-                             ToolHive only the server's StatefulSet, not its proxy Deployment)
-``service_account``          ``<ns>/<name>`` of that ServiceAccount
-``runs_as_classes``          the ServiceAccount's permission classes (admin, can_escalate, ...)
-``role_shared_with``         other agents and MCP servers running as the same ServiceAccount
-``tools``                    kagent tools ``{type, kind, name, namespace, tool_names, require_approval}``
-``uses_tools``               ids of the MCP servers / services it calls
-``require_approval``         tool names that need human approval; ``tools_without_approval``
-                             MCP tool references that have none
-``delegates_to``, ``delegation_depth``, ``delegation_cycle``, ``delegation_reach_classes``
-                             kagent ``tools[].type: Agent`` and the closure below it
-``relay_history_to``         always empty (a kagent agent tool receives only the task)
-``high_risk_builtin_tools``  ``executeCodeBlocks`` when a declarative agent runs model-written code
-``model_config``, ``model_provider``, ``token_passthrough`` (ModelConfig ``apiKeyPassthrough``)
-``inbound_auth``             none (ToolHive MCPServer without ``oidcConfig``, VirtualMCPServer
-                             ``incomingAuth.type: anonymous``) | jwt (OIDC) | unknown;
-                             ``jwt_audience_pinned`` for jwt; ``inbound_auth_detail`` says why
-``env_names``, ``secret_env_names``, ``images``, ``workloads``, ``url``, ``transport``
-``detection``                heuristic detections only: ``{score, threshold, reasons}``
+``attributes`` keeps the cross-identity facts a neutral analysis will compute (``runs_as_classes``,
+``role_shared_with``, ``delegation_depth``, ``delegation_cycle``, ``delegation_reach_classes``)
+and, until the agent rules read ``identity.agent``, the keys those rules read today
+(:data:`~nhiscan.providers.k8s.agents.build.LEGACY_AGENT_KEYS`).
 
 Modules, one job each: :mod:`.resources` (the custom resources and how to recognise them),
 :mod:`.documents` (keep the facts of one custom object), :mod:`.env` (environment variable facts),

@@ -14,10 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nhiscan.facts import AgentFacts, AgentTool, Detection, InboundAuth
 from nhiscan.model import Edge, Evidence, Identity, Usage, scope_key
 from nhiscan.providers.k8s.agents.chains import delegation
 from nhiscan.providers.k8s.agents.heuristics import THRESHOLD
 from nhiscan.providers.k8s.agents.resources import AGENT, MODEL_CONFIG, SOURCES
+from nhiscan.providers.k8s.facts import K8sAgentFacts, K8sIdentityFacts, KagentTool
 from nhiscan.providers.k8s.meta import object_time, owner_of, workload_name
 
 AGENT_KIND = "agent.k8s_agent"
@@ -214,19 +216,20 @@ class ClusterAgents:
         edges: list[Edge] = []
         for node in sorted(self.nodes.values(), key=lambda n: n.id):
             runs_as = self.runs_as(node)
-            shared = sorted(x for x in by_sa.get(runs_as or "", []) if x != node.id)
-            attrs = common_attributes(node, self.cluster, runs_as, classes[node.id], shared)
+            agent = agent_facts(node, runs_as, self.model_of(node), tools)
+            facts = identity_facts(node, self.cluster, self.model_of(node), tools)
+            # cross-identity facts that a neutral analysis will compute; kept as computed today
+            attrs: dict[str, Any] = {
+                "runs_as_classes": classes[node.id],
+                "role_shared_with": sorted(x for x in by_sa.get(runs_as or "", []) if x != node.id),
+            }
             if node.kind == AGENT_KIND:
                 depth, cycle, reach = chains.get(node.id, (0, False, set()))
-                reach_classes = sorted({c for r in reach for c in classes.get(r) or []})
-                attrs.update(
-                    kagent_attributes(node, self.model_of(node), tools, (depth, cycle, reach_classes))
-                )
-            else:
-                attrs.update(mcp_attributes(node, tools))
-            if node.reasons is not None and node.source == "heuristic":
-                attrs["detection"] = detection(node.reasons)
-            ident, node_edges = emit(node, self.cluster, runs_as, attrs, tools)
+                attrs["delegation_depth"] = depth
+                attrs["delegation_cycle"] = cycle
+                attrs["delegation_reach_classes"] = sorted({c for r in reach for c in classes.get(r) or []})
+            attrs.update(legacy_agent_attributes(node, agent))
+            ident, node_edges = emit(node, self.cluster, agent, facts, attrs, tools)
             identities.append(ident)
             edges.extend(node_edges)
         return identities, edges, {n.namespace for n in self.nodes.values()}
@@ -261,87 +264,162 @@ def candidates(
     return found
 
 
-def common_attributes(
-    node: AgentNode, cluster: str, runs_as: str | None, classes: list[str] | None, shared: list[str]
-) -> dict[str, Any]:
-    """Facts every agent and MCP server has. ``classes`` (of its ServiceAccount) and ``shared``
-    (others running as it) are cross-identity facts, kept as they are computed today."""
-    return {
-        "source": node.source,
-        "namespace": node.namespace,
-        "cluster": cluster,
-        "runs_as": runs_as,
-        "service_account": f"{node.namespace}/{node.service_account}" if node.service_account else None,
-        "runs_as_classes": classes,
-        "role_shared_with": shared,
-        "workloads": sorted(node.workloads),
-        "images": sorted(node.images),
-        "env_names": sorted(node.env_names),
-        "secret_env_names": sorted(node.secret_env_names),
-        "relay_history_to": [],
-        "high_risk_builtin_tools": [],
-        "token_passthrough": False,
-        "inbound_auth": "unknown",
-        "jwt_audience_pinned": None,
-    }
+#: AgentFacts.platform of each resource source
+PLATFORMS = {
+    "kagent": "kagent",
+    "kmcp": "kagent",
+    "kagent_remote": "kagent",
+    "toolhive": "toolhive",
+    "toolhive_vmcp": "toolhive",
+    "heuristic": "heuristic",
+}
 
 
-def kagent_attributes(
-    node: AgentNode, mc: Mapping[str, Any], tools: ToolUse, chain: tuple[int, bool, list[str]]
-) -> dict[str, Any]:
-    """Facts of a kagent agent: its model, its tools and approvals, whom it delegates to.
-    ``chain`` is (delegation depth, whether it is in a cycle, classes of the agents it reaches)."""
-    refs = node.facts.get("tools") or []
-    return {
-        "agent_type": node.facts.get("agent_type"),
-        "model_config": node.facts.get("model_config"),
-        "model_provider": mc.get("provider"),
-        "model": mc.get("model"),
-        "token_passthrough": bool(mc.get("api_key_passthrough")),
-        "model_tls_verify_disabled": bool(mc.get("tls_verify_disabled")),
-        "tools": refs,
-        "uses_tools": sorted({d for d, _ in tools.uses.get(node.id, [])}),
-        "require_approval": sorted({n for t in refs for n in t["require_approval"]}),
-        "tools_without_approval": sorted(
-            {t["name"] for t in refs if t["type"] != "Agent" and not t["require_approval"]}
-        ),
-        "delegates_to": sorted(set(tools.delegates.get(node.id, []))),
-        "delegation_depth": chain[0],
-        "delegation_cycle": chain[1],
-        "delegation_reach_classes": chain[2],
-        "high_risk_builtin_tools": ["executeCodeBlocks"] if node.facts.get("execute_code_blocks") else [],
-    }
+def agent_tools(node: AgentNode, tools: ToolUse) -> tuple[AgentTool, ...]:
+    """A kagent agent's tool references as neutral tools: ``mcp`` (an MCP server or a Service
+    speaking MCP) or ``agent`` (a delegation). ``require_approval`` is true when the reference
+    names tools that need approval (which ones: ``identity.k8s.agent.require_approval``)."""
+    targets = iter(dst for dst, _ in tools.uses.get(node.id, []))
+    delegates = iter(tools.delegates.get(node.id, []))
+    out = []
+    for t in node.facts.get("tools") or []:
+        # tool_use() resolved the references in this same order
+        target = next(delegates) if t["type"] == "Agent" else next(targets)
+        out.append(
+            AgentTool(
+                type="agent" if t["type"] == "Agent" else "mcp",
+                target=target,
+                name=t["name"],
+                require_approval=bool(t["require_approval"]),
+            )
+        )
+    return tuple(out)
 
 
-def mcp_attributes(node: AgentNode, tools: ToolUse) -> dict[str, Any]:
-    """Facts of an MCP server: transport, caller authentication, authorisation, host access."""
+def agent_facts(node: AgentNode, runs_as: str | None, mc: Mapping[str, Any], tools: ToolUse) -> AgentFacts:
+    """The platform-neutral facts of an agent or MCP server (``identity.agent``)."""
     f = node.facts
-    return {
-        "transport": f.get("transport"),
-        "url": f.get("url"),
-        "inbound_auth": f.get("inbound_auth") or "unknown",
-        "inbound_auth_detail": f.get("inbound_auth_detail"),
-        "jwt_audience_pinned": f.get("jwt_audience_pinned"),
-        "authz_policy": f.get("authz"),
-        "permission_profile": f.get("permission_profile"),
-        "host_paths": f.get("host_paths") or [],
-        "used_by": sorted(set(tools.used_by.get(node.id, []))),
-    }
+    is_agent = node.kind == AGENT_KIND
+    detected = None
+    if node.reasons is not None and node.source == "heuristic":
+        detected = Detection(
+            score=sum(p for p, _ in node.reasons.values()),
+            threshold=THRESHOLD,
+            reasons=tuple(f"{label} (+{p})" for label, (p, _) in sorted(node.reasons.items())),
+        )
+    return AgentFacts(
+        platform=PLATFORMS[node.source],
+        source="heuristic" if node.source == "heuristic" else "crd",
+        runs_as=(runs_as,) if runs_as else (),
+        delegates_to=tuple(sorted(set(tools.delegates.get(node.id, [])))) if is_agent else (),
+        tools=agent_tools(node, tools) if node.source == "kagent" else (),
+        high_risk_builtin_tools=("executeCodeBlocks",) if is_agent and f.get("execute_code_blocks") else (),
+        inbound_auth=InboundAuth.UNKNOWN if is_agent else InboundAuth(f.get("inbound_auth") or "unknown"),
+        jwt_audience_pinned=None if is_agent else f.get("jwt_audience_pinned"),
+        token_passthrough=bool(mc.get("api_key_passthrough")) if is_agent else False,
+        secret_env_names=tuple(sorted(node.secret_env_names)),
+        model=mc.get("model") if is_agent else None,
+        endpoint=None if is_agent else f.get("url"),
+        detection=detected,
+        referenced_by=() if is_agent else tuple(sorted(set(tools.used_by.get(node.id, [])))),
+    )
 
 
-def detection(reasons: Mapping[str, tuple[int, bool]]) -> dict[str, Any]:
-    """Why a workload without a resource was taken for an agent: score, threshold, reasons."""
-    return {
-        "score": sum(p for p, _ in reasons.values()),
-        "threshold": THRESHOLD,
-        "reasons": [f"{label} (+{p})" for label, (p, _) in sorted(reasons.items())],
+def identity_facts(node: AgentNode, cluster: str, mc: Mapping[str, Any], tools: ToolUse) -> K8sIdentityFacts:
+    """The Kubernetes-specific facts of an agent or MCP server (``identity.k8s``)."""
+    f = node.facts
+    common: dict[str, Any] = {
+        "resource": node.source,
+        "service_account": f"{node.namespace}/{node.service_account}" if node.service_account else None,
+        "images": tuple(sorted(node.images)),
+        "env_names": tuple(sorted(node.env_names)),
+        "workload_kind": f.get("workload_kind"),
     }
+    if node.kind == AGENT_KIND:
+        refs = f.get("tools") or []
+        agent = K8sAgentFacts(
+            **common,
+            agent_type=f.get("agent_type"),
+            model_config=f.get("model_config"),
+            model_provider=mc.get("provider"),
+            model_tls_verify_disabled=bool(mc.get("tls_verify_disabled")),
+            tools=tuple(kagent_tool(t) for t in refs),
+            uses_tools=tuple(sorted({d for d, _ in tools.uses.get(node.id, [])})),
+            require_approval=tuple(sorted({n for t in refs for n in t["require_approval"]})),
+            tools_without_approval=tuple(
+                sorted({t["name"] for t in refs if t["type"] != "Agent" and not t["require_approval"]})
+            ),
+        )
+    else:
+        agent = K8sAgentFacts(
+            **common,
+            transport=f.get("transport"),
+            inbound_auth_detail=f.get("inbound_auth_detail"),
+            authz_policy=f.get("authz"),
+            permission_profile=f.get("permission_profile"),
+            host_paths=tuple(f.get("host_paths") or ()),
+        )
+    return K8sIdentityFacts(
+        namespace=node.namespace, cluster=cluster, workloads=tuple(sorted(node.workloads)), agent=agent
+    )
+
+
+def kagent_tool(t: Mapping[str, Any]) -> KagentTool:
+    return KagentTool(
+        type=t["type"],
+        kind=t["kind"],
+        api_group=t["api_group"],
+        name=t["name"],
+        namespace=t["namespace"],
+        tool_names=tuple(t["tool_names"]),
+        require_approval=tuple(t["require_approval"]),
+        headers_from=t["headers_from"],
+    )
+
+
+#: TODO(k8s): delete with the attributes once rules/agents read identity.agent (issue 11). The
+#: agent rules still read these keys, so they are written from the typed facts until then.
+LEGACY_AGENT_KEYS = (
+    "source",
+    "runs_as",
+    "delegates_to",
+    "relay_history_to",
+    "token_passthrough",
+    "inbound_auth",
+    "jwt_audience_pinned",
+    "high_risk_builtin_tools",
+    "secret_env_names",
+)
+
+
+def legacy_agent_attributes(node: AgentNode, agent: AgentFacts) -> dict[str, Any]:
+    """:data:`LEGACY_AGENT_KEYS` as the rules in rules/agents read them today."""
+    out: dict[str, Any] = {
+        "source": node.source,
+        "runs_as": agent.runs_as[0] if agent.runs_as else None,
+        "relay_history_to": [],
+        "token_passthrough": agent.token_passthrough,
+        "inbound_auth": agent.inbound_auth.value,
+        "jwt_audience_pinned": agent.jwt_audience_pinned,
+        "high_risk_builtin_tools": list(agent.high_risk_builtin_tools),
+        "secret_env_names": list(agent.secret_env_names),
+    }
+    if node.kind == AGENT_KIND:
+        out["delegates_to"] = list(agent.delegates_to)
+    return out
 
 
 def emit(
-    node: AgentNode, cluster: str, runs_as: str | None, attrs: dict[str, Any], tools: ToolUse
+    node: AgentNode,
+    cluster: str,
+    agent: AgentFacts,
+    facts: K8sIdentityFacts,
+    attrs: dict[str, Any],
+    tools: ToolUse,
 ) -> tuple[Identity, list[Edge]]:
-    """The identity of one node and the edges leaving it."""
+    """The identity of one node and the edges leaving it. Agent edges carry no facts (``agent``
+    is no provider with edge facts): whether a tool needs approval is on ``identity.agent.tools``,
+    and a kagent agent tool never receives the conversation (``relay_history_to`` is empty)."""
     ev = (Evidence(source=node.where, detail=f"{node.source} {node.namespace}/{node.name}"),)
     meta = node.meta
     labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
@@ -358,21 +436,14 @@ def emit(
         usage=Usage.MACHINE.value,
         evidence=ev,
         attributes=attrs,
+        facts=facts,
+        agent=agent,
     )
+    runs_as = agent.runs_as[0] if agent.runs_as else None
     edges = [Edge(node.id, runs_as, "agent.runs_as", ev)] if runs_as else []
-    for dst, t in tools.uses.get(node.id, []):
-        edges.append(
-            Edge(
-                node.id,
-                dst,
-                "agent.uses_tool",
-                ev,
-                {"type": "mcp_server", "name": t["name"], "require_approval": t["require_approval"]},
-            )
-        )
+    edges.extend(Edge(node.id, dst, "agent.uses_tool", ev) for dst, _ in tools.uses.get(node.id, []))
     edges.extend(
-        Edge(node.id, dst, "agent.delegates_to", ev, {"relay_conversation_history": False})
-        for dst in sorted(set(tools.delegates.get(node.id, [])))
+        Edge(node.id, dst, "agent.delegates_to", ev) for dst in sorted(set(tools.delegates.get(node.id, [])))
     )
     return ident, edges
 
