@@ -23,6 +23,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
     from nhiscan import cli
 
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # Reports follow COLUMNS; tests that care set it themselves.
+    monkeypatch.delenv("COLUMNS", raising=False)
 
     def run(args: Sequence[str]) -> CliResult:
         cli.STATE.debug = cli.STATE.quiet = cli.STATE.no_color = False

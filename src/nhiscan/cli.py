@@ -276,6 +276,23 @@ def scan(
             help="Keep suppressed findings in SARIF, marked suppressed (GitHub would show them as open).",
         ),
     ] = False,
+    severity: Annotated[
+        str | None,
+        typer.Option(
+            "--severity",
+            metavar="LEVEL",
+            help=f"{' | '.join(SEVERITIES)}: the table and Markdown list only findings at or above "
+            "LEVEL (their counts still cover all). JSON and SARIF stay complete; --fail-on is unchanged.",
+        ),
+    ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Table and Markdown show counts only: by severity, provider and rule, and the top "
+            "identities. JSON and SARIF stay complete.",
+        ),
+    ] = False,
 ) -> None:
     """Inventory identities and evaluate the rules."""
     try:
@@ -297,6 +314,8 @@ def scan(
             sarif_category=sarif_category,
             sarif_include_suppressed=sarif_include_suppressed,
             settings=_settings_for(ctx, mcp_paths),
+            min_severity=_severity(severity),
+            summary_only=summary,
         )
         code = _scan(request)
     except NhiscanError as exc:
@@ -324,11 +343,23 @@ class ScanRequest:
     sarif_category: str | None
     sarif_include_suppressed: bool
     settings: tuple[Any, ...]
+    min_severity: str | None = None
+    summary_only: bool = False
+
+
+def _severity(value: str | None) -> str | None:
+    """``--severity``: one of :data:`SEVERITIES` (any case); anything else is a usage error."""
+    if value is None:
+        return None
+    level = value.strip().lower()
+    if level not in SEVERITIES:
+        raise ConfigError("--severity", f"unknown severity {value!r} (choose from {', '.join(SEVERITIES)})")
+    return level
 
 
 def _scan(req: ScanRequest) -> int:
     from nhiscan import scan as pipeline
-    from nhiscan.baseline import load_fingerprints
+    from nhiscan.baseline import load_baseline
     from nhiscan.config import load_config
     from nhiscan.engine import load_rules
     from nhiscan.inventory_io import dump_inventory
@@ -346,7 +377,7 @@ def _scan(req: ScanRequest) -> int:
         global_params=cfg.params,
     )
     suppressions = _suppressions(req.ignore_file, cfg)
-    baseline = load_fingerprints(req.baseline) if req.baseline is not None else None
+    baseline = load_baseline(req.baseline) if req.baseline is not None else None
     inventory, scanned, skipped = _inventory(req.providers, req.from_path, req.settings, as_of)
     for name, reason in skipped.items():
         _note(f"skipped {name}: {reason}")
@@ -373,7 +404,10 @@ def _scan(req: ScanRequest) -> int:
         if path is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
     threshold = (req.fail_on.value if req.fail_on else None) or cfg.fail_on or "none"
-    return _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+    code = _exit_code(result, threshold, req.strict, only_new=req.fail_on_new)
+    if code == EXIT_FINDINGS:
+        _note(_failing_reason(result, threshold, only_new=req.fail_on_new))
+    return code
 
 
 def _note(message: str) -> None:
@@ -395,6 +429,7 @@ def _suppressions(ignore_file: Path | None, cfg: Any) -> list[Any]:
 
 
 def _render(result: Any, pairs: list[tuple[str, Path | None]], req: ScanRequest) -> list[str]:
+    from nhiscan.findings import Severity
     from nhiscan.reporters import get_reporter
     from nhiscan.reporters.interface import ReportOptions
 
@@ -407,16 +442,38 @@ def _render(result: Any, pairs: list[tuple[str, Path | None]], req: ScanRequest)
             sarif_category=req.sarif_category,
             sarif_include_suppressed=req.sarif_include_suppressed,
             tool_version=__version__,
+            min_severity=Severity(req.min_severity) if req.min_severity else None,
+            summary_only=req.summary_only,
         )
         texts.append(get_reporter(fmt).render(result, options))
     return texts
 
 
 def _width() -> int:
+    """Report width: ``COLUMNS`` when set (the POSIX way to ask for a width, also when piping),
+    else the terminal's width, else 120 for a pipe or file."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, min(400, int(columns)))
     try:
-        return max(80, min(200, os.get_terminal_size().columns))
-    except OSError:
+        return max(40, min(400, os.get_terminal_size(sys.stdout.fileno()).columns))
+    except (OSError, ValueError, AttributeError):
         return 120
+
+
+def _failing_reason(result: Any, threshold: str, only_new: bool) -> str:
+    """Why the scan exits 1, for stderr: how many findings are at or above ``--fail-on``."""
+    from nhiscan.findings import Severity, Status
+
+    rank = Severity(threshold).rank
+    failing = [f for f in result.findings if f.severity.rank >= rank and f.status is Status.OPEN]
+    new = [f for f in failing if f.baseline == "new"]
+    if only_new:
+        return f"exit 1: {len(new)} new finding(s) at or above {threshold} since the baseline (--fail-on-new)"
+    text = f"exit 1: {len(failing)} open finding(s) at or above {threshold} (--fail-on)"
+    if result.baseline_used:
+        text += f", {len(new)} of them new since the baseline"
+    return text
 
 
 def _exit_code(result: Any, threshold: str, strict: bool, only_new: bool = False) -> int:

@@ -85,6 +85,34 @@ def fingerprint(rule_id: str, provider: str, scope: str, resource_id: str, crede
 
 
 @dataclass(frozen=True)
+class FindingSummary:
+    """Enough of a finding to name it without its evidence: what a baseline report says about a
+    finding this scan no longer produces (a *fixed* finding). Reports written before 1.1 or by
+    hand may lack any field but the fingerprint, so the others default to empty."""
+
+    fingerprint: str
+    """The finding's fingerprint (see :func:`fingerprint`)."""
+    rule_id: str = ""
+    """The rule that produced it."""
+    title: str = ""
+    """The rule's title, as the baseline report wrote it."""
+    severity: str = ""
+    """Its severity as written in the baseline (text: a later rule version may have changed it)."""
+    provider: str = ""
+    """Provider of its target."""
+    scope: str = ""
+    """Scope key of its target."""
+    resource_id: str = ""
+    """Canonical id of its target."""
+    resource_name: str = ""
+    """Display name of its target."""
+    resource_kind: str = ""
+    """Kind of its target."""
+    credential_id: str | None = None
+    """The credential, for a credential finding."""
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     """What reporters need to know about a rule that ran (SARIF lists every rule, even clean)."""
 
@@ -108,7 +136,7 @@ class ScanResult:
     as_of: datetime
     providers: tuple[str, ...]
     skipped_providers: Mapping[str, str] = field(default_factory=dict)  # provider -> reason
-    fixed: tuple[str, ...] = ()  # fingerprints in the baseline that are gone
+    fixed: tuple[FindingSummary, ...] = ()  # baseline findings that are gone, by fingerprint
     baseline_used: bool = False
 
     @property

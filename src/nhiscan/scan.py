@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from nhiscan.baseline import compare
+from nhiscan.baseline import Baseline, compare
 from nhiscan.engine import CompiledRule, evaluate
-from nhiscan.findings import Finding, ScanResult
+from nhiscan.findings import Finding, FindingSummary, ScanResult
 from nhiscan.model import Inventory
 from nhiscan.suppress import EXPIRED_RULE, Applied, Suppression
 from nhiscan.suppress import apply as apply_suppressions
@@ -37,7 +37,7 @@ def run(
     providers: Sequence[str],
     skipped: Mapping[str, str] | None = None,
     suppressions: Sequence[Suppression] = (),
-    baseline: set[str] | None = None,
+    baseline: Baseline | None = None,
 ) -> tuple[ScanResult, Applied]:
     """Analyse, evaluate, apply suppressions, compare with a baseline. Returns the result and what
     the suppressions did (unused and expired entries, for the CLI to mention)."""
@@ -45,7 +45,7 @@ def run(
     findings = evaluate(inventory, rules, as_of, facts)
     applied = apply_suppressions(findings, suppressions, as_of)
     findings = list(applied.findings)
-    fixed: tuple[str, ...] = ()
+    fixed: tuple[FindingSummary, ...] = ()
     if baseline is not None:
         compared = compare(findings, baseline)
         findings, fixed = list(compared.findings), compared.fixed

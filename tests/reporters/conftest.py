@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.findings import Finding, Hop, RuleInfo, ScanResult, Severity, Status, Target
+from nhiscan.findings import Finding, FindingSummary, Hop, RuleInfo, ScanResult, Severity, Status, Target
 from nhiscan.model import (
     CoverageEntry,
     Credential,
@@ -204,7 +204,19 @@ def scan_result(**overrides: object) -> ScanResult:
         "as_of": AS_OF,
         "providers": ("aws", "k8s", "gcp"),
         "skipped_providers": {"azure": "no credentials found (AZURE_CLIENT_ID unset, az login absent)"},
-        "fixed": ("0f" * 16,),
+        "fixed": (
+            FindingSummary(
+                fingerprint="0f" * 16,
+                rule_id="NHI-AWS-004",
+                title="IAM user with long-lived access keys",
+                severity="medium",
+                provider="aws",
+                scope=AWS_SCOPE,
+                resource_id="arn:aws:iam::123456789012:user/old-bot",
+                resource_name="old-bot",
+                resource_kind="aws.iam_user",
+            ),
+        ),
         "baseline_used": True,
     }
     base.update(overrides)

@@ -66,7 +66,7 @@ def test_schema_rejects_broken_reports(result: ScanResult, path: tuple[Any, ...]
 
 def test_envelope_scan_and_summary(result: ScanResult) -> None:
     doc = render(result)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["tool"] == {"name": "nhiscan", "version": "0.1.0"}
     scan = doc["scan"]
     assert scan["started"] == "2026-11-20T09:00:00Z"

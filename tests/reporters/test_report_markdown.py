@@ -45,16 +45,20 @@ def test_gaps_and_skipped_providers_visible(result: ScanResult) -> None:
 
 def test_findings_table_escaping_and_path(result: ScanResult) -> None:
     md = render(result)
-    rows = [line for line in md.splitlines() if line.startswith("| ") and "NHI-" in line]
+    findings = md.split("### Findings", 1)[1]
+    rows = [line for line in findings.splitlines() if line.startswith("| ") and "NHI-" in line]
     assert [r.split("|")[2].strip() for r in rows] == ["`NHI-AWS-010`", "`NHI-K8S-002`", "`NHI-AWS-001`"]
+    # The baseline was used, so new findings are marked.
+    assert [r.split("|")[3].strip() for r in rows] == ["**new**", "**new**", ""]
+    assert "| builder (service account) |" in rows[0]
     # Suppressed findings are counted, not listed.
     assert "NHI-GCP-003" not in md
     crit, high, _ = rows
     assert "builder can become an administrator in 2 hops.<br>Path: builder -> deployer -> OrgAdmin" in crit
     assert "builder \\| bound to cluster-admin<br>via ClusterRoleBinding ci-admin &lt;script>" in high
-    # Every row keeps exactly 4 cells: escaped pipes do not split it.
+    # Every row keeps exactly 5 cells: escaped pipes do not split it.
     for row in rows:
-        assert len(row.replace("\\|", "").split("|")) == 6
+        assert len(row.replace("\\|", "").split("|")) == 7
 
 
 def test_cell_escaping() -> None:

@@ -17,7 +17,8 @@ def test_grouped_most_severe_first(result: ScanResult) -> None:
     positions = [out.index(s) for s in ("CRITICAL", "HIGH", "MEDIUM")]
     assert positions == sorted(positions)
     assert out.index("NHI-AWS-010") < out.index("NHI-K8S-002") < out.index("NHI-AWS-001")
-    assert "builder (k8s.service_account)" in out
+    # One header per identity, its findings below it.
+    assert out.count("builder  service account · k8s · prod-eu") == 1
 
 
 def test_path_rendered(result: ScanResult) -> None:

@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from nhiscan import __version__
-from nhiscan.findings import ScanResult
+from nhiscan.findings import ScanResult, Severity
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,22 @@ class ReportOptions:
     """Rendering switches shared by all reporters; each reporter reads the ones it understands."""
 
     color: bool = False
+    """Terminal colour (table only)."""
     width: int = 120
+    """Line width in columns (table only)."""
     sarif_include_suppressed: bool = False
-    # Written as ``run.automationDetails.id = "<category>/"``; None leaves it to upload-sarif's
-    # ``category:`` input, which is only applied when automationDetails is absent.
+    """Keep suppressed findings in SARIF, marked as suppressed."""
     sarif_category: str | None = None
+    """Written as ``run.automationDetails.id = "<category>/"``; None leaves it to upload-sarif's
+    ``category:`` input, which is only applied when automationDetails is absent."""
     tool_version: str = __version__
+    """The nhiscan version the report names."""
+    min_severity: Severity | None = None
+    """Human views (table, Markdown) list only findings at or above it; their counts still cover
+    every finding. JSON and SARIF ignore it: machine formats are always complete."""
+    summary_only: bool = False
+    """Human views show counts only (by severity, provider, rule, top identities), no finding
+    lines. JSON and SARIF ignore it."""
 
 
 class Reporter(ABC):

@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from nhiscan.findings import Finding, ScanResult, Status
+from nhiscan.findings import Finding, FindingSummary, ScanResult, Status
 from nhiscan.inventory_io import to_jsonable
 from nhiscan.model import CoverageEntry, Identity
 from nhiscan.reporters._common import (
@@ -23,7 +23,7 @@ from nhiscan.reporters._common import (
 from nhiscan.reporters.interface import Reporter, ReportOptions
 from nhiscan.timeutil import format_time
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 REPORT_FORMAT = "nhiscan-report"
 REPORT_SCHEMA_ID = "https://github.com/nhiscan/nhiscan/blob/main/src/nhiscan/schemas/report.schema.json"
 
@@ -61,6 +61,19 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
+def _fixed(s: FindingSummary) -> dict[str, Any]:
+    return {
+        "fingerprint": s.fingerprint,
+        "rule_id": s.rule_id,
+        "title": s.title,
+        "severity": s.severity,
+        "provider": s.provider,
+        "scope": s.scope,
+        "resource": {"id": s.resource_id, "name": s.resource_name, "kind": s.resource_kind},
+        "credential_id": s.credential_id,
+    }
+
+
 def _identity(i: Identity) -> dict[str, Any]:
     return {
         "id": i.id,
@@ -87,6 +100,7 @@ def report_dict(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     open_ = [f for f in findings if f.status == Status.OPEN]
     coverage = sorted(inv.coverage, key=_coverage_key)
     baseline = baseline_counts(result)
+    fixed = sorted(result.fixed, key=lambda s: s.fingerprint)
     return {
         "format": REPORT_FORMAT,
         "schema_version": REPORT_SCHEMA_VERSION,
@@ -118,7 +132,9 @@ def report_dict(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
             "fixed": baseline["fixed"],
         },
         "findings": [_finding(f) for f in findings],
-        "fixed": sorted(result.fixed),
+        # Fingerprints alone, as in 1.0; fixed_findings (1.1) names each one's rule and target.
+        "fixed": [s.fingerprint for s in fixed],
+        "fixed_findings": [_fixed(s) for s in fixed],
         "identities": [_identity(i) for i in sorted(inv.identities, key=lambda i: (i.provider, i.id))],
     }
 

@@ -1,29 +1,41 @@
 """Markdown for ``$GITHUB_STEP_SUMMARY`` and pull-request comments (GitHub-flavoured tables).
 
 Coverage gaps are always shown, because a clean report from a scan that could not read half the
-estate must not look like a clean estate.
+estate must not look like a clean estate. With a baseline, new findings are marked and the fixed
+ones are listed by rule and identity. ``ReportOptions.min_severity`` and ``summary_only`` shape
+what is listed, as in the table; the counts always cover every finding. Messages are shown in the
+reader's words (:mod:`nhiscan.reporters.humanize`); every cell is escaped with :func:`cell`.
 """
 
 from __future__ import annotations
 
 import re
 
-from nhiscan.findings import ScanResult
+from nhiscan.findings import Finding, ScanResult
 from nhiscan.reporters._common import (
     SEVERITIES_DESC,
+    at_or_above,
     baseline_counts,
     baseline_used,
+    fixed_at_or_above,
+    group_by_target,
     identity_label,
     identity_names,
     open_findings,
     path_text,
+    provider_counts,
+    rule_counts,
     scope_label,
     severity_counts,
     suppressed_findings,
 )
+from nhiscan.reporters.humanize import humanize, kind_label, vocabulary
 from nhiscan.reporters.interface import Reporter, ReportOptions
 
 MAX_FINDINGS = 50
+MAX_FIXED = 50
+TOP_RULES = 20
+TOP_IDENTITIES = 10
 
 
 def cell(text: str) -> str:
@@ -49,7 +61,6 @@ class MarkdownReporter(Reporter):
         lines: list[str] = []
         open_ = open_findings(result)
         suppressed = suppressed_findings(result)
-        names = identity_names(result.inventory)
 
         lines.append("## nhiscan report")
         lines.append("")
@@ -98,27 +109,96 @@ class MarkdownReporter(Reporter):
                 )
         lines.append("")
 
-        lines.append("### Findings")
-        lines.append("")
-        if not open_:
-            lines.append(
-                "No findings." if not suppressed else f"No open findings ({len(suppressed)} suppressed)."
-            )
+        if baseline_used(result) and result.fixed and not options.summary_only:
+            lines += self._fixed(result, options)
+        if options.summary_only:
+            lines += self._summary(result, at_or_above(open_, options.min_severity), options)
         else:
-            shown = open_[:MAX_FINDINGS]
-            lines += ["| Severity | Rule | Identity | Message |", "|---|---|---|---|"]
-            for f in shown:
-                message = f.message or f.title
-                path = path_text(f, names)
-                if path:
-                    message += f"\nPath: {path}"
-                lines.append(
-                    f"| {f.severity.value} | {_code(f.rule_id)} | {cell(identity_label(f))} | {cell(message)} |"
-                )
-            if len(open_) > len(shown):
-                lines.append("")
-                lines.append(
-                    f"_Showing the {len(shown)} most severe of {len(open_)} open findings; "
-                    "the JSON and SARIF reports list all of them._"
-                )
+            lines += self._findings(result, open_, suppressed, options)
         return "\n".join(lines) + "\n"
+
+    def _findings(
+        self, result: ScanResult, open_: list[Finding], suppressed: list[Finding], options: ReportOptions
+    ) -> list[str]:
+        lines = ["### Findings", ""]
+        level = options.min_severity
+        above = f" at {level.value} or above" if level else ""
+        shown_open = at_or_above(open_, level)
+        if not shown_open:
+            if not open_:
+                lines.append(
+                    "No findings." if not suppressed else f"No open findings ({len(suppressed)} suppressed)."
+                )
+            else:
+                lines.append(f"No open findings{above} ({len(open_)} below it).")
+            return lines
+        vocab = vocabulary(result.inventory)
+        names = {**vocab.words, **identity_names(result.inventory)}
+        marks = baseline_used(result)
+        shown = shown_open[:MAX_FINDINGS]
+        if marks:
+            lines += ["| Severity | Rule | New | Identity | Message |", "|---|---|---|---|---|"]
+        else:
+            lines += ["| Severity | Rule | Identity | Message |", "|---|---|---|---|"]
+        for f in shown:
+            message = humanize(f.message or f.title, vocab)
+            path = path_text(f, names)
+            if path:
+                message += f"\nPath: {path}"
+            new = (" **new** |" if f.baseline == "new" else " |") if marks else ""
+            lines.append(
+                f"| {f.severity.value} | {_code(f.rule_id)} |{new} {cell(identity_label(f, kind_label(f.resource_kind)))} | {cell(message)} |"
+            )
+        if len(shown_open) > len(shown) or len(shown_open) < len(open_):
+            lines.append("")
+            lines.append(
+                f"_Showing the {len(shown)} most severe of {len(open_)} open findings{above}; "
+                "the JSON and SARIF reports list all of them._"
+                if len(shown_open) == len(open_)
+                else f"_Showing {len(shown)} of {len(open_)} open findings ({len(shown_open)}{above}); "
+                "the JSON and SARIF reports list all of them._"
+            )
+        return lines
+
+    def _fixed(self, result: ScanResult, options: ReportOptions) -> list[str]:
+        fixed = fixed_at_or_above(result.fixed, options.min_severity)
+        if not fixed:
+            return []
+        above = f", {len(fixed)} at {options.min_severity.value} or above" if options.min_severity else ""
+        lines = [f"### Fixed since the baseline ({len(result.fixed)}{above})", ""]
+        lines += ["| Rule | Identity | Title |", "|---|---|---|"]
+        for s in fixed[:MAX_FIXED]:
+            target = s.resource_name or s.resource_id or s.fingerprint
+            if s.resource_kind:
+                target += f" ({kind_label(s.resource_kind)})"
+            if s.credential_id:
+                target += f" / {s.credential_id}"
+            lines.append(f"| {_code(s.rule_id or '?')} | {cell(target)} | {cell(s.title)} |")
+        if len(fixed) > MAX_FIXED:
+            lines += ["", f"_{len(fixed) - MAX_FIXED} more in the JSON report (`fixed_findings`)._"]
+        lines.append("")
+        return lines
+
+    def _summary(self, result: ScanResult, open_: list[Finding], options: ReportOptions) -> list[str]:
+        above = f" at {options.min_severity.value} or above" if options.min_severity else ""
+        lines = ["### Findings by provider", ""]
+        if not open_:
+            return lines[:1] + ["", f"No open findings{above}."]
+        lines += ["| Provider | Findings |", "|---|---:|"]
+        lines += [f"| {cell(p)} | {n} |" for p, n in provider_counts(open_).items()]
+        rules = rule_counts(open_)
+        lines += ["", f"### Findings by rule ({min(TOP_RULES, len(rules))} of {len(rules)} rules{above})", ""]
+        lines += ["| Severity | Rule | Findings | Title |", "|---|---|---:|---|"]
+        lines += [
+            f"| {c.severity.value} | {_code(c.rule_id)} | {c.count} | {cell(c.title)} |"
+            for c in rules[:TOP_RULES]
+        ]
+        groups = group_by_target(open_)
+        lines += ["", f"### Top identities ({min(TOP_IDENTITIES, len(groups))} of {len(groups)})", ""]
+        lines += ["| Worst | Findings | Identity | Kind | Scope |", "|---|---:|---|---|---|"]
+        for g in groups[:TOP_IDENTITIES]:
+            lines.append(
+                f"| {g.worst.value} | {len(g.findings)} | {cell(g.name)} | {cell(kind_label(g.kind))} "
+                f"| {cell(g.provider + ' ' + scope_label(result, g.scope))} |"
+            )
+        return lines
