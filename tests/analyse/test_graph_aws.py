@@ -12,6 +12,8 @@ import pytest
 
 from nhiscan.analyse.graph import build_graph, graph_facts
 from nhiscan.model import Identity, Inventory, Scope
+from nhiscan.providers.aws.build import trust_facts
+from nhiscan.providers.aws.facts import AwsIdentityFacts
 from nhiscan.providers.aws.iam.policy import PolicyDoc, summarise
 from nhiscan.providers.aws.iam.trust import analyse_trust
 
@@ -81,13 +83,8 @@ def role(
         kind="aws.iam_role",
         scope=f"aws:account:{acct}",
         name=name,
-        attributes={
-            "account": acct,
-            "aliases": [f"AROA{name.upper()}"],
-            "instance_profiles": list(profiles),
-            "service_linked": False,
-            "trust": t,
-        },
+        aliases=(f"AROA{name.upper()}",),
+        facts=AwsIdentityFacts(account=acct, instance_profiles=tuple(profiles), trust=trust_facts(t)),
         permissions=perms,
     )
 
@@ -113,19 +110,16 @@ def user(
         kind="aws.iam_user",
         scope=f"aws:account:{acct}",
         name=name,
-        attributes={
-            "account": acct,
-            "aliases": [f"AIDA{name.upper()}"],
-            "groups": list(groups or {}),
-            "password_enabled": password,
-            "active_access_keys": keys,
-        },
+        aliases=(f"AIDA{name.upper()}",),
+        facts=AwsIdentityFacts(
+            account=acct, groups=tuple(groups or {}), password_enabled=password, active_access_keys=keys
+        ),
         permissions=perms,
     )
 
 
 def inv(*identities: Identity) -> Inventory:
-    accts = sorted({i.attributes["account"] for i in identities})
+    accts = sorted({i.facts.account for i in identities})
     return Inventory(
         identities=identities,
         scopes=tuple(Scope("aws", "account", a) for a in accts),

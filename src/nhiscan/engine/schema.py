@@ -43,7 +43,8 @@ ProviderName = NewType("ProviderName", str)
 """A registered provider name."""
 
 # Paths that moved when the untyped attributes became typed facts; a rule that still uses one is
-# told where it went.
+# told where it went. A key ending in ``.*`` moves everything below it (not the key itself, whose
+# name another provider's attributes may still use).
 MOVED: Final[Mapping[str, str]] = {
     "identity.attributes.aliases": "identity.aliases",
     "edge.attributes.conditional": "edge.conditional",
@@ -113,6 +114,23 @@ MOVED: Final[Mapping[str, str]] = {
     "identity.attributes.description": "identity.gcp.description",
     "identity.attributes.default_service_agent": "identity.gcp.agent_engine.identity_type",
     "credential.attributes.key_type": "credential.gcp.key_type",
+    "identity.attributes.service_linked": "identity.managed_by",
+    "identity.attributes.active_access_keys": "identity.aws.active_access_keys",
+    "identity.attributes.mfa_active": "identity.aws.mfa_active",
+    "identity.attributes.password_enabled": "identity.aws.password_enabled",
+    "identity.attributes.password_last_used": "identity.aws.password_last_used",
+    "identity.attributes.in_credential_report": "identity.aws.in_credential_report",
+    "identity.attributes.permissions_boundary": "identity.aws.permissions_boundary",
+    "identity.attributes.instance_profiles": "identity.aws.instance_profiles",
+    "identity.attributes.user_id": "identity.aws.unique_id",
+    "identity.attributes.role_id": "identity.aws.unique_id",
+    "identity.attributes.last_used_region": "identity.aws.last_used_region",
+    "identity.attributes.trust.*": "identity.aws.trust.*",
+    "credential.attributes.key_id": "credential.aws.key_id",
+    "credential.attributes.last_used_service": "credential.aws.last_used_service",
+    "credential.attributes.last_used_region": "credential.aws.last_used_region",
+    "logging.attributes.complete_trails": "logging.aws.complete_trails",
+    "logging.attributes.trails": "logging.aws.trails",
     # Kubernetes (providers/k8s/facts.py). username, system, service_account, images, env_names,
     # tools, transport, url, used_by and derived stay valid: other providers still write them.
     "identity.attributes.cluster": "identity.k8s.cluster",
@@ -351,11 +369,22 @@ def _suggest(part: str, options: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def moved_to(field: str) -> str | None:
+    """Where ``field`` went, from :data:`MOVED` (an exact entry, else a ``.*`` entry above it)."""
+    if field in MOVED:
+        return MOVED[field]
+    for old, new in MOVED.items():
+        if old.endswith(".*") and field.startswith(old[:-1]):
+            return new[:-1] + field[len(old) - 1 :]
+    return None
+
+
 def resolve_path(namespaces: Mapping[str, Any], field: str) -> Any:
     """The type of ``field`` (a dotted path), or SchemaError naming the first part that does not
     exist, with the nearest valid name or where a moved path went."""
-    if field in MOVED:
-        raise SchemaError(f"field {field!r} has moved to {MOVED[field]!r}")
+    moved = moved_to(field)
+    if moved is not None:
+        raise SchemaError(f"field {field!r} has moved to {moved!r}")
     parts = field.split(".")
     hint: Any = namespaces
     walked: list[str] = []

@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 from nhiscan.model import Inventory, merge
 from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws import calls as aws_calls
 from nhiscan.providers.aws import collector as aws_collector
 from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
@@ -621,7 +622,7 @@ def wired_collect(options: CollectOptions) -> Inventory:
     """The live AWS scan followed by the agent collection, as the lead will wire it."""
     base = ORIGINAL_COLLECT(options)
     settings = options.settings_for(AwsSettings)
-    session = aws_collector._session(settings)
+    session = aws_calls.session(settings)
     account = next(s.id for s in base.scopes if s.type == "account")
     regions = list(settings.regions or [session.region_name or "us-east-1"])
     part = agents.collect_agents(

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from nhiscan.model import Inventory
+from nhiscan.facts import AgentFacts, InboundAuth
+from nhiscan.model import Identity, Inventory
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws.facts import AwsCredentialFacts, AwsIdentityFacts
 from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import NullProgress
 from providers.aws.agents_fake import (
@@ -128,26 +130,37 @@ def test_pagination_is_followed(scanned: tuple[Inventory, Recorder, FakeEstate])
     }
 
 
+def _agent(ident: Identity) -> AgentFacts:
+    assert isinstance(ident.agent, AgentFacts), ident.id
+    return ident.agent
+
+
+def _aws(ident: Identity) -> AwsIdentityFacts:
+    assert isinstance(ident.facts, AwsIdentityFacts), ident.id
+    return ident.facts
+
+
 def test_bedrock_agents(scanned: tuple[Inventory, Recorder, FakeEstate]) -> None:
     inv, _, _ = scanned
     sup = _ident(inv, SUPER)
-    a = sup.attributes
+    a, ag, aws = sup.attributes, _agent(sup), _aws(sup)
     assert sup.kind == "agent.bedrock_agent" and sup.scope == f"aws:account:{ACCT}"
-    assert a["region"] == "us-east-1" and a["runs_as"] == SHARED_ROLE
-    assert a["collaboration"] == "SUPERVISOR"
+    assert ag.platform == "bedrock" and ag.inbound_auth is InboundAuth.IAM
+    assert aws.region == "us-east-1" and ag.runs_as == (SHARED_ROLE,)
+    assert aws.agent is not None and aws.agent.collaboration == "SUPERVISOR"
     assert a["role_shared_with"] == [LONER]
-    assert a["high_risk_builtin_tools"] == ["ANTHROPIC.Bash"]  # Computer is disabled
-    assert {t["target"] for t in a["tools"]} == {TOOL_LAMBDA, "ANTHROPIC.Bash"}
-    assert a["collaborators"][0]["agent"] == WORKER
-    assert a["relay_history_to"] == [WORKER]
-    assert a["delegates_to"] == [WORKER] and a["delegation_depth"] == 1
+    assert ag.high_risk_builtin_tools == ("ANTHROPIC.Bash",)  # Computer is disabled
+    assert {t.target for t in ag.tools} == {TOOL_LAMBDA, "ANTHROPIC.Bash"}
+    assert aws.agent.collaborators[0].agent == WORKER
+    assert ag.relay_history_to == (WORKER,)
+    assert ag.delegates_to == (WORKER,) and a["delegation_depth"] == 1
     assert a["delegation_reach_classes"] == ["admin", "can_escalate"]
     assert a["runs_as_classes"] == []
     assert sup.owner is None
     worker = _ident(inv, WORKER)
     assert worker.owner == "ml-platform@example.com"
     assert worker.attributes["runs_as_classes"] == ["admin", "can_escalate"]
-    assert worker.attributes["high_risk_builtin_tools"] == []
+    assert _agent(worker).high_risk_builtin_tools == ()
     edges = {(e.src, e.dst, e.kind) for e in inv.edges}
     assert (SUPER, SHARED_ROLE, "agent.runs_as") in edges
     assert (SUPER, WORKER, "agent.delegates_to") in edges
@@ -161,7 +174,11 @@ def test_calls_per_agent_are_bounded(scanned: tuple[Inventory, Recorder, FakeEst
     inv, _, _ = scanned
     # supervisor: GetAgent, tags, aliases, DRAFT (list + 1 get + collaborators) and version 2
     # (list + 3 gets + collaborators); a paginated list counts once
-    calls = {i.id: i.attributes.get("api_calls") for i in inv.identities if i.kind.startswith("agent.")}
+    calls = {
+        i.id: _aws(i).agent.api_calls  # type: ignore[union-attr]
+        for i in inv.identities
+        if i.kind in ("agent.bedrock_agent", "agent.agentcore_runtime", "agent.agentcore_gateway")
+    }
     assert calls[SUPER] == 11
     assert calls[WORKER] == 8 and calls[LONER] == 5
     assert calls[RUNTIME] == 2 and calls[GW_OPEN] == 6 and calls[GW_JWT] == 3
@@ -169,36 +186,42 @@ def test_calls_per_agent_are_bounded(scanned: tuple[Inventory, Recorder, FakeEst
 
 def test_agentcore(scanned: tuple[Inventory, Recorder, FakeEstate]) -> None:
     inv, _, _ = scanned
-    rt = _ident(inv, RUNTIME).attributes
-    assert rt["inbound_auth"] == "jwt" and rt["jwt_audience_pinned"] is False
-    assert rt["server_protocol"] == "MCP" and rt["network_mode"] == "PUBLIC"
-    assert rt["env_names"] == ["LOG_LEVEL", "OPENAI_API_KEY"]
-    assert rt["secret_env_names"] == ["OPENAI_API_KEY"]
-    assert rt["workload_identity"] == WID
+    rt, rt_aws = _agent(_ident(inv, RUNTIME)), _aws(_ident(inv, RUNTIME)).agent
+    assert rt_aws is not None
+    assert rt.platform == "agentcore"
+    assert rt.inbound_auth is InboundAuth.JWT and rt.jwt_audience_pinned is False
+    assert rt_aws.server_protocol == "MCP" and rt_aws.network_mode == "PUBLIC"
+    assert rt_aws.env_names == ("LOG_LEVEL", "OPENAI_API_KEY")
+    assert rt.secret_env_names == ("OPENAI_API_KEY",)
+    assert rt_aws.workload_identity == WID
     assert _ident(inv, RUNTIME).owner == "agents-team"
-    gw = _ident(inv, GW_OPEN).attributes
-    assert gw["inbound_auth"] == "none" and gw["token_passthrough"] is True
-    assert gw["credential_providers"] == [OAUTH_PROVIDER]
-    assert gw["delegates_to"] == [RUNTIME]
-    types = {t["type"]: t["target"] for t in gw["tools"]}
+    gw, gw_aws = _agent(_ident(inv, GW_OPEN)), _aws(_ident(inv, GW_OPEN)).agent
+    assert gw_aws is not None
+    assert gw.inbound_auth is InboundAuth.NONE and gw.token_passthrough is True
+    assert gw_aws.authorizer_type == "NONE"
+    assert gw_aws.credential_providers == (OAUTH_PROVIDER,)
+    assert gw.delegates_to == (RUNTIME,)
+    types = {t.type: t.target for t in gw.tools}
     assert types == {
         "lambda": GW_LAMBDA,
         "mcp_server": "https://mcp.example.com/mcp",  # the query (a token) is dropped
         "agentcore_runtime": RUNTIME,
     }
-    jwt = _ident(inv, GW_JWT).attributes
-    assert jwt["inbound_auth"] == "jwt" and jwt["jwt_audience_pinned"] is True
-    assert jwt["token_passthrough"] is False
+    jwt = _agent(_ident(inv, GW_JWT))
+    assert jwt.inbound_auth is InboundAuth.JWT and jwt.jwt_audience_pinned is True
+    assert jwt.token_passthrough is False
     edges = {(e.src, e.dst, e.kind) for e in inv.edges}
     assert (GW_OPEN, RUNTIME, "agent.delegates_to") in edges
     assert (GW_OPEN, GW_LAMBDA, "agent.uses_tool") in edges
     assert (RUNTIME, WID, "agent.has_identity") in edges
-    assert _ident(inv, WID).attributes["referenced_by"] == [RUNTIME]
-    assert _ident(inv, WID_ORPHAN).attributes["referenced_by"] == []
+    assert _agent(_ident(inv, WID)).referenced_by == (RUNTIME,)
+    assert _agent(_ident(inv, WID_ORPHAN)).referenced_by == ()
     creds = {c.id: c for c in inv.credentials}
     assert creds["openai"].kind == "agent.api_key_provider" and creds["openai"].location == APIKEY_PROVIDER
     assert creds["github"].kind == "agent.oauth2_provider"
-    assert creds["github"].attributes["used_by"] == [GW_OPEN]
+    github = creds["github"].facts
+    assert isinstance(github, AwsCredentialFacts)
+    assert github.used_by == (GW_OPEN,) and github.arn == creds["github"].location
 
 
 def test_bedrock_api_keys(scanned: tuple[Inventory, Recorder, FakeEstate]) -> None:
@@ -243,8 +266,9 @@ def test_access_denied_is_a_gap_and_the_scan_goes_on(monkeypatch: pytest.MonkeyP
     assert "AccessDenied" in gaps["iam:ListServiceSpecificCredentials"].detail
     ids = {i.id for i in inv.identities}
     assert {SUPER, WORKER, RUNTIME} <= ids and GW_OPEN not in ids
-    assert _ident(inv, SUPER).attributes["collaborators"] == []
-    assert _ident(inv, SUPER).attributes["high_risk_builtin_tools"] == ["ANTHROPIC.Bash"]
+    assert _aws(_ident(inv, SUPER)).agent.collaborators == ()  # type: ignore[union-attr]
+    assert _agent(_ident(inv, SUPER)).delegates_to == ()
+    assert _agent(_ident(inv, SUPER)).high_risk_builtin_tools == ("ANTHROPIC.Bash",)
 
 
 def test_throttling_is_a_gap() -> None:

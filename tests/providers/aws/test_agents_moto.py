@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from nhiscan.facts import InboundAuth
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws.facts import AwsIdentityFacts
 from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import NullProgress
 
@@ -90,11 +92,12 @@ def test_collects_what_moto_serves(moto_endpoint: str, monkeypatch: pytest.Monke
     assert bedrock.kind == "agent.bedrock_agent" and bedrock.owner == "data-team"
     assert bedrock.attributes["runs_as_classes"] == ["admin"]
     runtime = by_id[rt["agentRuntimeArn"]]
-    assert runtime.attributes["server_protocol"] == "A2A"
-    assert runtime.attributes["env_names"] == ["OPENAI_API_KEY"]
-    assert runtime.attributes["workload_identity"]
+    assert isinstance(runtime.facts, AwsIdentityFacts) and runtime.facts.agent is not None
+    assert runtime.facts.agent.server_protocol == "A2A"
+    assert runtime.facts.agent.env_names == ("OPENAI_API_KEY",)
+    assert runtime.facts.agent.workload_identity
     gateway = by_id[gw["gatewayArn"]]
-    assert gateway.attributes["inbound_auth"] == "none"
+    assert gateway.agent is not None and gateway.agent.inbound_auth is InboundAuth.NONE
     assert gateway.attributes["role_shared_with"] == [agent["agentArn"]]
     assert (gw["gatewayArn"], lam, "agent.uses_tool") in {(e.src, e.dst, e.kind) for e in inv.edges}
     gaps = {c.source.split(" ")[0] for c in inv.gaps}

@@ -14,6 +14,7 @@ import pytest
 from nhiscan.errors import InputError
 from nhiscan.providers.aws import Plugin as AwsPlugin
 from nhiscan.providers.aws import agents
+from nhiscan.providers.aws.facts import AwsIdentityFacts
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.sources import load_path
 from providers.aws.agents_fake import (
@@ -59,13 +60,14 @@ def test_every_export_is_recognised_by_content() -> None:
 def test_offline_build_matches_the_live_collection() -> None:
     inv = agents.build_agents(docs_of(cli_exports()), {ACCT}, role_classes={ADMIN_ROLE: ["admin"]})
     by_id = {i.id: i for i in inv.identities}
-    sup = by_id[SUPER].attributes
-    assert sup["delegates_to"] == [WORKER] and sup["relay_history_to"] == [WORKER]
-    assert sup["delegation_reach_classes"] == ["admin"]
+    sup = by_id[SUPER].agent
+    assert sup is not None
+    assert sup.delegates_to == (WORKER,) and sup.relay_history_to == (WORKER,)
+    assert by_id[SUPER].attributes["delegation_reach_classes"] == ["admin"]
     # offline there are no aliases to tell live versions apart: every exported version counts
-    assert sup["high_risk_builtin_tools"] == ["ANTHROPIC.Bash"]
-    assert by_id[RUNTIME].attributes["secret_env_names"] == ["OPENAI_API_KEY"]
-    assert by_id[GW_OPEN].attributes["token_passthrough"] is True
+    assert sup.high_risk_builtin_tools == ("ANTHROPIC.Bash",)
+    assert by_id[RUNTIME].agent is not None and by_id[RUNTIME].agent.secret_env_names == ("OPENAI_API_KEY",)
+    assert by_id[GW_OPEN].agent is not None and by_id[GW_OPEN].agent.token_passthrough is True
     assert not inv.gaps
     text = repr(inv)
     assert CANARY_ENV not in text and CANARY_URL not in text
@@ -183,7 +185,9 @@ def test_delegation_cycle_and_depth() -> None:
     inv = agents.build_agents(docs_of(files), {ACCT})
     by_id = {i.id: i.attributes for i in inv.identities}
     assert by_id[SUPER]["delegation_cycle"] and by_id[WORKER]["delegation_cycle"]
-    assert by_id[SUPER]["delegation_depth"] == 1 and by_id[WORKER]["relay_history_to"] == []
+    worker = next(i for i in inv.identities if i.id == WORKER)
+    assert by_id[SUPER]["delegation_depth"] == 1 and worker.agent is not None
+    assert worker.agent.relay_history_to == ()
 
 
 def test_demo_shows_a_delegation_path_to_admin(wired: None, tmp_path: Path) -> None:
@@ -193,9 +197,9 @@ def test_demo_shows_a_delegation_path_to_admin(wired: None, tmp_path: Path) -> N
     by_id = {i.id: i for i in inv.identities}
     sup = by_id["arn:aws:bedrock:eu-west-1:210987654321:agent/SUPSUP0001"]
     worker = by_id["arn:aws:bedrock:eu-west-1:210987654321:agent/OPSWRK0001"]
-    assert worker.attributes["runs_as"] == DEMO_ADMIN
+    assert worker.agent is not None and worker.agent.runs_as == (DEMO_ADMIN,)
     assert "admin" in worker.attributes["runs_as_classes"]
-    assert sup.attributes["delegates_to"] == [worker.id]
+    assert sup.agent is not None and sup.agent.delegates_to == (worker.id,)
     assert "admin" in sup.attributes["delegation_reach_classes"]
     assert sup.attributes["runs_as_classes"] is None  # its role is not in the IAM export
     edges = {(e.src, e.dst, e.kind) for e in inv.edges}
@@ -204,7 +208,9 @@ def test_demo_shows_a_delegation_path_to_admin(wired: None, tmp_path: Path) -> N
     key = next(c for c in inv.credentials if c.kind == "aws.bedrock_api_key")
     assert key.identity_id == "arn:aws:iam::210987654321:user/reporting-bot"
     # the IAM user from GAAD and the credential report is kept, not replaced by a placeholder
-    assert "from_service_specific_credentials" not in by_id[key.identity_id].attributes
+    user_facts = by_id[key.identity_id].facts
+    assert isinstance(user_facts, AwsIdentityFacts) and not user_facts.from_service_specific_credentials
+    assert user_facts.in_credential_report
 
 
 def test_demo_files_are_cli_shaped() -> None:
@@ -240,7 +246,7 @@ def test_dense_delegation_graph_stays_fast() -> None:
     assert time.monotonic() - started < 5  # every path of an 80-node dense DAG would never finish
     top = next(i for i in inv.identities if i.name == "a0")
     assert top.attributes["delegation_depth"] == 79 and not top.attributes["delegation_cycle"]
-    assert len(top.attributes["delegates_to"]) == 79
+    assert top.agent is not None and len(top.agent.delegates_to) == 79
     assert len([e for e in inv.edges if e.kind == "agent.delegates_to"]) == 80 * 79 // 2
 
 

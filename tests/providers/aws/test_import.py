@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nhiscan.errors import InputError
+from nhiscan.providers.aws.facts import AwsIdentityFacts, AwsLoggingFacts
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.sources import load_path
 from support import DEMO, shared_dir
@@ -92,9 +93,10 @@ def test_trail_status_matched_by_file_name(tmp_path: Path) -> None:
     (state,) = load(tmp_path).logging
     # S3-DataEvents logs but records no management events; skunk-trails is stopped
     assert state.status == "disabled", state.summary
-    trails = {t["name"]: t for t in state.attributes["trails"]}
-    assert trails["skunk-trails"]["is_logging"] is False
-    assert trails["S3-DataEvents"]["management_events"] == "none"
+    assert isinstance(state.facts, AwsLoggingFacts)
+    trails = {t.name: t for t in state.facts.trails}
+    assert trails["skunk-trails"].is_logging is False
+    assert trails["S3-DataEvents"].management_events == "none"
 
 
 def test_advanced_selectors_write_only_is_partial(tmp_path: Path) -> None:
@@ -117,7 +119,8 @@ def test_advanced_selectors_write_only_is_partial(tmp_path: Path) -> None:
     shutil.copy(next((REAL / "cloudtrail").glob("*advanced_events_included*")), tmp_path / "sel.json")
     (state,) = load(tmp_path).logging
     assert state.status == "partial"
-    assert state.attributes["trails"][0]["management_events"] == "write"
+    assert isinstance(state.facts, AwsLoggingFacts)
+    assert state.facts.trails[0].management_events == "write"
 
 
 def test_credential_report_json_with_base64_content(tmp_path: Path) -> None:
@@ -139,7 +142,7 @@ def test_demo_folder_joins_users_across_files() -> None:
     inv = load(DEMO / "aws")
     ci = next(i for i in inv.identities if i.name == "ci-deployer")
     assert ci.usage == "machine" and "admin" in ci.permissions.classes
-    assert ci.attributes["groups"] == ["deployers"]
+    assert isinstance(ci.facts, AwsIdentityFacts) and ci.facts.groups == ("deployers",)
     keys = [c for c in inv.credentials if c.identity_id == ci.id]
     assert [k.id for k in keys] == ["access_key_1"] and keys[0].active
     bob = next(i for i in inv.identities if i.name == "bob")

@@ -66,7 +66,7 @@ def test_key_details_adds_key_ids_only_for_users_with_keys(aws: MotoAws) -> None
     assert calls.operations.count("ListAccessKeys") == 4
     creds = {(c.identity_id.rsplit("/", 1)[-1], c.id): c for c in result.inventory.credentials}
     ci_key = iam.list_access_keys(UserName="ci-machine")["AccessKeyMetadata"][0]["AccessKeyId"]
-    assert creds[("ci-machine", "access_key_1")].attributes["key_id"] == ci_key
+    assert creds[("ci-machine", "access_key_1")].facts.key_id == ci_key
     assert not any(c.source.startswith("iam:ListAccessKeys") for c in result.inventory.gaps)
 
 
@@ -120,4 +120,4 @@ def test_key_details_match_keys_created_with_sub_second_times(aws: MotoAws) -> N
     aws.credential_report_ready()
     result = scan_direct(aws, key_details=True)
     [cred] = result.inventory.credentials
-    assert cred.attributes.get("key_id") == key_id
+    assert cred.facts.key_id == key_id

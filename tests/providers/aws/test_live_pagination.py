@@ -69,9 +69,7 @@ def test_both_pages_are_read_and_merged(aws: MotoAws) -> None:
     assert pager.requests[1]["Marker"] == ["page-2-marker"]
     roles = {i.name: i for i in inv.identities if i.kind == "aws.iam_role"}
     assert set(roles) == {"paged-role", "moto-role"}
-    assert (
-        roles["paged-role"].attributes["trust"]["any_principal"] is True
-    )  # the URL-encoded document was decoded
+    assert roles["paged-role"].facts.trust.any_principal is True  # the URL-encoded document was decoded
     assert inv.gaps == ()
 
 

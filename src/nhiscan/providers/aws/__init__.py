@@ -8,13 +8,19 @@ and only bulk read-only calls; offline import reads what the AWS CLI exports (se
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from nhiscan.errors import InputError
 from nhiscan.model import Inventory
 from nhiscan.providers.aws import documents as d
+from nhiscan.providers.aws.facts import (
+    AwsCredentialFacts,
+    AwsEdgeFacts,
+    AwsIdentityFacts,
+    AwsLoggingFacts,
+)
 from nhiscan.providers.aws.settings import AwsSettings
 from nhiscan.providers.interface import (
     CollectOptions,
@@ -35,6 +41,51 @@ class Plugin(ProviderPlugin):
     sdk_modules: ClassVar[tuple[str, ...]] = ("boto3", "botocore")
     external_source_edge_kinds: ClassVar[frozenset[str]] = frozenset({"aws.oidc_federation"})
     derives_admin_edges: ClassVar[bool] = True
+    identity_facts: ClassVar[type | None] = AwsIdentityFacts
+    credential_facts: ClassVar[type | None] = AwsCredentialFacts
+    edge_facts: ClassVar[type | None] = AwsEdgeFacts
+    logging_facts: ClassVar[type | None] = AwsLoggingFacts
+    identity_kinds: ClassVar[Mapping[str, str]] = {
+        "aws.iam_user": "IAM user",
+        "aws.iam_role": "IAM role",
+        "aws.root_account": "the account root user",
+        "aws.agentcore_token_vault": "AgentCore Identity token vault (holds credential providers)",
+        "agent.bedrock_agent": "Amazon Bedrock agent",
+        "agent.agentcore_runtime": "Bedrock AgentCore runtime",
+        "agent.agentcore_gateway": "Bedrock AgentCore gateway",
+        "agent.agentcore_workload_identity": "Bedrock AgentCore workload identity",
+    }
+    credential_kinds: ClassVar[Mapping[str, str]] = {
+        "aws.access_key": "IAM access key",
+        "aws.signing_certificate": "IAM signing certificate",
+        "aws.bedrock_api_key": "long-term Bedrock API key (service-specific credential)",
+        "agent.api_key_provider": "AgentCore API key credential provider",
+        "agent.oauth2_provider": "AgentCore OAuth2 credential provider",
+    }
+    edge_kinds: ClassVar[Mapping[str, str]] = {
+        "aws.assume_role": "sts:AssumeRole allowed by both the trust and the source's policies",
+        "aws.pass_role:ec2": "iam:PassRole to EC2 and run an instance",
+        "aws.pass_role:lambda": "iam:PassRole to Lambda and run a function",
+        "aws.pass_role:glue": "iam:PassRole to Glue and run a dev endpoint or job",
+        "aws.pass_role:cloudformation": "iam:PassRole to CloudFormation and create a stack",
+        "aws.pass_role:codebuild": "iam:PassRole to CodeBuild and run a build",
+        "aws.pass_role:sagemaker": "iam:PassRole to SageMaker and run a notebook or job",
+        "aws.pass_role:ecs-tasks": "iam:PassRole to ECS and run a task",
+        "aws.pass_role:datapipeline": "iam:PassRole to Data Pipeline and run a pipeline",
+        "aws.ssm": "run commands on an instance running as the role (SSM)",
+        "aws.create_access_key": "create an access key for the user",
+        "aws.create_login_profile": "create a console password for the user",
+        "aws.update_login_profile": "reset the user's console password",
+        "aws.update_assume_role_policy": "rewrite the role's trust policy, then assume it",
+        "aws.self_escalation": "give itself more permissions",
+        "aws.shared_policies": "has the same policies as the hub's other members",
+        "aws.empower_then_act_as": "add permissions to another identity it can act as",
+        "aws.oidc_federation": "an OIDC identity provider's subjects can assume the role",
+        "agent.runs_as": "the agent runs as this role",
+        "agent.uses_tool": "the agent calls this tool",
+        "agent.delegates_to": "the agent can invoke this agent",
+        "agent.has_identity": "the agent uses this AgentCore workload identity",
+    }
 
     def delegation(self, context: DelegationContext) -> Delegation | None:
         from nhiscan.providers.aws.delegation import AwsEdges

@@ -1,16 +1,14 @@
 """Turn AWS documents (live API responses or CLI exports; same shapes) into inventory.
 
-Identity attributes set here, which rules read as ``identity.attributes.<key>``:
-
-- users: ``path``, ``user_id``, ``groups``, ``password_enabled``, ``password_last_used``,
-  ``mfa_active``, ``active_access_keys``, ``permissions_boundary``, ``in_credential_report``
-- roles: ``path``, ``role_id``, ``service_linked``, ``instance_profiles``, ``permissions_boundary``,
-  ``last_used_region``, ``trust`` (facts from :func:`nhiscan.providers.aws.iam.trust.analyse_trust`)
-- all: ``account``, ``aliases`` (the unique user/role id)
+Identities carry :class:`~nhiscan.providers.aws.facts.AwsIdentityFacts` (rules read
+``identity.aws.<field>``): account, path, unique id, groups, password and key facts from the
+credential report, permissions boundary, instance profiles and the role's ``trust`` (from
+:func:`nhiscan.providers.aws.iam.trust.analyse_trust`). A service-linked role is
+``managed_by: provider``; the unique user/role id is also in ``Identity.aliases``.
 
 Credentials: ``aws.access_key`` and ``aws.signing_certificate`` with id ``access_key_1`` /
 ``access_key_2`` / ``cert_1`` / ``cert_2`` (the credential report's slots; the key id itself is
-only known with ``--key-details``, then recorded as ``attributes.key_id``).
+only known with ``--key-details``, then recorded as ``credential.aws.key_id``).
 """
 
 from __future__ import annotations
@@ -18,12 +16,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from nhiscan.errors import InputError
+from nhiscan.facts import ManagedBy
 from nhiscan.model import (
     CoverageEntry,
     CoverageStatus,
@@ -37,11 +36,20 @@ from nhiscan.model import (
     Usage,
     scope_key,
 )
-from nhiscan.providers.aws.documents import require_list
+from nhiscan.providers.aws.documents import require_list, timestamp
+from nhiscan.providers.aws.facts import (
+    AwsCredentialFacts,
+    AwsIdentityFacts,
+    AwsLoggingFacts,
+    CloudTrailTrail,
+    OidcTrust,
+    TrustFacts,
+    TrustPrincipal,
+)
 from nhiscan.providers.aws.iam.policy import PolicyAnalyser, PolicyDoc
 from nhiscan.providers.aws.iam.trust import analyse_trust
 from nhiscan.providers.aws.managed import WELL_KNOWN
-from nhiscan.timeutil import parse_time
+from nhiscan.timeutil import format_time, parse_time
 
 ARN_ACCOUNT = re.compile(r"^arn:aws[a-zA-Z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 OWNER_TAG_KEYS = ("owner", "nhiscan:owner", "owner-email", "team", "contact", "maintainer")
@@ -66,13 +74,6 @@ class AwsDocuments:
 def account_of(arn: str) -> str | None:
     m = ARN_ACCOUNT.match(arn or "")
     return m.group(1) if m else None
-
-
-def _time(value: Any, where: str, fieldname: str) -> datetime | None:
-    try:
-        return parse_time(value)
-    except (ValueError, TypeError) as exc:
-        raise InputError(where, f"{fieldname}: not a timestamp: {value!r}") from exc
 
 
 def _tags(items: Any) -> dict[str, str]:
@@ -182,7 +183,7 @@ def build(docs: AwsDocuments) -> Inventory:
         credentials.extend(_report_credentials(row, arn, where, docs.key_details.get(arn, [])))
 
     for ident in identities.values():
-        acct = ident.attributes.get("account")
+        acct = ident.facts.account if isinstance(ident.facts, AwsIdentityFacts) else None
         if acct:
             accounts.add(acct)
 
@@ -257,21 +258,21 @@ def _user(
     boundary, boundary_arn = _boundary(user, index)
     perms = analyser.summarise(policies, boundary, principal_arn=arn)
     tags = _tags(user.get("Tags"))
-    attrs: dict[str, Any] = {
-        "account": account_of(arn),
-        "path": user.get("Path"),
-        "user_id": user.get("UserId"),
-        "aliases": [user["UserId"]] if user.get("UserId") else [],
-        "groups": group_names,
-        "permissions_boundary": boundary_arn,
-        "in_credential_report": report is not None,
-    }
+    account = account_of(arn)
+    user_id = user.get("UserId") if isinstance(user.get("UserId"), str) and user.get("UserId") else None
+    facts = AwsIdentityFacts(
+        account=account,
+        path=user.get("Path"),
+        unique_id=user_id,
+        groups=tuple(group_names),
+        permissions_boundary=boundary_arn,
+    )
     usage = Usage.UNKNOWN.value
     last_used = None
     evidence = [Evidence("iam:GetAccountAuthorizationDetails", where)]
     if report is not None:
         rwhere, row = report
-        attrs.update(_report_user_attrs(row, rwhere))
+        facts = _with_report(facts, row, rwhere)
         usage = _usage(row)
         last_used = _latest_use(row, rwhere)
         evidence.append(Evidence("iam:GetCredentialReport", rwhere))
@@ -279,16 +280,17 @@ def _user(
         id=arn,
         provider="aws",
         kind="aws.iam_user",
-        scope=scope_key("aws", "account", attrs["account"] or "unknown"),
+        scope=scope_key("aws", "account", account or "unknown"),
         name=name,
-        created=_time(user.get("CreateDate"), where, "CreateDate"),
+        created=timestamp(user.get("CreateDate"), where, "CreateDate"),
         last_used=last_used,
         owner=owner_from_tags(tags),
         tags=tags,
         usage=usage,
         evidence=tuple(evidence),
-        attributes=attrs,
         permissions=perms,
+        aliases=(user_id,) if user_id else (),
+        facts=facts,
     )
 
 
@@ -304,10 +306,6 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser
         trust = analyse_trust(trust_doc, account or "") if trust_doc is not None else {}
     except InputError as exc:
         raise InputError(where, f"AssumeRolePolicyDocument: {exc.problem}") from exc
-    if trust:
-        trust["oidc_issues"] = [
-            f"{o.get('provider')}: {o.get('issue')}" for o in trust.get("oidc", []) if o.get("issue")
-        ]
     last_used_raw = role.get("RoleLastUsed")
     last: Mapping[str, Any] = last_used_raw if isinstance(last_used_raw, Mapping) else {}
     tags = _tags(role.get("Tags"))
@@ -317,6 +315,7 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser
         for p in role.get("InstanceProfileList") or []
         if isinstance(p, Mapping)
     ]
+    role_id = role.get("RoleId") if isinstance(role.get("RoleId"), str) and role.get("RoleId") else None
     usage = Usage.HUMAN.value if trust.get("saml") else Usage.MACHINE.value
     return Identity(
         id=arn,
@@ -324,24 +323,63 @@ def _role(role: Mapping[str, Any], index: _PolicyIndex, analyser: PolicyAnalyser
         kind="aws.iam_role",
         scope=scope_key("aws", "account", account or "unknown"),
         name=str(role.get("RoleName") or arn.rsplit("/", 1)[-1]),
-        created=_time(role.get("CreateDate"), where, "CreateDate"),
-        last_used=_time(last.get("LastUsedDate"), where, "RoleLastUsed.LastUsedDate"),
+        created=timestamp(role.get("CreateDate"), where, "CreateDate"),
+        last_used=timestamp(last.get("LastUsedDate"), where, "RoleLastUsed.LastUsedDate"),
         owner=owner_from_tags(tags),
         tags=tags,
         usage=usage,
         evidence=(Evidence("iam:GetAccountAuthorizationDetails", where),),
-        attributes={
-            "account": account,
-            "path": path,
-            "role_id": role.get("RoleId"),
-            "aliases": [role["RoleId"]] if role.get("RoleId") else [],
-            "service_linked": path.startswith("/aws-service-role/"),
-            "instance_profiles": profiles,
-            "permissions_boundary": boundary_arn,
-            "last_used_region": last.get("Region"),
-            "trust": trust,
-        },
         permissions=perms,
+        # a service-linked role is created, managed and only usable by its AWS service
+        managed_by=(
+            ManagedBy.PROVIDER if path.startswith("/aws-service-role/") else ManagedBy.CUSTOMER
+        ).value,
+        aliases=(role_id,) if role_id else (),
+        facts=AwsIdentityFacts(
+            account=account,
+            path=path,
+            unique_id=role_id,
+            instance_profiles=tuple(profiles),
+            permissions_boundary=boundary_arn,
+            last_used_region=last.get("Region") if isinstance(last.get("Region"), str) else None,
+            trust=trust_facts(trust) if trust else None,
+        ),
+    )
+
+
+def trust_facts(trust: Mapping[str, Any]) -> TrustFacts:
+    """The typed form of :func:`~nhiscan.providers.aws.iam.trust.analyse_trust`'s result."""
+    oidc = tuple(
+        OidcTrust(
+            provider=str(o.get("provider") or ""),
+            audience_pinned=bool(o.get("audience_pinned")),
+            subject_pinned=bool(o.get("subject_pinned")),
+            subjects=tuple(str(x) for x in o.get("subjects") or ()),
+            issue=o.get("issue"),
+        )
+        for o in trust.get("oidc") or ()
+    )
+    return TrustFacts(
+        principals=tuple(
+            TrustPrincipal(
+                type=str(p.get("type", "")),
+                value=str(p.get("value", "")),
+                conditional=bool(p.get("conditional")),
+                account=p.get("account"),
+            )
+            for p in trust.get("principals") or ()
+        ),
+        any_principal=bool(trust.get("any_principal")),
+        any_principal_conditional=bool(trust.get("any_principal_conditional")),
+        external_accounts=tuple(trust.get("external_accounts") or ()),
+        external_accounts_without_external_id=tuple(trust.get("external_accounts_without_external_id") or ()),
+        services=tuple(trust.get("services") or ()),
+        services_without_source_condition=tuple(trust.get("services_without_source_condition") or ()),
+        oidc=oidc,
+        oidc_unpinned=bool(trust.get("oidc_unpinned")),
+        oidc_issues=tuple(f"{o.provider}: {o.issue}" for o in oidc if o.issue),
+        saml=bool(trust.get("saml")),
+        deny_statements=int(trust.get("deny_statements") or 0),
     )
 
 
@@ -356,14 +394,18 @@ def _flag(row: Mapping[str, str], key: str) -> bool:
     return row.get(key, "").strip().lower() == "true"
 
 
-def _report_user_attrs(row: Mapping[str, str], where: str) -> dict[str, Any]:
+def _with_report(facts: AwsIdentityFacts, row: Mapping[str, str], where: str) -> AwsIdentityFacts:
+    """``facts`` with what the credential report says about the user's password and keys."""
     pwd_used = row.get("password_last_used", "")
-    return {
-        "password_enabled": _flag(row, "password_enabled"),
-        "password_last_used": _time(pwd_used, where, "password_last_used") if pwd_used else None,
-        "mfa_active": _flag(row, "mfa_active"),
-        "active_access_keys": _active_keys(row),
-    }
+    used = timestamp(pwd_used, where, "password_last_used") if pwd_used else None
+    return replace(
+        facts,
+        in_credential_report=True,
+        password_enabled=_flag(row, "password_enabled"),
+        password_last_used=format_time(used) if used else None,
+        mfa_active=_flag(row, "mfa_active"),
+        active_access_keys=_active_keys(row),
+    )
 
 
 def _active_keys(row: Mapping[str, str]) -> int:
@@ -383,7 +425,7 @@ def _usage(row: Mapping[str, str]) -> str:
 
 def _latest_use(row: Mapping[str, str], where: str) -> datetime | None:
     times = [
-        _time(row.get(k), where, k)
+        timestamp(row.get(k), where, k)
         for k in ("access_key_1_last_used_date", "access_key_2_last_used_date", "password_last_used")
     ]
     present = [t for t in times if t is not None]
@@ -394,19 +436,17 @@ def _report_only_identity(row: Mapping[str, str], where: str) -> Identity:
     arn = row["arn"]
     account = account_of(arn)
     is_root = row.get("user") == "<root_account>"
-    attrs: dict[str, Any] = {"account": account, "in_credential_report": True}
-    attrs.update(_report_user_attrs(row, where))
     return Identity(
         id=arn,
         provider="aws",
         kind="aws.root_account" if is_root else "aws.iam_user",
         scope=scope_key("aws", "account", account or "unknown"),
         name="root" if is_root else row.get("user", arn),
-        created=_time(row.get("user_creation_time"), where, "user_creation_time"),
+        created=timestamp(row.get("user_creation_time"), where, "user_creation_time"),
         last_used=_latest_use(row, where),
         usage=Usage.HUMAN.value if is_root else _usage(row),
         evidence=(Evidence("iam:GetCredentialReport", where),),
-        attributes=attrs,
+        facts=_with_report(AwsIdentityFacts(account=account), row, where),
     )
 
 
@@ -419,26 +459,24 @@ def _report_credentials(
         active = _flag(row, f"access_key_{n}_active")
         if rotated in ("N/A", "", "not_supported") and not active:
             continue
-        created = _time(rotated, where, f"access_key_{n}_last_rotated")
-        attrs: dict[str, Any] = {
-            "last_used_service": _na(row.get(f"access_key_{n}_last_used_service")),
-            "last_used_region": _na(row.get(f"access_key_{n}_last_used_region")),
-        }
-        key_id = _match_key(details, created)
-        if key_id:
-            attrs["key_id"] = key_id
+        created = timestamp(rotated, where, f"access_key_{n}_last_rotated")
+        facts = AwsCredentialFacts(
+            key_id=_match_key(details, created),
+            last_used_service=_na(row.get(f"access_key_{n}_last_used_service")),
+            last_used_region=_na(row.get(f"access_key_{n}_last_used_region")),
+        )
         creds.append(
             Credential(
                 id=f"access_key_{n}",
                 identity_id=identity_id,
                 kind="aws.access_key",
                 created=created,
-                last_used=_time(
+                last_used=timestamp(
                     row.get(f"access_key_{n}_last_used_date"), where, f"access_key_{n}_last_used_date"
                 ),
                 active=active,
                 location=f"credential report slot {n}",
-                attributes=attrs,
+                facts=facts,
             )
         )
     for n in (1, 2):
@@ -451,7 +489,7 @@ def _report_credentials(
                 id=f"cert_{n}",
                 identity_id=identity_id,
                 kind="aws.signing_certificate",
-                created=_time(rotated, where, f"cert_{n}_last_rotated"),
+                created=timestamp(rotated, where, f"cert_{n}_last_rotated"),
                 active=active,
                 location=f"credential report certificate slot {n}",
             )
@@ -606,10 +644,20 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
         for f in facts
         if f["multi_region"] and (f["is_logging"] is None or f["management_events"] is None)
     ]
-    attrs = {
-        "trails": [{k: v for k, v in f.items() if k != "where"} for f in facts],
-        "complete_trails": complete,
-    }
+    typed = AwsLoggingFacts(
+        trails=tuple(
+            CloudTrailTrail(
+                name=None if f["name"] is None else str(f["name"]),
+                arn=f["arn"],
+                multi_region=f["multi_region"],
+                organization=f["organization"],
+                is_logging=f["is_logging"],
+                management_events=f["management_events"],
+            )
+            for f in facts
+        ),
+        complete_trails=tuple(str(n) for n in complete),
+    )
     evidence = tuple(Evidence("cloudtrail:DescribeTrails", f["where"]) for f in facts)
     if complete:
         return LoggingState(
@@ -618,11 +666,11 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
             LoggingStatus.ENABLED.value,
             f"multi-region trail {complete[0]} logs read and write management events",
             evidence,
-            attrs,
+            facts=typed,
         )
     if not facts:
         return LoggingState(
-            key, "aws", LoggingStatus.DISABLED.value, "no CloudTrail trail exists", evidence, attrs
+            key, "aws", LoggingStatus.DISABLED.value, "no CloudTrail trail exists", evidence, facts=typed
         )
     if unknown:
         names = ", ".join(map(str, unknown))
@@ -642,7 +690,7 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
             LoggingStatus.UNKNOWN.value,
             f"status or event selectors unknown for trail(s): {names}",
             evidence,
-            attrs,
+            facts=typed,
         )
     if logging_any:
         return LoggingState(
@@ -652,7 +700,7 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
             "no trail is multi-region, logging and recording all management events "
             f"(logging: {', '.join(map(str, logging_any))})",
             evidence,
-            attrs,
+            facts=typed,
         )
     if not any(f["multi_region"] for f in facts):
         return LoggingState(
@@ -661,7 +709,7 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
             LoggingStatus.PARTIAL.value,
             f"no multi-region trail (single-region: {', '.join(str(f['name']) for f in facts)})",
             evidence,
-            attrs,
+            facts=typed,
         )
     return LoggingState(
         key,
@@ -669,5 +717,5 @@ def _trail_state(key: str, facts: list[dict[str, Any]], coverage: list[CoverageE
         LoggingStatus.DISABLED.value,
         f"no trail is logging ({', '.join(str(f['name']) for f in facts)} stopped or without management events)",
         evidence,
-        attrs,
+        facts=typed,
     )

@@ -3,11 +3,12 @@ accounts that were read.
 
 Input is what the AWS provider stores on each identity: ``permissions.grants`` (one
 :class:`~nhiscan.model.Grant` per policy statement, boundary statements with kind ``boundary``,
-``NotResource`` as ``!``-prefixed resources), ``attributes.trust`` (see
-:mod:`nhiscan.providers.aws.iam.trust`), ``attributes.instance_profiles``, ``password_enabled``,
+``NotResource`` as ``!``-prefixed resources) and the typed facts
+(:class:`~nhiscan.providers.aws.facts.AwsIdentityFacts`): ``trust`` (see
+:mod:`nhiscan.providers.aws.iam.trust`), ``instance_profiles``, ``password_enabled``,
 ``active_access_keys`` and ``groups``. Policy documents themselves are not in the inventory, so a
 statement's ``Condition`` is only known to exist (``Grant.conditional``); an edge that depends on
-one is emitted with ``attributes["conditional"] = True`` and the graph keeps it out of the
+one is emitted with ``Edge.conditional = True`` and the graph keeps it out of the
 definite facts.
 
 Every edge needs both sides (the prior-art lesson, ``shared/reference/delegation.md`` §8):
@@ -55,10 +56,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, ClassVar, Final
 
+from nhiscan.facts import ManagedBy
 from nhiscan.model import Edge, Evidence, Grant, Identity, aliases_of
+from nhiscan.providers.aws.facts import AwsEdgeFacts, AwsIdentityFacts, TrustFacts
+from nhiscan.providers.aws.iam.actions import PASS_ROLE_SERVICES
+from nhiscan.providers.aws.iam.policy import GrantEvaluator, statement_of_grant
 from nhiscan.providers.interface import Delegation
 
 ROLE: Final = "aws.iam_role"
@@ -73,109 +77,16 @@ _UNIVERSAL_PROBES: Final = (
     "arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0",
 )
 _ALL_ACTIONS: Final = re.compile(r"\*+(:\*+)?")
+_NO_FACTS: Final = AwsIdentityFacts()
+_NO_TRUST: Final = TrustFacts()
+_DERIVED: Final = AwsEdgeFacts(derived=True)
 
-# service principal -> alternatives, each a set of actions that must all be allowed (besides
-# iam:PassRole) to start that service with a role.
-PASS_ROLE_SERVICES: Final[Mapping[str, tuple[tuple[str, ...], ...]]] = {
-    "ec2.amazonaws.com": (("ec2:RunInstances",),),
-    "lambda.amazonaws.com": (
-        ("lambda:CreateFunction", "lambda:InvokeFunction"),
-        ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
-    ),
-    "glue.amazonaws.com": (("glue:CreateDevEndpoint",), ("glue:CreateJob", "glue:StartJobRun")),
-    "cloudformation.amazonaws.com": (
-        ("cloudformation:CreateStack",),
-        ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
-    ),
-    "codebuild.amazonaws.com": (
-        ("codebuild:CreateProject", "codebuild:StartBuild"),
-        ("codebuild:CreateProject", "codebuild:StartBuildBatch"),
-    ),
-    "sagemaker.amazonaws.com": (
-        ("sagemaker:CreateNotebookInstance",),
-        ("sagemaker:CreateTrainingJob",),
-        ("sagemaker:CreateProcessingJob",),
-    ),
-    "ecs-tasks.amazonaws.com": (
-        ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
-        ("ecs:RegisterTaskDefinition", "ecs:StartTask"),
-        ("ecs:RegisterTaskDefinition", "ecs:CreateService"),
-    ),
-    "datapipeline.amazonaws.com": (("datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"),),
-}
 _EC2_NEW_PROFILE: Final = ("iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile")
 _SSM_SOURCE: Final = ("ssm:SendCommand", "ssm:StartSession")
 _SSM_AGENT: Final = ("ssm:UpdateInstanceInformation", "ssmmessages:CreateControlChannel")
 
 
 # --------------------------------------------------------------------------- grant evaluation
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    source: str
-    allow: bool
-    not_action: bool
-    action_re: re.Pattern[str]
-    not_resource: bool
-    resource_re: re.Pattern[str]
-    universal: bool
-    conditional: bool
-    all_actions: bool
-
-    def matches_action(self, action: str) -> bool:
-        return (self.action_re.fullmatch(action) is not None) != self.not_action
-
-    def matches_resource(self, resource: str) -> bool:
-        return (self.resource_re.fullmatch(resource) is not None) != self.not_resource
-
-
-def _glob(pattern: str, username: str | None) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("${", i) and (end := pattern.find("}", i + 2)) != -1:
-            name = pattern[i + 2 : end]
-            if name in ("*", "?", "$"):
-                out.append(re.escape(name))
-            elif name.lower() == "aws:username" and username is not None:
-                out.append(re.escape(username))
-            else:
-                out.append(".*")  # unknown offline: over-approximate
-            i = end + 1
-            continue
-        ch = pattern[i]
-        out.append(".*" if ch == "*" else "." if ch == "?" else re.escape(ch))
-        i += 1
-    return "".join(out)
-
-
-@lru_cache(maxsize=65536)
-def _compile(grant: Grant, username: str | None) -> _Compiled:
-    action_patterns = grant.not_actions or grant.actions
-    not_action = bool(grant.not_actions)
-    raw = grant.resources or ("*",)
-    not_resource = all(r.startswith("!") for r in raw)
-    patterns = tuple(r[1:] if r.startswith("!") else r for r in raw)
-    action_re = re.compile(
-        "|".join(f"(?:{_glob(p, None)})" for p in action_patterns) or r"(?!)", re.IGNORECASE | re.DOTALL
-    )
-    resource_re = re.compile("|".join(f"(?:{_glob(p, username)})" for p in patterns), re.DOTALL)
-    universal = not not_resource and any(
-        "${" not in p and all(re.fullmatch(_glob(p, None), probe, re.DOTALL) for probe in _UNIVERSAL_PROBES)
-        for p in patterns
-    )
-    return _Compiled(
-        source=grant.source,
-        allow=grant.effect.lower() != "deny",
-        not_action=not_action,
-        action_re=action_re,
-        not_resource=not_resource,
-        resource_re=resource_re,
-        universal=universal,
-        conditional=grant.conditional,
-        all_actions=not not_action and any(_ALL_ACTIONS.fullmatch(a) for a in action_patterns),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,78 +106,30 @@ DENIED: Final = Verdict(False)
 
 
 class GrantSet:
-    """The combined policies of one principal: identity statements and boundary statements.
-    Answers "may it call ``action`` on ``resource``" the way IAM combines several policies: any
-    Allow in any document, no matching unconditional Deny in any document, and the boundary (if
-    there is one) must allow it too."""
+    """The combined policies of one principal, as the one AWS policy evaluator
+    (:class:`~nhiscan.providers.aws.iam.policy.GrantEvaluator`) sees them, with its answers
+    memoised: principals with the same grants share one set, and the graph asks the same
+    questions many times."""
 
-    __slots__ = ("_identity", "_boundary", "_by_action", "_decided", "may_modify")
+    __slots__ = ("_evaluator", "_decided", "may_modify")
 
     def __init__(self, grants: Iterable[Grant], username: str | None = None) -> None:
-        ident: list[_Compiled] = []
-        bound: list[_Compiled] = []
-        for g in grants:
-            (bound if g.kind == "boundary" else ident).append(_compile(g, username))
-        self._identity = tuple(ident)
-        self._boundary = tuple(bound)
-        self._by_action: dict[str, tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]] = {}
+        self._evaluator = GrantEvaluator(grants, username)
         self._decided: dict[tuple[str, str | None], Verdict] = {}
         self.may_modify: bool | None = None  # memo for AwsEdges.may_empower
 
-    def _matching(self, action: str) -> tuple[tuple[_Compiled, ...], tuple[_Compiled, ...] | None]:
-        key = action.lower()
-        found = self._by_action.get(key)
-        if found is None:
-            ident = tuple(s for s in self._identity if s.matches_action(action))
-            bound = tuple(s for s in self._boundary if s.matches_action(action)) if self._boundary else None
-            found = (ident, bound)
-            self._by_action[key] = found
-        return found
-
-    @staticmethod
-    def _side(stmts: tuple[_Compiled, ...], resource: str | None) -> Verdict:
-        allows: list[_Compiled] = []
-        soft = False  # a conditional Deny that might apply
-        for s in stmts:
-            if resource is not None and not s.matches_resource(resource):
-                continue
-            if s.allow:
-                allows.append(s)
-            elif s.conditional:
-                soft = True
-            elif resource is not None or s.universal:
-                # "on some resource": only a Deny of every resource removes the action
-                return DENIED
-        if not allows:
-            return DENIED
-        conditional = soft or all(a.conditional for a in allows)
-        return Verdict(True, conditional, tuple(a.source for a in allows))
-
     def decide(self, action: str, resource: str | None) -> Verdict:
-        """``resource=None`` asks "on at least one resource" (an Allow not removed by an
-        unconditional Deny of every resource)."""
+        """``resource=None`` asks "on at least one resource"."""
         key = (action, resource)
         found = self._decided.get(key)
         if found is None:
-            found = self._decide(action, resource)
+            d = self._evaluator.evaluate(action, resource or "*", on_some_resource=resource is None)
+            found = Verdict(True, d.conditional, d.allowed_by) if d.allowed else DENIED
             self._decided[key] = found
         return found
 
-    def _decide(self, action: str, resource: str | None) -> Verdict:
-        ident, bound = self._matching(action)
-        if not ident:
-            return DENIED
-        v = self._side(ident, resource)
-        if not v.allowed or bound is None:
-            return v
-        b = self._side(bound, resource)
-        if not b.allowed:
-            return DENIED
-        return Verdict(True, v.conditional or b.conditional, v.sources + b.sources)
-
     def explicitly_denied(self, action: str, resource: str) -> bool:
-        ident, _ = self._matching(action)
-        return any(not s.allow and not s.conditional and s.matches_resource(resource) for s in ident)
+        return self._evaluator.explicitly_denied(action, resource)
 
     def all_of(self, actions: Sequence[str], resource: str | None = None) -> Verdict:
         sources: list[str] = []
@@ -339,7 +202,8 @@ def _edge(src: str, dst: str, kind: str, detail: str, v: Verdict, extra: str = "
         dst=dst,
         kind=kind,
         evidence=_ev("policy", text),
-        attributes={"conditional": conditional, "derived": True},
+        conditional=conditional,
+        facts=_DERIVED,
     )
 
 
@@ -420,7 +284,7 @@ class AwsEdges(Delegation):
                     dst=hub,
                     kind="aws.shared_policies",
                     evidence=_ev("policy", f"has the same policies as {len(members) - 1} other principal(s)"),
-                    attributes={"conditional": False, "derived": True},
+                    facts=_DERIVED,
                 )
                 for m in members
             )
@@ -448,8 +312,7 @@ class AwsEdges(Delegation):
             for g in u.permissions.grants:
                 if not g.via or g.effect != "allow" or g.conditional:
                     continue
-                c = _compile(g, None)
-                if c.all_actions and c.universal:
+                if statement_of_grant(g).grants_all_actions:
                     out.setdefault(g.via, []).append(g.source)
         return out
 
@@ -498,14 +361,14 @@ class AwsEdges(Delegation):
                 (f"{a} on {target.id}", src.decide(a, target.id))
                 for a in ("iam:PutUserPolicy", "iam:AttachUserPolicy")
             )
-            for group in _strings(target.attributes.get("groups")):
+            for group in _facts(target).groups:
                 garn = _group_arn(acct, str(group))
                 found.extend(
                     (f"{a} on its group {garn}", src.decide(a, garn))
                     for a in ("iam:PutGroupPolicy", "iam:AttachGroupPolicy")
                 )
             for group, srcs in self.group_admin.items():
-                if group in _strings(target.attributes.get("groups")):
+                if group in _facts(target).groups:
                     continue
                 garn = _group_arn(acct, group)
                 v = src.decide("iam:AddUserToGroup", garn)
@@ -554,7 +417,7 @@ class AwsEdges(Delegation):
         is conditional; None when it cannot."""
         if src.provider != "aws" or target.provider != "aws" or target.kind not in (ROLE, USER):
             return None
-        if target.attributes.get("service_linked"):
+        if target.managed_by == ManagedBy.PROVIDER.value:
             return None
         methods = self._modify_methods(self.grants(src), target)
         if not methods:
@@ -595,24 +458,20 @@ class AwsEdges(Delegation):
         for p in assumers:
             by_account.setdefault(_acct(p) or "", []).append(p)
         for role in self.roles:
-            trust = role.attributes.get("trust") or {}
-            if not isinstance(trust, Mapping):
-                continue
+            trust = _trust(role)
             seen: dict[str, Edge] = {}
             candidates: list[tuple[Identity, bool, bool, str]] = []
-            for p in trust.get("principals") or ():
-                if not isinstance(p, Mapping):
-                    continue
-                ptype, value, cond = p.get("type"), str(p.get("value", "")), bool(p.get("conditional"))
+            for tp in trust.principals:
+                ptype, value, cond = tp.type, tp.value, tp.conditional
                 if ptype not in ("AWS", "*"):
                     continue
                 if value == "*":
-                    if trust.get("any_principal") and not cond:
+                    if trust.any_principal and not cond:
                         candidates.extend((src, False, False, "*") for src in assumers)
                     else:
-                        pinned = [a for a in _strings(trust.get("external_accounts")) if a in self.accounts]
+                        pinned = [a for a in trust.external_accounts if a in self.accounts]
                         allowed_accounts = set(pinned) or (
-                            set() if trust.get("external_accounts") else self.accounts
+                            set() if trust.external_accounts else self.accounts
                         )
                         candidates.extend(
                             (src, False, True, "* under a condition")
@@ -635,9 +494,7 @@ class AwsEdges(Delegation):
                 if edge is None:
                     continue
                 prev = seen.get(edge.src)
-                if prev is None or (
-                    prev.attributes.get("conditional") and not edge.attributes["conditional"]
-                ):
+                if prev is None or (prev.conditional and not edge.conditional):
                     seen[edge.src] = edge
             out.extend(seen.values())
         return out
@@ -645,8 +502,7 @@ class AwsEdges(Delegation):
     def _assume_edge(self, role: Identity, src: Identity, named: bool, cond: bool, why: str) -> Edge | None:
         if src.id not in self.sources:
             return None
-        trust = role.attributes.get("trust") or {}
-        trust_note = "trust policy has Deny statements" if trust.get("deny_statements") else ""
+        trust_note = "trust policy has Deny statements" if _trust(role).deny_statements else ""
         gs = self.grants(src)
         if named and (_acct(src) or "") == (_acct(role) or ""):
             # a same-account trust that names the principal needs no identity-policy Allow
@@ -679,10 +535,9 @@ class AwsEdges(Delegation):
         if not passers:
             return out
         for role in self.roles:
-            if role.attributes.get("service_linked"):
+            if role.managed_by == ManagedBy.PROVIDER.value:
                 continue
-            trust = role.attributes.get("trust") or {}
-            services = set(_strings(trust.get("services"))) if isinstance(trust, Mapping) else set()
+            services = set(_trust(role).services)
             for service in sorted(services & set(PASS_ROLE_SERVICES)):
                 for src in passers:
                     if self._is_self(src, role.id):
@@ -692,7 +547,7 @@ class AwsEdges(Delegation):
                     if not pv.allowed:
                         continue
                     alternatives = PASS_ROLE_SERVICES[service]
-                    if service == "ec2.amazonaws.com" and not role.attributes.get("instance_profiles"):
+                    if service == "ec2.amazonaws.com" and not _facts(role).instance_profiles:
                         alternatives = tuple(a + _EC2_NEW_PROFILE for a in alternatives)
                     sv = gs.any_of(alternatives)
                     if not sv.allowed:
@@ -713,12 +568,7 @@ class AwsEdges(Delegation):
         out: list[Edge] = []
         targets = []
         for role in self.roles:
-            trust = role.attributes.get("trust")
-            if (
-                not role.attributes.get("instance_profiles")
-                or not isinstance(trust, Mapping)
-                or "ec2.amazonaws.com" not in _strings(trust.get("services"))
-            ):
+            if not _facts(role).instance_profiles or "ec2.amazonaws.com" not in _trust(role).services:
                 continue
             agent = self.grants(role).any_of([(a,) for a in _SSM_AGENT])
             if agent.allowed:
@@ -750,7 +600,7 @@ class AwsEdges(Delegation):
         )
         for user in self.users:
             keys = max(_key_slots(user), self.key_slots.get(user.id, 0))
-            has_password = bool(user.attributes.get("password_enabled"))
+            has_password = _facts(user).password_enabled
             for src in writers:
                 if self._is_self(src, user.id):
                     continue
@@ -782,7 +632,7 @@ class AwsEdges(Delegation):
             p for p in self.principals if self.grants(p).decide("iam:UpdateAssumeRolePolicy", None).allowed
         )
         for role in self.roles:
-            if role.attributes.get("service_linked"):
+            if role.managed_by == ManagedBy.PROVIDER.value:
                 continue
             for src in writers:
                 if self._is_self(src, role.id):
@@ -803,34 +653,25 @@ class AwsEdges(Delegation):
 
     def external_trust(self, role: Identity) -> list[dict[str, Any]]:
         """Principals outside the inventory's accounts that the role trusts."""
-        trust = role.attributes.get("trust") or {}
-        if role.kind != ROLE or not isinstance(trust, Mapping):
+        if role.kind != ROLE:
             return []
+        trust = _trust(role)
         out: list[dict[str, Any]] = []
-        if trust.get("any_principal"):
+        if trust.any_principal:
             out.append({"type": "any_principal", "value": "*"})
-        for acct in _strings(trust.get("external_accounts")):
+        for acct in trust.external_accounts:
             if acct not in self.accounts:
-                no_id = acct in _strings(trust.get("external_accounts_without_external_id"))
+                no_id = acct in trust.external_accounts_without_external_id
                 out.append({"type": "external_account", "value": acct, "external_id": not no_id})
-        out.extend(
-            {"type": "federated_oidc", "value": o.get("provider"), "issue": o.get("issue")}
-            for o in trust.get("oidc") or ()
-            if isinstance(o, Mapping)
-        )
+        out.extend({"type": "federated_oidc", "value": o.provider, "issue": o.issue} for o in trust.oidc)
         return out
 
 
 def _capped(ident: Identity) -> bool:
     """It has a permissions boundary that does not itself allow everything."""
-    bounds = [g for g in ident.permissions.grants if g.kind == "boundary"]
-    if not bounds:
-        return False
-    for g in bounds:
-        c = _compile(g, None)
-        if c.allow and c.all_actions and c.universal and not c.conditional:
-            return False
-    return True
+    return not GrantEvaluator(
+        g for g in ident.permissions.grants if g.kind == "boundary"
+    ).boundary_allows_everything
 
 
 def _strings(value: Any) -> list[str]:
@@ -843,15 +684,23 @@ def _admin_edge(src: str, sink: str, detail: str) -> Edge:
         dst=sink,
         kind="admin",
         evidence=_ev("permissions", detail),
-        attributes={"conditional": False},
     )
 
 
 def _acct(i: Identity) -> str | None:
-    a = i.attributes.get("account")
-    return a if isinstance(a, str) and a else account_of(i.id)
+    a = _facts(i).account
+    return a if a else account_of(i.id)
 
 
 def _key_slots(user: Identity) -> int:
-    n = user.attributes.get("active_access_keys")
-    return int(n) if isinstance(n, int) else 0
+    return _facts(user).active_access_keys
+
+
+def _facts(i: Identity) -> AwsIdentityFacts:
+    """The identity's AWS facts; empty ones for an identity built without them (an old saved
+    inventory, another provider's placeholder), so every question has a safe answer."""
+    return i.facts if isinstance(i.facts, AwsIdentityFacts) else _NO_FACTS
+
+
+def _trust(role: Identity) -> TrustFacts:
+    return _facts(role).trust or _NO_TRUST

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from nhiscan.errors import InputError
+from nhiscan.timeutil import parse_time
 
 GAAD = "aws.authorization_details"
 CREDENTIAL_REPORT = "aws.credential_report"
@@ -129,3 +130,12 @@ def require_list(doc: Mapping[str, Any], key: str, where: str) -> list[Any]:
         if not isinstance(item, Mapping):
             raise InputError(where, f"{key}[{i}] must be an object")
     return value
+
+
+def timestamp(value: Any, where: str, field_name: str) -> datetime | None:
+    """A timestamp field of an export, or None when empty; raises InputError naming the file and
+    field (a bare ValueError would not say where the bad value is)."""
+    try:
+        return parse_time(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(where, f"{field_name}: not a timestamp: {value!r}") from exc

@@ -15,6 +15,7 @@ that pass the role to that service (and only for those).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -91,6 +92,37 @@ ESCALATION_METHODS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("EditExistingLambdaFunctionWithRole", ("lambda:UpdateFunctionCode",)),
 )
 
+# The one table of services that take a passed role: service principal -> alternatives, each a
+# set of actions that must all be allowed (besides iam:PassRole) to start that service with the
+# role. Delegation edges (aws.pass_role:<service>) use all of it; the Rhino methods above that
+# pass a role are a subset of it (tests/providers/aws/test_one_evaluator.py checks).
+PASS_ROLE_SERVICES: Final[Mapping[str, tuple[tuple[str, ...], ...]]] = {
+    "ec2.amazonaws.com": (("ec2:RunInstances",),),
+    "lambda.amazonaws.com": (
+        ("lambda:CreateFunction", "lambda:InvokeFunction"),
+        ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
+    ),
+    "glue.amazonaws.com": (("glue:CreateDevEndpoint",), ("glue:CreateJob", "glue:StartJobRun")),
+    "cloudformation.amazonaws.com": (
+        ("cloudformation:CreateStack",),
+        ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
+    ),
+    "codebuild.amazonaws.com": (
+        ("codebuild:CreateProject", "codebuild:StartBuild"),
+        ("codebuild:CreateProject", "codebuild:StartBuildBatch"),
+    ),
+    "sagemaker.amazonaws.com": (
+        ("sagemaker:CreateNotebookInstance",),
+        ("sagemaker:CreateTrainingJob",),
+        ("sagemaker:CreateProcessingJob",),
+    ),
+    "ecs-tasks.amazonaws.com": (
+        ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
+        ("ecs:RegisterTaskDefinition", "ecs:StartTask"),
+        ("ecs:RegisterTaskDefinition", "ecs:CreateService"),
+    ),
+    "datapipeline.amazonaws.com": (("datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"),),
+}
 PASSED_TO_SERVICE: Final = MappingProxyType(
     {
         "CreateEC2WithExistingIP": "ec2.amazonaws.com",

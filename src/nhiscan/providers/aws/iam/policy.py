@@ -275,6 +275,9 @@ class _Statement:
     grants_all_actions: bool
     wildcard: bool
     grant: Grant
+    # False for a statement rebuilt from a Grant: only the Condition's existence is known, so it
+    # can never be decided from a context (e.g. iam:PassedToService)
+    conditions_known: bool = True
 
     def matches_action(self, action: str) -> bool:
         return (self.action_re.fullmatch(action) is not None) != self.not_action
@@ -296,7 +299,7 @@ class _Statement:
     def applies(self, context: _Context) -> _Applies:
         if not self.has_condition:
             return _Applies.ALWAYS
-        if not context:
+        if not context or not self.conditions_known:
             return _Applies.MAYBE
         ctx = dict(context)
         verdict = _Applies.ALWAYS
@@ -1140,6 +1143,108 @@ def _content_hash(document: Mapping[str, Any] | str) -> str:
         if " at 0x" in text:
             text = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# --------------------------------------------------------------------------- grants
+
+
+def statement_of_grant(grant: Grant, username: str | None = None) -> _Statement:
+    """The evaluator's statement for a :class:`~nhiscan.model.Grant` read back from an
+    inventory (whose policy documents are gone): the same matching as a compiled document
+    statement, with a Condition known only to exist. ``username`` is the value of
+    ``${aws:username}`` when the grant belongs to that IAM user (otherwise a policy variable
+    matches any text, an over-approximation)."""
+    return _grant_statement(grant, username)
+
+
+@lru_cache(maxsize=65536)
+def _grant_statement(grant: Grant, username: str | None) -> _Statement:
+    patterns = grant.not_actions or grant.actions
+    not_action = bool(grant.not_actions)
+    raw = grant.resources or ("*",)
+    not_resource = all(r.startswith("!") for r in raw)
+    resources = tuple(r[1:] if r.startswith("!") else r for r in raw)
+    if username is not None:
+        resources = tuple(_with_username(r, username) for r in resources)
+    allow = grant.effect.lower() != "deny"
+    universal = not not_resource and any(_is_universal(r) for r in resources)
+    grants_all = allow and not not_action and any(_ALL_ACTIONS_SHAPE.fullmatch(a) for a in patterns)
+    return _Statement(
+        source=grant.source,
+        allow=allow,
+        not_action=not_action,
+        action_re=_compile_actions(patterns),
+        not_resource=not_resource,
+        resource_patterns=resources,
+        variables=True,
+        universal=universal,
+        conditions=(),
+        has_condition=grant.conditional,
+        grants_all_actions=grants_all and universal and not grant.conditional,
+        wildcard=False,
+        grant=grant,
+        conditions_known=False,
+    )
+
+
+def _with_username(pattern: str, username: str) -> str:
+    # a user name cannot contain glob characters, so it is a literal in the pattern
+    return re.sub(r"\$\{aws:username\}", lambda _: username, pattern, flags=re.IGNORECASE)
+
+
+class _Statements:
+    """A bag of statements that answers ``matching`` like a compiled document does."""
+
+    __slots__ = ("statements", "_matches")
+
+    def __init__(self, statements: Sequence[_Statement]) -> None:
+        self.statements = tuple(statements)
+        self._matches: dict[str, tuple[_Match, _Match]] = {}
+
+    def matching(self, action: str, context: _Context = ()) -> tuple[_Match, _Match]:
+        key = action.lower()
+        found = self._matches.get(key)
+        if found is None:
+            matched = [(st, st.applies(context)) for st in self.statements if st.matches_action(action)]
+            found = (
+                tuple((st, a) for st, a in matched if st.allow),
+                tuple((st, a) for st, a in matched if not st.allow),
+            )
+            self._matches[key] = found
+        return found
+
+
+class GrantEvaluator:
+    """The policy evaluator over a principal's grants (identity statements plus boundary
+    statements, kind ``boundary``), for questions asked after the documents are gone: delegation
+    edges and the agent checks. Same answers as :meth:`PolicyAnalyser.evaluate` on the documents,
+    except that a Condition is never decided (it makes the answer conditional)."""
+
+    __slots__ = ("_side", "_bside", "identity_statements", "boundary_statements")
+
+    def __init__(self, grants: Iterable[Grant], username: str | None = None) -> None:
+        ident: list[_Statement] = []
+        bound: list[_Statement] = []
+        for g in grants:
+            (bound if g.kind == "boundary" else ident).append(statement_of_grant(g, username))
+        self.identity_statements = tuple(ident)
+        self.boundary_statements = tuple(bound)
+        self._side = _Side((_Statements(ident),))  # type: ignore[arg-type]
+        self._bside = _Side((_Statements(bound),)) if bound else None  # type: ignore[arg-type]
+
+    def evaluate(self, action: str, resource: str = "*", *, on_some_resource: bool = False) -> Decision:
+        """See :meth:`PolicyAnalyser.evaluate` (without a context)."""
+        return PolicyAnalyser._evaluate(self._side, self._bside, action, resource, on_some_resource, ())
+
+    def explicitly_denied(self, action: str, resource: str) -> bool:
+        """An unconditional Deny among the identity statements covers ``action`` on ``resource``."""
+        _, denies = self._side.matching(action, ())
+        return any(a is _Applies.ALWAYS and d.matches_resource(resource) for d, a in denies)
+
+    @property
+    def boundary_allows_everything(self) -> bool:
+        """No boundary, or one with an unconditional ``*`` on every resource."""
+        return not self.boundary_statements or any(st.grants_all_actions for st in self.boundary_statements)
 
 
 # --------------------------------------------------------------------------- module API

@@ -2,7 +2,8 @@
 role, and whether the conditions that should narrow that down are there.
 
 :func:`analyse_trust` returns a JSON-able dict that the AWS provider stores as
-``identity.attributes["trust"]`` and rules read as ``identity.attributes.trust.<key>``:
+``identity.facts.trust`` (typed as :class:`~nhiscan.providers.aws.facts.TrustFacts`) and rules read as
+``identity.aws.trust.<key>``:
 
 ``principals``
     One entry per principal named in an Allow statement that grants an ``sts:AssumeRole*``
