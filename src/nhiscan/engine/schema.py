@@ -131,8 +131,14 @@ MOVED: Final[Mapping[str, str]] = {
     "credential.attributes.last_used_region": "credential.aws.last_used_region",
     "logging.attributes.complete_trails": "logging.aws.complete_trails",
     "logging.attributes.trails": "logging.aws.trails",
-    # Kubernetes (providers/k8s/facts.py). username, system, service_account, images, env_names,
-    # tools, transport, url, used_by and derived stay valid: other providers still write them.
+    # Kubernetes (providers/k8s/facts.py). system, env_names, tools, transport, url and source stay
+    # valid: other providers or the agent rules still use them.
+    "identity.attributes.username": "identity.aliases",
+    "identity.attributes.service_account": "identity.k8s.agent.service_account",
+    "identity.attributes.images": "identity.k8s.agent.images",
+    "identity.attributes.used_by": "identity.agent.referenced_by",
+    "identity.attributes.detection.*": "identity.agent.detection.*",
+    "edge.attributes.derived": "edge.k8s.derived",
     "identity.attributes.cluster": "identity.k8s.cluster",
     "identity.attributes.namespace": "identity.k8s.namespace",
     "identity.attributes.uid": "identity.k8s.uid",

@@ -42,6 +42,8 @@ def compile_text(tmp_path: Path, **kw: str) -> None:
         ),
         ("identity", "identity.attributes.secret_read_scope", "cluster", "identity.k8s.secret_read_scope"),
         ("identity", "identity.attributes.host_paths", "x", "identity.k8s.agent.host_paths"),
+        ("identity", "identity.attributes.detection.score", "3", "identity.agent.detection.score"),
+        ("identity", "identity.attributes.username", "x", "identity.aliases"),
         ("credential", "credential.attributes.invalid_since", "x", "credential.k8s.invalid_since"),
         ("edge", "edge.attributes.target_provider", "aws", "edge.k8s.target_provider"),
         ("logging", "logging.attributes.audited_pods", "x", "logging.k8s.audited_pods"),
