@@ -8,6 +8,7 @@ from typing import Any
 
 from nhiscan.analyse.graph import build_graph, graph_facts
 from nhiscan.model import Edge, Evidence, Grant, Identity, Inventory, PermissionSummary, Scope
+from nhiscan.providers.k8s.facts import EscalationPrimitive, K8sIdentityFacts
 
 CLUSTER = "prod"
 
@@ -20,21 +21,23 @@ def sa(
     classes: Sequence[str] = (),
     pods: int = 1,
 ) -> Identity:
-    attrs: dict[str, Any] = {
-        "cluster": CLUSTER,
-        "namespace": ns,
-        "aliases": [f"system:serviceaccount:{ns}:{name}"],
-        "pods": pods,
-    }
-    if primitives is not None:
-        attrs["escalation_primitives"] = list(primitives)
+    # no primitives given: the provider's verdict allows every primitive, so every grant counts
+    facts = K8sIdentityFacts(
+        cluster=CLUSTER,
+        namespace=ns,
+        pods=pods,
+        escalation_primitives=tuple(EscalationPrimitive(p) for p in primitives)
+        if primitives is not None
+        else tuple(EscalationPrimitive),
+    )
     return Identity(
         id=f"k8s://{CLUSTER}/ns/{ns}/serviceaccount/{name}",
         provider="k8s",
         kind="k8s.service_account",
         scope=f"k8s:namespace:{CLUSTER}/{ns}",
         name=f"{ns}/{name}",
-        attributes=attrs,
+        aliases=(f"system:serviceaccount:{ns}:{name}",),
+        facts=facts,
         permissions=PermissionSummary(
             grants=tuple(grants),
             classes=tuple(classes),
@@ -50,7 +53,7 @@ def rule(verbs: Sequence[str], resources: Sequence[str], scope: str, source: str
 
 
 def k8s_inv(*ids: Identity, edges: Sequence[Edge] = (), extra: Sequence[Identity] = ()) -> Inventory:
-    namespaces = sorted({i.attributes["namespace"] for i in ids})
+    namespaces = sorted({i.name.split("/", 1)[0] for i in ids})
     scopes = [Scope("k8s", "cluster", CLUSTER)] + [
         Scope("k8s", "namespace", f"{CLUSTER}/{n}", parent=f"k8s:cluster:{CLUSTER}") for n in namespaces
     ]

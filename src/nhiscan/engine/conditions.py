@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 Context = Mapping[str, Any]
@@ -94,6 +95,11 @@ def _contains(field: Any, value: Any) -> bool:
     return value in _as_list(field)
 
 
+def _text(v: Any) -> str:
+    # a str Enum from a typed fact compares by its value, as the rule file spells it
+    return str(v.value) if isinstance(v, Enum) else str(v)
+
+
 def _has_any_key(field: Any, value: Any) -> bool:
     if not isinstance(field, Mapping):
         return False
@@ -112,8 +118,8 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "not_in": lambda f, v: f not in _as_list(v),
     "contains": _contains,
     "not_contains": lambda f, v: not _contains(f, v),
-    "any_in": lambda f, v: bool(set(map(str, _as_list(f))) & set(map(str, _as_list(v)))),
-    "not_all_in": lambda f, v: bool(set(map(str, _as_list(f))) - set(map(str, _as_list(v)))),
+    "any_in": lambda f, v: bool(set(map(_text, _as_list(f))) & set(map(_text, _as_list(v)))),
+    "not_all_in": lambda f, v: bool(set(map(_text, _as_list(f))) - set(map(_text, _as_list(v)))),
     "matches": lambda f, v: isinstance(f, str) and re.search(v, f) is not None,
     "glob": lambda f, v: isinstance(f, str) and fnmatch.fnmatchcase(f, v),
     "has_any_key": _has_any_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -9,9 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nhiscan.model import Inventory
+from nhiscan.facts import AgentFacts
+from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions, LoadedFile, RecognisedFile
 from nhiscan.providers.k8s import Plugin
+from nhiscan.providers.k8s.facts import K8sAgentFacts, K8sIdentityFacts
 from nhiscan.providers.k8s.settings import K8sSettings
 from support import shared_dir
 
@@ -55,9 +58,44 @@ def build_from(paths: Sequence[Path], **settings: Any) -> Inventory:
     return plugin.build(files, CollectOptions(as_of=AS_OF, settings=(K8sSettings(**settings),)))
 
 
+def k8s(ident: Identity) -> K8sIdentityFacts:
+    """The typed Kubernetes facts of an identity (fails when it has none)."""
+    assert isinstance(ident.facts, K8sIdentityFacts), ident.id
+    return ident.facts
+
+
+def view(ident: Identity) -> dict[str, Any]:
+    """``identity.k8s`` as JSON (enums as their values, tuples as lists): what a rule compares."""
+    body: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(k8s(ident))))
+    return body
+
+
+def agent(ident: Identity) -> AgentFacts:
+    """The neutral agent facts of an agent or MCP server identity (fails when it has none)."""
+    assert isinstance(ident.agent, AgentFacts), ident.id
+    return ident.agent
+
+
+def agent_k8s(ident: Identity) -> K8sAgentFacts:
+    """``identity.k8s.agent`` of an agent or MCP server identity."""
+    facts = k8s(ident).agent
+    assert facts is not None, ident.id
+    return facts
+
+
 def write_list(path: Path, objects: list[dict[str, Any]]) -> Path:
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": objects}))
     return path
 
 
-__all__ = ["AS_OF", "build_from", "load_file", "real_exports", "write_list"]
+__all__ = [
+    "AS_OF",
+    "agent",
+    "agent_k8s",
+    "build_from",
+    "k8s",
+    "load_file",
+    "real_exports",
+    "view",
+    "write_list",
+]

@@ -16,11 +16,13 @@ import pytest
 
 from nhiscan.engine import evaluate, load_rules
 from nhiscan.errors import InputError
+from nhiscan.facts import AgentTool, InboundAuth
 from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
-from nhiscan.providers.k8s.agents import THRESHOLD
+from nhiscan.providers.k8s.agents.build import LEGACY_AGENT_KEYS
+from nhiscan.providers.k8s.agents.heuristics import THRESHOLD
 from nhiscan.providers.k8s.settings import K8sSettings
 from nhiscan.scan import analyse
 from providers.k8s.k8s_agent_objects import (
@@ -33,7 +35,7 @@ from providers.k8s.k8s_agent_objects import (
 )
 from providers.k8s.k8s_fake_apiserver import CRD_PATH, FakeApiServer, kubeconfig, serve
 from providers.k8s.k8s_objects import fixture_cluster, pod
-from providers.k8s.k8s_support import AS_OF, build_from
+from providers.k8s.k8s_support import AS_OF, agent, agent_k8s, build_from, k8s
 from support import needs_shared
 
 C = "k8s://demo"
@@ -75,7 +77,7 @@ def test_kagent_and_toolhive_resources_become_identities(inv: Inventory) -> None
     assert ids["tools/github-mcp"].id == f"{C}/ns/tools/workload/deployment/github-mcp"
     assert ids["tools/mcp-debug"].id == f"{C}/ns/tools/workload/pod/mcp-debug"
     # a pod's literal key is reported by name, and the value is nowhere in the inventory
-    assert ids["tools/mcp-debug"].attributes["secret_env_names"] == ["FETCH_API_KEY"]
+    assert agent(ids["tools/mcp-debug"]).secret_env_names == ("FETCH_API_KEY",)
     assert CANARY_AGENT not in dump_inventory(inv) and CANARY_AGENT not in repr(inv)
     assert ids["agents/triage"].owner == "sre-team" and ids["agents/helper"].owner is None
     assert ids["agents/triage"].scope == "k8s:namespace:demo/agents"
@@ -86,58 +88,88 @@ def test_runs_as_uses_the_rbac_analysis(inv: Inventory) -> None:
     ids = by_name(inv)
     ops, triage, helper = ids["agents/ops-agent"], ids["agents/triage"], ids["agents/helper"]
     # no serviceAccountName: kagent's default account named after the agent, bound to cluster-admin
-    assert ops.attributes["runs_as"] == f"{C}/ns/agents/serviceaccount/ops-agent"
+    assert agent(ops).runs_as == (f"{C}/ns/agents/serviceaccount/ops-agent",)
     assert "admin" in ops.attributes["runs_as_classes"]
     assert triage.attributes["runs_as_classes"] == ["secret_read"]
-    assert helper.attributes["runs_as"] == f"{C}/ns/agents/serviceaccount/shared-sa"
+    assert agent(helper).runs_as == (f"{C}/ns/agents/serviceaccount/shared-sa",)
     # ToolHive's default account, which the export does not contain: known, no grants
-    assert ids["agents/osv"].attributes["runs_as"] == f"{C}/ns/agents/serviceaccount/osv-sa"
+    assert agent(ids["agents/osv"]).runs_as == (f"{C}/ns/agents/serviceaccount/osv-sa",)
     assert ids["agents/osv"].attributes["runs_as_classes"] == []
     # a remote MCP server runs nowhere in the cluster
-    assert ids["agents/github"].attributes["runs_as"] is None
+    assert agent(ids["agents/github"]).runs_as == ()
     edges = {(e.src, e.kind, e.dst) for e in inv.edges if e.kind.startswith("agent.")}
-    assert (ops.id, "agent.runs_as", ops.attributes["runs_as"]) in edges
+    assert (ops.id, "agent.runs_as", agent(ops).runs_as[0]) in edges
 
 
 def test_tools_delegation_and_approval(inv: Inventory) -> None:
     ids = by_name(inv)
-    triage = ids["agents/triage"].attributes
-    assert triage["uses_tools"] == [f"{C}/ns/agents/mcpserver/github", f"{C}/ns/agents/mcpserver/osv"]
-    assert triage["delegates_to"] == [f"{C}/ns/agents/agent/ops-agent"]
-    assert triage["delegation_depth"] == 1 and triage["delegation_cycle"] is False
-    assert "admin" in triage["delegation_reach_classes"]
-    assert triage["require_approval"] == ["write"]
-    assert triage["tools_without_approval"] == ["osv"]
-    assert ids["agents/github"].attributes["used_by"] == [
+    triage = agent_k8s(ids["agents/triage"])
+    assert triage.uses_tools == (f"{C}/ns/agents/mcpserver/github", f"{C}/ns/agents/mcpserver/osv")
+    assert agent(ids["agents/triage"]).delegates_to == (f"{C}/ns/agents/agent/ops-agent",)
+    cross = ids["agents/triage"].attributes  # cross-identity facts, computed as before
+    assert cross["delegation_depth"] == 1 and cross["delegation_cycle"] is False
+    assert "admin" in cross["delegation_reach_classes"]
+    assert triage.require_approval == ("write",)
+    assert triage.tools_without_approval == ("osv",)
+    assert agent(ids["agents/github"]).referenced_by == (
         f"{C}/ns/agents/agent/ops-agent",
         ids["agents/triage"].id,
-    ]
+    )
     edges = {(e.src, e.kind, e.dst) for e in inv.edges}
     assert (ids["agents/triage"].id, "agent.delegates_to", ids["agents/ops-agent"].id) in edges
     assert (ids["agents/triage"].id, "agent.uses_tool", ids["agents/osv"].id) in edges
-    assert ids["agents/ops-agent"].attributes["high_risk_builtin_tools"] == ["executeCodeBlocks"]
+    assert agent(ids["agents/ops-agent"]).high_risk_builtin_tools == ("executeCodeBlocks",)
 
 
 def test_model_config_auth_and_secret_env(inv: Inventory) -> None:
     ids = by_name(inv)
-    helper = ids["agents/helper"].attributes
-    assert helper["token_passthrough"] is True and helper["model_config"] == "passthrough"
-    assert ids["agents/triage"].attributes["token_passthrough"] is False
+    helper = agent(ids["agents/helper"])
+    assert helper.token_passthrough is True and agent_k8s(ids["agents/helper"]).model_config == "passthrough"
+    assert agent(ids["agents/triage"]).token_passthrough is False
     # a literal value is reported by name; valueFrom.secretKeyRef and non-secret names are not
-    assert helper["secret_env_names"] == ["OPENAI_API_KEY"]
-    assert helper["env_names"] == ["ANTHROPIC_API_KEY", "LOG_LEVEL", "OPENAI_API_KEY"]
-    assert ids["agents/osv"].attributes["inbound_auth"] == "none"
-    assert ids["agents/osv"].attributes["secret_env_names"] == ["API_TOKEN"]
-    assert ids["tools/research"].attributes["secret_env_names"] == []
-    assert ids["tools/github-mcp"].attributes["secret_env_names"] == ["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    assert helper.secret_env_names == ("OPENAI_API_KEY",)
+    assert agent_k8s(ids["agents/helper"]).env_names == ("ANTHROPIC_API_KEY", "LOG_LEVEL", "OPENAI_API_KEY")
+    assert agent(ids["agents/osv"]).inbound_auth is InboundAuth.NONE
+    assert agent(ids["agents/osv"]).secret_env_names == ("API_TOKEN",)
+    assert agent(ids["tools/research"]).secret_env_names == ()
+    assert agent(ids["tools/github-mcp"]).secret_env_names == ("GITHUB_PERSONAL_ACCESS_TOKEN",)
     # user info and query are cut off the remote server's URL
-    assert ids["agents/github"].attributes["url"] == "https://api.githubcopilot.com/mcp/"
+    assert agent(ids["agents/github"]).endpoint == "https://api.githubcopilot.com/mcp/"
+
+
+def test_agent_facts_are_neutral_and_kubernetes_details_are_k8s_facts(inv: Inventory) -> None:
+    ids = by_name(inv)
+    triage = ids["agents/triage"]
+    assert agent(triage).platform == "kagent" and agent(triage).source == "crd"
+    # the neutral tools say what is called; kagent's own spelling stays in identity.k8s.agent
+    assert agent(triage).tools == (
+        AgentTool(type="mcp", target=f"{C}/ns/agents/mcpserver/github", name="github", require_approval=True),
+        AgentTool(type="mcp", target=f"{C}/ns/agents/mcpserver/osv", name="osv", require_approval=False),
+        AgentTool(
+            type="agent", target=f"{C}/ns/agents/agent/ops-agent", name="ops-agent", require_approval=False
+        ),
+    )
+    assert [t.type for t in agent_k8s(triage).tools] == ["McpServer", "McpServer", "Agent"]
+    assert agent_k8s(triage).resource == "kagent"
+    assert k8s(triage).namespace == "agents" and k8s(triage).cluster == "demo"
+    osv = ids["agents/osv"]
+    assert (agent(osv).platform, agent_k8s(osv).resource) == ("toolhive", "toolhive")
+    assert agent(ids["tools/github-mcp"]).platform == "heuristic"
+    # agent edges carry no untyped attributes any more
+    assert not any(e.attributes for e in inv.edges if e.kind.startswith("agent."))
+    # only the cross-identity keys and, until rules/agents read identity.agent, the legacy ones
+    allowed = {"runs_as_classes", "role_shared_with", "delegation_depth", "delegation_cycle"}
+    allowed |= {"delegation_reach_classes", *LEGACY_AGENT_KEYS}
+    assert all(set(i.attributes) <= allowed for i in inv.identities if i.kind.startswith("agent.")), [
+        set(i.attributes) - allowed for i in inv.identities
+    ]
+    assert triage.attributes["runs_as"] == agent(triage).runs_as[0]
 
 
 def test_toolhive_inbound_authentication(inv: Inventory) -> None:
     ids = by_name(inv)
     auth = {
-        n: (ids[n].attributes["inbound_auth"], ids[n].attributes["jwt_audience_pinned"])
+        n: (agent(ids[n]).inbound_auth, agent(ids[n]).jwt_audience_pinned)
         for n in ("agents/osv", "agents/fetch", "agents/wiki", "agents/gateway")
     }
     assert auth == {
@@ -147,16 +179,16 @@ def test_toolhive_inbound_authentication(inv: Inventory) -> None:
         "agents/wiki": ("jwt", False),
         "agents/gateway": ("none", None),
     }
-    assert ids["agents/gateway"].attributes["inbound_auth_detail"] == "incomingAuth.type: anonymous"
-    assert ids["agents/gateway"].attributes["runs_as"] == f"{C}/ns/agents/serviceaccount/vmcp"
+    assert agent_k8s(ids["agents/gateway"]).inbound_auth_detail == "incomingAuth.type: anonymous"
+    assert agent(ids["agents/gateway"]).runs_as == (f"{C}/ns/agents/serviceaccount/vmcp",)
 
 
 def test_toolhive_server_without_oidc_config_is_unauthenticated(offline: Callable[..., Inventory]) -> None:
     from providers.k8s.k8s_agent_objects import toolhive_mcp
 
     ident = by_name(offline([toolhive_mcp("plain", "mcp", auth=None)]))["mcp/plain"]
-    assert ident.attributes["inbound_auth"] == "none"
-    assert "no oidcConfig" in ident.attributes["inbound_auth_detail"]
+    assert agent(ident).inbound_auth is InboundAuth.NONE
+    assert "no oidcConfig" in (agent_k8s(ident).inbound_auth_detail or "")
 
 
 def test_toolhive_server_runs_as_its_statefulset_not_its_proxy(offline: Callable[..., Inventory]) -> None:
@@ -178,27 +210,31 @@ def test_toolhive_server_runs_as_its_statefulset_not_its_proxy(offline: Callable
         ),
     ]
     ident = by_name(offline(objs))["mcp/osv"]
-    assert ident.attributes["runs_as"] == "k8s://demo/ns/mcp/serviceaccount/osv-runtime"
-    assert ident.attributes["workloads"] == ["Deployment/mcp/osv", "StatefulSet/mcp/osv"]
+    assert agent(ident).runs_as == ("k8s://demo/ns/mcp/serviceaccount/osv-runtime",)
+    assert k8s(ident).workloads == ("Deployment/mcp/osv", "StatefulSet/mcp/osv")
     assert len([i for i in offline(objs).identities if i.kind.startswith("agent.")]) == 1
 
 
 def test_heuristics_show_their_reasons(inv: Inventory) -> None:
     ids = by_name(inv)
-    gh = ids["tools/github-mcp"].attributes["detection"]
-    assert gh["threshold"] == THRESHOLD and gh["score"] == 4
-    assert gh["reasons"] == [
+    gh = agent(ids["tools/github-mcp"]).detection
+    assert gh is not None and gh.threshold == THRESHOLD and gh.score == 4
+    assert gh.reasons == (
         "env GITHUB_PERSONAL_ACCESS_TOKEN (+1)",
         "image ghcr.io/github/github-mcp-server (ghcr.io/github/github-mcp-server:v0.9.0) (+3)",
-    ]
-    fs = ids["tools/fs-bridge"].attributes["detection"]
-    assert fs["score"] == 9
-    assert "runs supergateway (+3)" in fs["reasons"]
-    assert "runs @modelcontextprotocol/server-* (+3)" in fs["reasons"]
-    assert "label app.kubernetes.io/component=mcp-server (+3)" in fs["reasons"]
-    assert ids["tools/research"].attributes["detection"]["score"] == 4
+    )
+    assert agent(ids["tools/github-mcp"]).source == "heuristic"
+    assert agent_k8s(ids["tools/github-mcp"]).workload_kind == "Deployment"
+    fs = agent(ids["tools/fs-bridge"]).detection
+    assert fs is not None and fs.score == 9
+    assert "runs supergateway (+3)" in fs.reasons
+    assert "runs @modelcontextprotocol/server-* (+3)" in fs.reasons
+    assert "label app.kubernetes.io/component=mcp-server (+3)" in fs.reasons
+    research = agent(ids["tools/research"]).detection
+    assert research is not None and research.score == 4
     # heuristics do not mark CRD identities
-    assert "detection" not in ids["agents/triage"].attributes
+    assert agent(ids["agents/triage"]).detection is None
+    assert agent(ids["agents/triage"]).source == "crd"
     # two detections on one account share it
     assert ids["tools/research"].attributes["role_shared_with"] == [ids["tools/github-mcp"].id]
 
@@ -209,12 +245,11 @@ def test_look_alikes_are_not_agents(inv: Inventory) -> None:
     assert "tools/web" not in names and "tools/summariser" not in names
     # the kagent-run Deployment is part of its Agent, not a second identity
     assert not any("workload/deployment/ops-agent" in n for n in (i.id for i in inv.identities))
-    ops = by_name(inv)["agents/ops-agent"].attributes
-    assert ops["workloads"] == ["Deployment/agents/ops-agent"]
+    assert k8s(by_name(inv)["agents/ops-agent"]).workloads == ("Deployment/agents/ops-agent",)
 
 
 def test_detection_scores_and_negatives(offline: Callable[..., Inventory]) -> None:
-    from nhiscan.providers.k8s.agents import workload_signals
+    from nhiscan.providers.k8s.agents.heuristics import workload_signals
 
     def score(obj: dict[str, Any]) -> tuple[int, list[str]]:
         spec = obj["spec"]["template"]["spec"]
@@ -262,8 +297,8 @@ def test_pods_alone_are_detected_once_per_controller(offline: Callable[..., Inve
     inv = offline([mcp_pod("everything-mcp-7c9d8f6b5-abcde"), mcp_pod("everything-mcp-7c9d8f6b5-fghij")])
     (ident,) = [i for i in inv.identities if i.kind.startswith("agent.")]
     assert ident.id == "k8s://demo/ns/tools/workload/deployment/everything-mcp"
-    assert ident.attributes["workloads"] == ["Deployment/tools/everything-mcp"]
-    assert ident.attributes["runs_as"] == "k8s://demo/ns/tools/serviceaccount/mcp-sa"
+    assert k8s(ident).workloads == ("Deployment/tools/everything-mcp",)
+    assert agent(ident).runs_as == ("k8s://demo/ns/tools/serviceaccount/mcp-sa",)
 
 
 def test_delegation_cycle_and_depth(offline: Callable[..., Inventory]) -> None:
@@ -280,7 +315,7 @@ def test_delegation_cycle_and_depth(offline: Callable[..., Inventory]) -> None:
     assert ids["x/a"].attributes["delegation_cycle"] is False
     assert ids["x/b"].attributes["delegation_cycle"] is True
     # an agent tool in another namespace and a missing target are still edges
-    assert ids["x/d"].attributes["uses_tools"] == ["k8s://demo/ns/x/mcpserver/m"]
+    assert agent_k8s(ids["x/d"]).uses_tools == ("k8s://demo/ns/x/mcpserver/m",)
 
 
 def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
@@ -313,20 +348,20 @@ def test_agent_rules_fire_on_kubernetes_agents(inv: Inventory) -> None:
 def test_yaml_manifests_and_last_applied_are_read(tmp_path: Path) -> None:
     import yaml
 
-    agent = kagent_agent("bot", "ai", sa_name="bot-sa", env=[{"name": "GH_TOKEN", "value": CANARY_AGENT}])
-    agent["metadata"]["annotations"] = {
-        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(agent["spec"]),
+    bot = kagent_agent("bot", "ai", sa_name="bot-sa", env=[{"name": "GH_TOKEN", "value": CANARY_AGENT}])
+    bot["metadata"]["annotations"] = {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(bot["spec"]),
         "owner": "ai-team",
     }
     path = tmp_path / "agents.yaml"
     path.write_text(
-        yaml.safe_dump_all([agent, workload("bot", "ai", "app:1", "bot-sa", labels={"kagent": "bot"})])
+        yaml.safe_dump_all([bot, workload("bot", "ai", "app:1", "bot-sa", labels={"kagent": "bot"})])
     )
     inv = build_from([path])
     (ident,) = [i for i in inv.identities if i.kind == "agent.k8s_agent"]
     assert ident.owner == "ai-team"
-    assert ident.attributes["secret_env_names"] == ["GH_TOKEN"]
-    assert ident.attributes["workloads"] == ["Deployment/ai/bot"]
+    assert agent(ident).secret_env_names == ("GH_TOKEN",)
+    assert k8s(ident).workloads == ("Deployment/ai/bot",)
     assert CANARY_AGENT not in dump_inventory(inv)
 
 
@@ -418,7 +453,10 @@ def test_live_lists_crds_then_custom_objects_with_paging(
     files = offline(objects)
     assert by_name(live).keys() == by_name(files).keys()
     for name, ident in by_name(live).items():
-        assert ident.attributes == by_name(files)[name].attributes, name
+        other = by_name(files)[name]
+        assert (ident.facts, ident.agent, ident.attributes) == (other.facts, other.agent, other.attributes), (
+            name
+        )
     assert {(e.src, e.kind, e.dst) for e in live.edges} == {(e.src, e.kind, e.dst) for e in files.edges}
     assert not live.gaps
 

@@ -15,6 +15,14 @@ from nhiscan.errors import InputError
 from nhiscan.inventory_io import dump_inventory, inventory_from_dict, inventory_to_dict
 from nhiscan.model import Identity, Inventory
 from nhiscan.providers.k8s import Plugin, offline_cluster_name
+from nhiscan.providers.k8s.facts import (
+    CloudIdentity,
+    EscalationPrimitive,
+    K8sCredentialFacts,
+    K8sEdgeFacts,
+    K8sLoggingFacts,
+    Reach,
+)
 from providers.k8s.k8s_objects import (
     APISERVER_AUDITED,
     CANARY,
@@ -26,7 +34,7 @@ from providers.k8s.k8s_objects import (
     sa,
     token_secret,
 )
-from providers.k8s.k8s_support import build_from, load_file, real_exports
+from providers.k8s.k8s_support import build_from, k8s, load_file, real_exports, view
 from support import needs_shared
 
 
@@ -53,27 +61,28 @@ def test_fixture_cluster_inventory(offline: Callable[..., Inventory]) -> None:
     assert dep.id == "k8s://prod-eu/ns/team-a/serviceaccount/deployer"
     assert dep.kind == "k8s.service_account"
     assert dep.scope == "k8s:namespace:prod-eu/team-a"
-    assert dep.attributes["username"] == "system:serviceaccount:team-a:deployer"
-    assert dep.attributes["workloads"] == ["Deployment/team-a/deployer"]
-    assert dep.attributes["escalation_primitives"] == ["bind", "workload_create"]
-    assert dep.attributes["cloud_identities"] == [
+    assert dep.aliases == ("system:serviceaccount:team-a:deployer",)
+    assert not dep.attributes  # everything is typed
+    assert view(dep)["workloads"] == ["Deployment/team-a/deployer"]
+    assert view(dep)["escalation_primitives"] == ["bind", "workload_create"]
+    assert view(dep)["cloud_identities"] == [
         {
             "provider": "aws",
             "id": "arn:aws:iam::111122223333:role/deployer",
             "annotation": "eks.amazonaws.com/role-arn",
         }
     ]
-    assert ids["ops/admin-bot"].attributes["bound_to_cluster_admin"] is True
-    assert ids["ops/vault-sync"].attributes["secret_read_scope"] == "cluster"
-    assert ids["team-a/reader"].attributes["secret_read_scope"] == "none"  # resourceNames-limited
+    assert view(ids["ops/admin-bot"])["bound_to_cluster_admin"] is True
+    assert view(ids["ops/vault-sync"])["secret_read_scope"] == "cluster"
+    assert view(ids["team-a/reader"])["secret_read_scope"] == "none"  # resourceNames-limited
     default_a = ids["team-a/default"]
-    assert default_a.attributes["is_default"] is True
-    assert default_a.attributes["pods"] == 1 and default_a.attributes["pods_automounting"] == 1
-    assert default_a.attributes["workloads"] == ["Pod/team-a/web"]
-    assert default_a.attributes["direct_binding_count"] == 1
-    assert ids["kube-system/legacy"].attributes["system"] is True
-    assert ids["ops/vault-sync"].attributes["pods_automounting"] == 0  # pod opts out
-    assert ids["ops/vault-sync"].attributes["workloads"] == ["StatefulSet/ops/vault-sync"]
+    assert view(default_a)["is_default"] is True
+    assert view(default_a)["pods"] == 1 and view(default_a)["pods_automounting"] == 1
+    assert view(default_a)["workloads"] == ["Pod/team-a/web"]
+    assert view(default_a)["direct_binding_count"] == 1
+    assert view(ids["kube-system/legacy"])["system"] is True
+    assert view(ids["ops/vault-sync"])["pods_automounting"] == 0  # pod opts out
+    assert view(ids["ops/vault-sync"])["workloads"] == ["StatefulSet/ops/vault-sync"]
     scopes = {s.key: s for s in inv.scopes}
     assert scopes["k8s:cluster:prod-eu"].type == "cluster"
     assert scopes["k8s:namespace:prod-eu/ops"].parent == "k8s:cluster:prod-eu"
@@ -89,12 +98,15 @@ def test_legacy_tokens_are_credentials(offline: Callable[..., Inventory]) -> Non
     assert legacy.last_used is not None and legacy.last_used.date().isoformat() == "2025-03-01"
     assert legacy.created is not None and legacy.active
     assert creds["team-a/deployer-token"].last_used is None
+    assert legacy.facts == K8sCredentialFacts(secret="legacy-token", namespace="kube-system")
+    assert not legacy.attributes
 
 
 def test_invalidated_token_is_inactive(offline: Callable[..., Inventory]) -> None:
     objs = [sa("old", "ns1"), token_secret("old-token", "ns1", "old", invalid_since="2025-04-01")]
     (cred,) = offline(objs).credentials
     assert cred.active is False
+    assert cred.facts == K8sCredentialFacts(secret="old-token", namespace="ns1", invalid_since="2025-04-01")
 
 
 def test_cloud_identity_edges(offline: Callable[..., Inventory]) -> None:
@@ -108,8 +120,26 @@ def test_cloud_identity_edges(offline: Callable[..., Inventory]) -> None:
     gke = edges["sync@proj-1.iam.gserviceaccount.com"]
     assert gke.kind == "k8s.cloud_identity"
     assert gke.src == "k8s://c1/ns/ops/serviceaccount/vault-sync"
-    assert gke.attributes == {"target_provider": "gcp", "annotation": "iam.gke.io/gcp-service-account"}
+    assert gke.facts == K8sEdgeFacts(annotation="iam.gke.io/gcp-service-account", target_provider="gcp")
+    assert not gke.attributes
     assert "iam.gke.io/gcp-service-account" in gke.evidence[0].detail
+
+
+def test_typed_facts_survive_the_inventory_file(offline: Callable[..., Inventory]) -> None:
+    """What rules read is typed after a save and load too: enums stay enums, nested facts stay
+    dataclasses, and nothing is left in ``attributes``."""
+    inv = offline(fixture_cluster(), name="c1")
+    back = inventory_from_dict(json.loads(dump_inventory(inv)), "inv.json")
+    assert back.identities == inv.identities
+    assert back.credentials == inv.credentials
+    assert back.edges == inv.edges
+    assert back.logging == inv.logging
+    dep = k8s(by_name(back)["team-a/deployer"])
+    assert dep.escalation_primitives == (EscalationPrimitive.BIND, EscalationPrimitive.WORKLOAD_CREATE)
+    assert all(isinstance(p, EscalationPrimitive) for p in dep.escalation_primitives)
+    assert isinstance(dep.cloud_identities[0], CloudIdentity)
+    assert k8s(by_name(back)["ops/vault-sync"]).secret_read_scope is Reach.CLUSTER
+    assert not any(i.attributes for i in back.identities)
 
 
 def test_automount_from_sa_and_pod(offline: Callable[..., Inventory]) -> None:
@@ -122,11 +152,11 @@ def test_automount_from_sa_and_pod(offline: Callable[..., Inventory]) -> None:
         deployment("d1", "ns1", "on"),
     ]
     ids = by_name(offline(objs))
-    assert ids["ns1/off"].attributes["automount"] is False
-    assert ids["ns1/off"].attributes["pods_automounting"] == 1
-    assert ids["ns1/on"].attributes["automount"] is None
-    assert ids["ns1/on"].attributes["pods_automounting"] == 0
-    assert ids["ns1/on"].attributes["workloads_automounting"] == 1
+    assert view(ids["ns1/off"])["automount"] is False
+    assert view(ids["ns1/off"])["pods_automounting"] == 1
+    assert view(ids["ns1/on"])["automount"] is None
+    assert view(ids["ns1/on"])["pods_automounting"] == 0
+    assert view(ids["ns1/on"])["workloads_automounting"] == 1
 
 
 @pytest.mark.parametrize(
@@ -163,6 +193,10 @@ def test_audit_logging_from_static_pod(
     assert state.scope == "k8s:cluster:c1"
     assert state.status == status
     assert state.evidence and "kube-system/kube-apiserver-cp1" in state.evidence[0].source
+    audited = ("kube-system/kube-apiserver-cp1",) if status == "enabled" else ()
+    assert state.facts == K8sLoggingFacts(
+        apiserver_pods=("kube-system/kube-apiserver-cp1",), audited_pods=audited
+    )
     assert not [c for c in inv.coverage if c.source == "kube-apiserver audit flags"]
 
 
@@ -214,8 +248,8 @@ def test_yaml_list_and_folder_of_files(tmp_path: Path) -> None:
     single = build_from([_write(tmp_path / "staging.json", as_list(objs))])
     assert {i.id for i in inv.identities} == {i.id for i in single.identities}
     assert all(i.id.startswith("k8s://staging/") for i in inv.identities)
-    assert {i.id: i.attributes["escalation_primitives"] for i in inv.identities} == {
-        i.id: i.attributes["escalation_primitives"] for i in single.identities
+    assert {i.id: view(i)["escalation_primitives"] for i in inv.identities} == {
+        i.id: view(i)["escalation_primitives"] for i in single.identities
     }
 
 
@@ -345,11 +379,11 @@ def test_real_argo_cd_manifest() -> None:
     ids = by_name(inv)
     ctrl = ids["argocd/argocd-application-controller"]
     assert "admin" in ctrl.permissions.classes  # ClusterRole with * * *
-    assert ctrl.attributes["workloads"] == ["StatefulSet/argocd/argocd-application-controller"]
-    assert ids["argocd/argocd-server"].attributes["secret_read_scope"] == "cluster"
+    assert view(ctrl)["workloads"] == ["StatefulSet/argocd/argocd-application-controller"]
+    assert view(ids["argocd/argocd-server"])["secret_read_scope"] == "cluster"
     # create secrets cannot be limited by resourceNames; the limited get is not a secret read
-    assert ids["argocd/argocd-redis"].attributes["escalation_primitives"] == ["secret_create"]
-    assert ids["argocd/argocd-redis"].attributes["secret_read_scope"] == "none"
+    assert view(ids["argocd/argocd-redis"])["escalation_primitives"] == ["secret_create"]
+    assert view(ids["argocd/argocd-redis"])["secret_read_scope"] == "none"
     # the Secret objects in the manifest carry no token type and no values reach the inventory
     assert inv.credentials == ()
 
@@ -369,9 +403,9 @@ def test_real_cert_manager_manifest() -> None:
     )
     ids = by_name(inv)
     cm = ids["cert-manager/cert-manager"]
-    assert cm.attributes["secret_read_scope"] == "cluster"
-    assert "pod_create" in cm.attributes["escalation_primitives"]  # HTTP-01 solver pods
-    assert "webhook_config" in ids["cert-manager/cert-manager-cainjector"].attributes["escalation_primitives"]
+    assert view(cm)["secret_read_scope"] == "cluster"
+    assert "pod_create" in view(cm)["escalation_primitives"]  # HTTP-01 solver pods
+    assert "webhook_config" in view(ids["cert-manager/cert-manager-cainjector"])["escalation_primitives"]
 
 
 def test_bom_and_unparsed_text_are_accepted(tmp_path: Path) -> None:
@@ -398,7 +432,7 @@ def test_workload_names_from_pod_owners(offline: Callable[..., Inventory]) -> No
         pod("d", "ns1", "app"),
     ]
     ident = by_name(offline(objs))["ns1/app"]
-    assert ident.attributes["workloads"] == [
+    assert view(ident)["workloads"] == [
         "CronJob/ns1/report",
         "Deployment/ns1/web",
         "Pod/ns1/d",

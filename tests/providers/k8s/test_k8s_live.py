@@ -14,11 +14,12 @@ from nhiscan.inventory_io import dump_inventory
 from nhiscan.model import Inventory
 from nhiscan.providers.interface import CollectOptions
 from nhiscan.providers.k8s import Plugin
-from nhiscan.providers.k8s.live import CRD_CALL, LIST_CALLS
+from nhiscan.providers.k8s.agents.live import CRD_CALL
+from nhiscan.providers.k8s.live import LIST_CALLS
 from nhiscan.providers.k8s.settings import K8sSettings
 from providers.k8s.k8s_fake_apiserver import FakeApiServer, self_signed, serve
 from providers.k8s.k8s_objects import CANARY, CANARY_PLAIN, fixture_cluster, sa
-from providers.k8s.k8s_support import AS_OF
+from providers.k8s.k8s_support import AS_OF, view
 
 SECRETS = "/api/v1/secrets"
 ROLES = "/apis/rbac.authorization.k8s.io/v1/roles"
@@ -40,6 +41,8 @@ def test_live_matches_offline_import(
         sorted(live.identities, key=lambda i: i.id), sorted(files.identities, key=lambda i: i.id), strict=True
     ):
         assert a.permissions.classes == b.permissions.classes, a.id
+        assert a.facts == b.facts, a.id
+        assert a.agent == b.agent, a.id
         assert a.attributes == b.attributes, a.id
     assert {c.id for c in live.credentials} == {c.id for c in files.credentials}
     assert {(e.src, e.dst) for e in live.edges} == {(e.src, e.dst) for e in files.edges}
@@ -100,8 +103,8 @@ def test_forbidden_resource_is_a_gap_and_the_scan_goes_on(kubeconfig_for: Callab
     ids = {i.name: i for i in inv.identities}
     assert len(ids) == 10
     # the Role-based grants are missing, the ClusterRole-based ones are not
-    assert ids["team-a/deployer"].attributes["escalation_primitives"] == ["bind"]
-    assert ids["ops/admin-bot"].attributes["bound_to_cluster_admin"] is True
+    assert view(ids["team-a/deployer"])["escalation_primitives"] == ["bind"]
+    assert view(ids["ops/admin-bot"])["bound_to_cluster_admin"] is True
 
 
 def test_throttling_is_retried(kubeconfig_for: Callable[..., Path]) -> None:
@@ -138,10 +141,10 @@ def test_several_contexts(kubeconfig_for: Callable[..., Path]) -> None:
             both = collect(path, contexts=("ctx-east", "ctx-west"))
             every = collect(path, all_contexts=True)
             current = collect(path)
-    clusters = {i.attributes["cluster"] for i in both.identities}
+    clusters = {view(i)["cluster"] for i in both.identities}
     assert clusters == {"east", "west"}
     assert {i.id for i in every.identities} == {i.id for i in both.identities}
-    assert {i.attributes["cluster"] for i in current.identities} == {"east"}
+    assert {view(i)["cluster"] for i in current.identities} == {"east"}
     assert {lg.scope for lg in both.logging} == {"k8s:cluster:east", "k8s:cluster:west"}
 
 
@@ -149,7 +152,7 @@ def test_one_unreachable_context_is_a_gap(kubeconfig_for: Callable[..., Path]) -
     for a in serve(FakeApiServer(objects=fixture_cluster())):
         path = kubeconfig_for({"up": a.url, "down": "http://127.0.0.1:9"})
         inv = collect(path, all_contexts=True)
-    assert {i.attributes["cluster"] for i in inv.identities} == {"up"}
+    assert {view(i)["cluster"] for i in inv.identities} == {"up"}
     assert any(g.scope == "k8s:cluster:down" for g in inv.gaps)
 
 
@@ -225,7 +228,7 @@ def test_in_cluster_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert Plugin().credentials_hint(CollectOptions(as_of=AS_OF)) is None
         inv = Plugin().collect(CollectOptions(as_of=AS_OF))
         auth = {r.authorization for r in server.requests}
-    assert {i.attributes["cluster"] for i in inv.identities} == {"in-cluster"}
+    assert {view(i)["cluster"] for i in inv.identities} == {"in-cluster"}
     assert len(inv.identities) == 10
     assert {a.lower() for a in auth} == {
         "bearer in-cluster-sa-token"

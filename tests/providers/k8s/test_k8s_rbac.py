@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 
+from nhiscan.facts import PermissionClass
 from nhiscan.model import Identity, Inventory
+from nhiscan.providers.k8s.facts import EscalationPrimitive, EscalationScope, Reach
 from providers.k8s.k8s_objects import cluster_role, crb, rb, role, rule, sa, subject_group, subject_sa
+from providers.k8s.k8s_support import k8s, view
 
 RBAC = ["rbac.authorization.k8s.io"]
 SUBJ = subject_sa("app", "ns1")
@@ -314,11 +317,15 @@ def test_escalation_primitive(
     offline: Callable[..., Inventory], objects: Objects, primitive: str, expected: bool
 ) -> None:
     ident = sa_in(offline([sa("app", "ns1"), *objects]))
-    assert (primitive in ident.attributes["escalation_primitives"]) is expected
+    assert (EscalationPrimitive(primitive) in k8s(ident).escalation_primitives) is expected
+    # the primitive is a fact and, while the agent rules list it, a permission class too
     assert (f"k8s_{primitive}" in ident.permissions.classes) is expected
+    assert [PermissionClass(c).value for c in ident.permissions.classes] == list(ident.permissions.classes)
+    assert ("can_escalate" in ident.permissions.classes) is (bool(k8s(ident).escalation_primitives))
     if expected:
-        assert "can_escalate" in ident.permissions.classes
         assert ident.permissions.reasons[f"k8s_{primitive}"], "a class must name the grant behind it"
+        assert ident.permissions.reasons["can_escalate"]
+        assert any(s.primitive == primitive for s in k8s(ident).escalation_scopes)
 
 
 def test_cluster_admin_through_cluster_role_binding(offline: Callable[..., Inventory]) -> None:
@@ -328,12 +335,12 @@ def test_cluster_admin_through_cluster_role_binding(offline: Callable[..., Inven
         crb("b", "cluster-admin", [SUBJ]),
     ]
     ident = sa_in(offline(objs))
-    assert ident.attributes["bound_to_cluster_admin"] is True
-    assert ident.attributes["cluster_admin_scope"] == "cluster"
+    assert view(ident)["bound_to_cluster_admin"] is True
+    assert view(ident)["cluster_admin_scope"] == "cluster"
     assert "admin" in ident.permissions.classes
     assert ident.permissions.reasons["admin"] == ("ClusterRoleBinding/b -> ClusterRole/cluster-admin",)
-    assert ident.attributes["secret_read_scope"] == "cluster"
-    assert set(ident.attributes["escalation_primitives"]) >= {
+    assert view(ident)["secret_read_scope"] == "cluster"
+    assert set(view(ident)["escalation_primitives"]) >= {
         "bind",
         "escalate",
         "impersonate",
@@ -348,14 +355,15 @@ def test_cluster_admin_through_role_binding_is_namespace_admin(offline: Callable
         rb("b", "ns1", "ClusterRole", "cluster-admin", [SUBJ]),
     ]
     ident = sa_in(offline(objs))
-    assert ident.attributes["bound_to_cluster_admin"] is True
-    assert ident.attributes["cluster_admin_scope"] == "namespace"
+    assert view(ident)["bound_to_cluster_admin"] is True
+    assert view(ident)["cluster_admin_scope"] == "namespace"
     assert "admin" not in ident.permissions.classes
-    assert "k8s_namespace_admin" in ident.permissions.classes
-    assert ident.attributes["secret_read_scope"] == "namespace"
+    assert k8s(ident).namespace_admin_via == ("RoleBinding/ns1/b -> ClusterRole/cluster-admin",)
+    assert k8s(ident).cluster_admin_scope is Reach.NAMESPACE  # typed, not just equal to the text
+    assert view(ident)["secret_read_scope"] == "namespace"
     # cluster-scoped primitives are out of reach of a RoleBinding
-    assert "nodes_proxy" not in ident.attributes["escalation_primitives"]
-    assert "webhook_config" not in ident.attributes["escalation_primitives"]
+    assert "nodes_proxy" not in view(ident)["escalation_primitives"]
+    assert "webhook_config" not in view(ident)["escalation_primitives"]
     grant = ident.permissions.grants[0]
     assert grant.scope == "ns1" and grant.role == "cluster-admin" and grant.kind == "role_binding"
     assert grant.source == "RoleBinding/ns1/b -> ClusterRole/cluster-admin"
@@ -375,7 +383,7 @@ def test_cluster_admin_through_role_binding_is_namespace_admin(offline: Callable
 )
 def test_secret_read_scope(offline: Callable[..., Inventory], objects: Objects, scope: str) -> None:
     ident = sa_in(offline([sa("app", "ns1"), *objects]))
-    assert ident.attributes["secret_read_scope"] == scope
+    assert view(ident)["secret_read_scope"] == scope
     assert ("secret_read" in ident.permissions.classes) is (scope != "none")
 
 
@@ -410,8 +418,8 @@ def test_aggregated_cluster_role_gets_selected_rules(offline: Callable[..., Inve
         crb("b", "aggregate", [SUBJ]),
     ]
     ident = sa_in(offline(objs))
-    assert ident.attributes["escalation_primitives"] == ["pod_create"]
-    assert ident.attributes["rbac_rule_count"] == 1
+    assert view(ident)["escalation_primitives"] == ["pod_create"]
+    assert view(ident)["rbac_rule_count"] == 1
 
 
 def test_group_subjects_reach_service_accounts(offline: Callable[..., Inventory]) -> None:
@@ -425,12 +433,12 @@ def test_group_subjects_reach_service_accounts(offline: Callable[..., Inventory]
     ]
     inv = offline(objs)
     ns1, ns2 = sa_in(inv, "ns1"), sa_in(inv, "ns2")
-    assert "pod_create" in ns1.attributes["escalation_primitives"]
-    assert ns2.attributes["escalation_primitives"] == []
+    assert "pod_create" in view(ns1)["escalation_primitives"]
+    assert view(ns2)["escalation_primitives"] == []
     assert {g.via for g in ns1.permissions.grants} == {"system:serviceaccounts:ns1", "system:authenticated"}
     # the bootstrap discovery role is a grant, but not an RBAC need
-    assert ns2.attributes["rbac_rule_count"] == 0
-    assert ns2.attributes["direct_binding_count"] == 0
+    assert view(ns2)["rbac_rule_count"] == 0
+    assert view(ns2)["direct_binding_count"] == 0
 
 
 def test_user_subject_naming_the_service_account(offline: Callable[..., Inventory]) -> None:
@@ -439,7 +447,7 @@ def test_user_subject_naming_the_service_account(offline: Callable[..., Inventor
         cluster_role("pods", [rule(["create"], ["pods"])]),
         crb("b", "pods", [{"kind": "User", "name": "system:serviceaccount:ns1:app"}]),
     ]
-    assert sa_in(offline(objs)).attributes["escalation_primitives"] == ["pod_create"]
+    assert view(sa_in(offline(objs)))["escalation_primitives"] == ["pod_create"]
 
 
 def test_unresolvable_bindings_grant_nothing(offline: Callable[..., Inventory]) -> None:
@@ -451,7 +459,7 @@ def test_unresolvable_bindings_grant_nothing(offline: Callable[..., Inventory]) 
     ]
     ident = sa_in(offline(objs))
     assert ident.permissions.grants == ()
-    assert ident.attributes["rbac_rule_count"] == 0
+    assert view(ident)["rbac_rule_count"] == 0
 
 
 def test_grant_strings(offline: Callable[..., Inventory]) -> None:
@@ -473,7 +481,7 @@ def test_cluster_admin_missing_from_the_export_is_the_bootstrap_role(
 ) -> None:
     """Install manifests bind cluster-admin without defining it."""
     ident = sa_in(offline([sa("app", "ns1"), crb("b", "cluster-admin", [SUBJ])]))
-    assert ident.attributes["bound_to_cluster_admin"] is True
+    assert view(ident)["bound_to_cluster_admin"] is True
     assert "admin" in ident.permissions.classes
 
 
@@ -487,4 +495,7 @@ def test_escalation_scopes(offline: Callable[..., Inventory]) -> None:
         crb("b3", "proxy", [SUBJ]),
     ]
     ident = sa_in(offline(objs))
-    assert ident.attributes["escalation_scopes"] == {"pod_create": ["ns1", "ns2"], "nodes_proxy": ["*"]}
+    assert k8s(ident).escalation_scopes == (
+        EscalationScope(EscalationPrimitive.POD_CREATE, ("ns1", "ns2")),
+        EscalationScope(EscalationPrimitive.NODES_PROXY, ("*",)),
+    )

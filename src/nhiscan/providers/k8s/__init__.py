@@ -11,29 +11,19 @@ name ``<namespace>/<name>``, scope ``k8s:namespace:<cluster>/<namespace>`` (pare
 For offline files the cluster name is the ``cluster_name`` setting if given, else the name of the
 file (without extension) when one file is read, else the name of the folder holding the files.
 
-Identity attributes (rules read them as ``identity.attributes.<key>``):
+Facts (:mod:`nhiscan.providers.k8s.facts`; rules read ``identity.k8s.<field>``): where the
+account lives and runs (``namespace``, ``cluster``, ``workloads``, ``pods``, ``pods_automounting``,
+``workloads_automounting``, ``automount``, ``is_default``, ``system``), its cloud identities and
+legacy tokens, and its effective RBAC (``secret_read_scope``, ``escalation_primitives`` and
+``escalation_scopes``, ``bound_to_cluster_admin``, ``cluster_admin_scope``,
+``namespace_admin_via``, ``rbac_rule_count``, ``direct_bindings``). ``aliases`` holds the
+account's user name ``system:serviceaccount:<ns>:<name>``. Legacy tokens carry
+``credential.k8s.*``, cloud-identity and derived RBAC edges ``edge.k8s.*``, the audit state
+``logging.k8s.*``.
 
-``username``                ``system:serviceaccount:<ns>:<name>`` (also in ``aliases``)
-``namespace``, ``cluster``  where it lives
-``automount``               the SA's ``automountServiceAccountToken`` (null when unset)
-``workloads``               ``Kind/ns/name`` of controllers and bare pods that run as it
-``pods``                    number of pods running as it
-``pods_automounting``       pods that mount its token (pod setting, else SA setting, else true)
-``workloads_automounting``  controllers whose pod template mounts its token
-``is_default``              the SA is named ``default``
-``system``                  it lives in kube-system, kube-public or kube-node-lease
-``cloud_identities``        ``[{provider, id, annotation}]`` from IRSA / GKE / Azure WI annotations
-``legacy_tokens``           number of ``kubernetes.io/service-account-token`` Secrets for it
-``secret_read_scope``       ``cluster`` | ``namespace`` | ``none`` (unrestricted get/list/watch secrets)
-``escalation_primitives``   see :mod:`nhiscan.providers.k8s.rbac`
-``escalation_scopes``       primitive -> ``["*"]`` (cluster-wide) or the namespaces it applies in
-``bound_to_cluster_admin``  a (Cluster)RoleBinding to the ``cluster-admin`` ClusterRole reaches it
-``cluster_admin_scope``     ``cluster`` | ``namespace`` | null
-``rbac_rule_count``         effective rules, leaving out the bootstrap discovery roles
-``direct_bindings``         bindings naming it (not through a group); ``direct_binding_count``
-
-Permission classes: ``admin``, ``can_escalate``, ``secret_read``, ``wildcard``,
-``k8s_namespace_admin`` and ``k8s_<primitive>`` for each escalation primitive.
+Permission classes: ``admin``, ``can_escalate``, ``secret_read``, ``wildcard`` and
+``k8s_<primitive>`` for each escalation primitive (also ``identity.k8s.escalation_primitives``,
+which rules read).
 
 AI agents and MCP servers (kagent and ToolHive custom resources, and workloads scored by
 heuristics) become ``agent.k8s_agent`` / ``agent.mcp_server`` identities: see
@@ -56,6 +46,7 @@ from nhiscan.providers.interface import (
     ProviderPlugin,
     RecognisedFile,
 )
+from nhiscan.providers.k8s.facts import K8sCredentialFacts, K8sEdgeFacts, K8sIdentityFacts, K8sLoggingFacts
 from nhiscan.providers.k8s.settings import K8sSettings
 
 
@@ -76,6 +67,33 @@ class Plugin(ProviderPlugin):
     settings_class = K8sSettings
     sdk_modules: ClassVar[tuple[str, ...]] = ("kubernetes",)
     derives_admin_edges: ClassVar[bool] = True
+    identity_facts: ClassVar[type | None] = K8sIdentityFacts
+    credential_facts: ClassVar[type | None] = K8sCredentialFacts
+    edge_facts: ClassVar[type | None] = K8sEdgeFacts
+    logging_facts: ClassVar[type | None] = K8sLoggingFacts
+    identity_kinds: ClassVar[Mapping[str, str]] = {
+        "k8s.service_account": "Kubernetes ServiceAccount",
+        "agent.k8s_agent": "AI agent on Kubernetes (kagent Agent, or a workload that looks like one)",
+        "agent.mcp_server": "MCP server on Kubernetes (kagent or ToolHive resource, or a workload)",
+    }
+    credential_kinds: ClassVar[Mapping[str, str]] = {
+        "k8s.legacy_token": "legacy kubernetes.io/service-account-token Secret",
+    }
+    edge_kinds: ClassVar[Mapping[str, str]] = {
+        "k8s.cloud_identity": "workload identity annotation: the account acts as a cloud identity",
+        "k8s.pod_create": "create pods: run a pod as the accounts of the namespace",
+        "k8s.workload_create": "create or change pod controllers: run pods as the namespace's accounts",
+        "k8s.token_create": "create serviceaccounts/token: mint the accounts' tokens",
+        "k8s.secret_token": "create Secrets: a legacy token Secret for the namespace's accounts",
+        "k8s.impersonate": "impersonate service accounts (or system:masters: the admin sink)",
+        "k8s.bind_escalate": "bind or escalate roles: become namespace or cluster admin",
+        "k8s.csr_approve": "approve client certificates: a system:masters certificate",
+        "k8s.nodes_proxy": "nodes/proxy: exec into the pods of every account that has one",
+        "admin": "cluster-admin: administrator of the cluster",
+        "agent.runs_as": "the agent's pods run as the ServiceAccount",
+        "agent.uses_tool": "the kagent agent calls the MCP server or Service",
+        "agent.delegates_to": "the kagent agent delegates to another agent",
+    }
 
     def delegation(self, context: DelegationContext) -> Delegation | None:
         from nhiscan.providers.k8s.delegation import SA_KIND, K8sEdges

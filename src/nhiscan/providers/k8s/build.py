@@ -1,19 +1,18 @@
 """Turn the sanitised objects of one cluster into the provider-neutral inventory.
 
 The live collector and the offline importer both end here, so they produce the same inventory for
-the same cluster. Identity attributes are documented in :mod:`nhiscan.providers.k8s`.
+the same cluster. The facts it records are :mod:`nhiscan.providers.k8s.facts`.
 """
 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from nhiscan import timeutil
 from nhiscan.errors import InputError
 from nhiscan.model import (
     CoverageEntry,
@@ -23,15 +22,25 @@ from nhiscan.model import (
     Evidence,
     Identity,
     Inventory,
-    LoggingState,
-    LoggingStatus,
     PermissionSummary,
     Provider,
     Scope,
     Usage,
     scope_key,
 )
+from nhiscan.providers.k8s.agents.build import build_agents
+from nhiscan.providers.k8s.audit import audit_logging
 from nhiscan.providers.k8s.documents import ClusterObjects
+from nhiscan.providers.k8s.facts import (
+    CloudIdentity,
+    EscalationPrimitive,
+    EscalationScope,
+    K8sCredentialFacts,
+    K8sEdgeFacts,
+    K8sIdentityFacts,
+    Reach,
+)
+from nhiscan.providers.k8s.meta import object_time, owner_of, workload_name
 from nhiscan.providers.k8s.rbac import RbacIndex, SubjectAnalysis, escalation_scopes, finish_classes
 
 PROVIDER = Provider.K8S.value
@@ -40,19 +49,12 @@ LAST_USED_LABEL = "kubernetes.io/legacy-token-last-used"
 INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since"
 SA_NAME_ANNOTATION = "kubernetes.io/service-account.name"
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
-OWNER_KEYS = ("nhiscan.io/owner", "owner", "team")
 #: annotation -> provider of the cloud identity it maps the ServiceAccount to
 CLOUD_ANNOTATIONS = {
     "eks.amazonaws.com/role-arn": "aws",
     "iam.gke.io/gcp-service-account": "gcp",
     "azure.workload.identity/client-id": "azure",
 }
-AUDIT_BACKENDS = ("--audit-log-path", "--audit-webhook-config-file")
-AUDIT_POLICY = "--audit-policy-file"
-# pod-template-hash uses Kubernetes' safe alphabet (no vowels, no 0, 1 or 3), so a hand-named
-# ReplicaSet such as "web-frontend" is not mistaken for one made by a Deployment.
-_RS_HASH = re.compile(r"^(?P<base>.+)-[bcdfghjklmnpqrstvwxz2456789]{5,10}$")
-_JOB_SUFFIX = re.compile(r"^(?P<base>.+)-\d{6,}$")
 EXPECTED = {
     "service_accounts": "ServiceAccount",
     "secrets": "Secret",
@@ -62,6 +64,7 @@ EXPECTED = {
     "role_bindings": "RoleBinding",
     "cluster_role_bindings": "ClusterRoleBinding",
 }
+SaKey = tuple[str, str]  # (namespace, name)
 
 
 def sa_id(cluster: str, namespace: str, name: str) -> str:
@@ -82,130 +85,24 @@ def namespace_scope(cluster: str, namespace: str) -> Scope:
     )
 
 
-def parse_time(value: Any, where: str, field: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    text = str(value)
-    try:
-        # dates (the legacy-token-last-used label) and RFC 3339 timestamps
-        return timeutil.parse_time(text)
-    except ValueError as exc:
-        raise InputError(where, f"{field}: not a date or timestamp: {text!r}") from exc
-
-
-def _workload_name(pod: Mapping[str, Any], ns: str) -> str:
-    meta = pod["metadata"]
-    owners = meta.get("ownerReferences") or []
-    if not owners:
-        return f"Pod/{ns}/{meta['name']}"
-    kind, name = str(owners[0].get("kind") or "Pod"), str(owners[0].get("name") or meta["name"])
-    if kind == "ReplicaSet" and (m := _RS_HASH.match(name)):
-        return f"Deployment/{ns}/{m['base']}"
-    if kind == "Job" and (m := _JOB_SUFFIX.match(name)):
-        return f"CronJob/{ns}/{m['base']}"
-    if kind == "Node":
-        return f"Pod/{ns}/{meta['name']}"  # a static pod
-    return f"{kind}/{ns}/{name}"
-
-
-def _is_static(pod: Mapping[str, Any]) -> bool:
+def is_static(pod: Mapping[str, Any]) -> bool:
+    """A static (mirror) pod: the kubelet runs it from a file, and it cannot use an account."""
     meta = pod["metadata"]
     if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
         return True
     return any(o.get("kind") == "Node" for o in meta.get("ownerReferences") or [])
 
 
-def _automounts(spec: Mapping[str, Any], sa_setting: bool | None) -> bool:
+def automounts(spec: Mapping[str, Any], sa_setting: bool | None) -> bool:
+    """The pod gets its account's token: the pod setting, else the account's, else true."""
     pod_setting = spec.get("automountServiceAccountToken")
     if pod_setting is not None:
         return bool(pod_setting)
     return sa_setting is not False
 
 
-def _flags(containers: Sequence[Mapping[str, Any]]) -> dict[str, str] | None:
-    """The flags of a kube-apiserver container, or None if no container runs kube-apiserver."""
-    for c in containers:
-        argv = list(c.get("command") or []) + list(c.get("args") or [])
-        if not any(a.endswith("kube-apiserver") for a in argv[:2]) and c.get("name") != "kube-apiserver":
-            continue
-        flags: dict[str, str] = {}
-        for i, arg in enumerate(argv):
-            if not arg.startswith("--"):
-                continue
-            key, eq, value = arg.partition("=")
-            if not eq and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
-                value = argv[i + 1]
-            flags[key] = value
-        return flags
-    return None
-
-
-def audit_logging(cluster: str, objects: ClusterObjects) -> tuple[LoggingState, CoverageEntry | None]:
-    key = scope_key(PROVIDER, "cluster", cluster)
-    servers: list[tuple[str, dict[str, str]]] = []
-    for pod in objects.pods:
-        meta = pod["metadata"]
-        if meta.get("namespace") != "kube-system":
-            continue
-        flags = _flags(pod["spec"].get("containers") or [])
-        if flags is not None:
-            servers.append((f"kube-system/{meta['name']}", flags))
-    if not servers:
-        detail = (
-            "no kube-apiserver pod is visible in kube-system (managed control plane, or pods not "
-            "collected): audit logging cannot be detected from the Kubernetes API; check EKS control "
-            "plane logging (audit), GKE Cloud Audit Logs or the AKS kube-audit diagnostic setting"
-        )
-        state = LoggingState(scope=key, provider=PROVIDER, status=LoggingStatus.UNKNOWN.value, summary=detail)
-        gap = CoverageEntry(
-            provider=PROVIDER,
-            scope=key,
-            source="kube-apiserver audit flags",
-            status=CoverageStatus.UNKNOWN.value,
-            detail=detail,
-        )
-        return state, gap
-    enabled: list[str] = []
-    evidence: list[Evidence] = []
-    for pod_name, flags in sorted(servers):
-        backends = [f for f in AUDIT_BACKENDS if flags.get(f)]
-        policy = flags.get(AUDIT_POLICY)
-        shown = (
-            " ".join(f"{f}={flags[f]}" for f in (*AUDIT_BACKENDS, AUDIT_POLICY) if flags.get(f))
-            or "no audit flags"
-        )
-        evidence.append(Evidence(source=f"pod {pod_name}", detail=shown))
-        # Without a policy file the API server records no events, whatever backend is set.
-        if backends and policy:
-            enabled.append(pod_name)
-    if len(enabled) == len(servers):
-        status, summary = LoggingStatus.ENABLED, "kube-apiserver has an audit policy and an audit backend"
-    elif enabled:
-        status, summary = (
-            LoggingStatus.PARTIAL,
-            f"audit logging on {len(enabled)} of {len(servers)} kube-apiserver pods",
-        )
-    else:
-        status = LoggingStatus.DISABLED
-        summary = (
-            f"kube-apiserver runs without {AUDIT_POLICY} and an audit backend "
-            f"({' or '.join(AUDIT_BACKENDS)}): API activity of service accounts is not recorded"
-        )
-    attrs = {"apiserver_pods": [p for p, _ in sorted(servers)], "audited_pods": sorted(enabled)}
-    return (
-        LoggingState(
-            scope=key,
-            provider=PROVIDER,
-            status=status.value,
-            summary=summary,
-            evidence=tuple(evidence),
-            attributes=attrs,
-        ),
-        None,
-    )
-
-
 def offline_coverage(cluster: str, objects: ClusterObjects) -> list[CoverageEntry]:
+    """One entry per kind an export should hold: read from which files, or missing."""
     key = scope_key(PROVIDER, "cluster", cluster)
     out = []
     for collection, kind in EXPECTED.items():
@@ -231,44 +128,6 @@ def offline_coverage(cluster: str, objects: ClusterObjects) -> list[CoverageEntr
     return out
 
 
-def _agents(
-    cluster: str,
-    objects: ClusterObjects,
-    index: RbacIndex,
-    analyses: dict[tuple[str, str], SubjectAnalysis],
-    scopes: dict[str, Scope],
-    ns_scopes: dict[str, Scope],
-) -> tuple[list[Identity], list[Edge]]:
-    """Agents and MCP servers (:mod:`nhiscan.providers.k8s.agents`), with the RBAC classes of the
-    ServiceAccounts they run as, also of accounts the export does not contain (kagent creates one
-    per agent, and bindings may name it)."""
-    from nhiscan.providers.k8s.agents import build_agents
-
-    def classes(ns: str, name: str) -> tuple[str, ...]:
-        a = analyses.get((ns, name))
-        if a is None:
-            a = analyses[(ns, name)] = index.analyse_shared(ns, name)
-            if a.pending:
-                index.resolve_pending((ns, name), a, analyses)
-            finish_classes(a)
-        return a.classes
-
-    identities, edges, namespaces = build_agents(
-        cluster,
-        objects.agent_resources,
-        objects.pods,
-        objects.workloads,
-        lambda ns, name: sa_id(cluster, ns, name),
-        classes,
-        _workload_name,
-    )
-    for ns in namespaces:
-        if ns not in ns_scopes:
-            ns_scopes[ns] = namespace_scope(cluster, ns)
-            scopes[ns_scopes[ns].key] = ns_scopes[ns]
-    return identities, edges
-
-
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Building a large cluster allocates millions of long-lived objects; the cyclic collector
@@ -283,6 +142,259 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class AccountIndex:
+    """The objects of one cluster grouped by the ServiceAccount they concern."""
+
+    accounts: dict[SaKey, Mapping[str, Any]] = field(default_factory=dict)
+    pods: dict[SaKey, list[Mapping[str, Any]]] = field(default_factory=dict)
+    controllers: dict[SaKey, list[Mapping[str, Any]]] = field(default_factory=dict)
+    tokens: dict[SaKey, list[Mapping[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, objects: ClusterObjects) -> AccountIndex:
+        out = cls()
+        for account in objects.service_accounts:
+            m = account["metadata"]
+            out.accounts.setdefault((m["namespace"], m["name"]), account)
+        for pod in objects.pods:
+            if is_static(pod):
+                continue  # static (mirror) pods cannot use a ServiceAccount
+            ns = pod["metadata"]["namespace"]
+            out.pods.setdefault((ns, pod["spec"]["serviceAccountName"]), []).append(pod)
+        for w in objects.workloads:
+            ns = w["metadata"]["namespace"]
+            out.controllers.setdefault((ns, w["spec"]["serviceAccountName"]), []).append(w)
+        for s in objects.secrets:
+            if s.get("type") != TOKEN_TYPE:
+                continue
+            m = s["metadata"]
+            owner = (m.get("annotations") or {}).get(SA_NAME_ANNOTATION)
+            if owner:
+                out.tokens.setdefault((m["namespace"], owner), []).append(s)
+        return out
+
+
+class ClusterBuilder:
+    """Builds the identities, credentials, edges and scopes of one cluster."""
+
+    def __init__(self, cluster: str, objects: ClusterObjects) -> None:
+        self.cluster, self.objects = cluster, objects
+        self.index = RbacIndex(
+            objects.roles, objects.cluster_roles, objects.role_bindings, objects.cluster_role_bindings
+        )
+        self.accounts = AccountIndex.of(objects)
+        self.analyses: dict[SaKey, SubjectAnalysis] = {
+            key: self.index.analyse_shared(*key) for key in self.accounts.accounts
+        }
+        unique = {id(a): (key, a) for key, a in self.analyses.items()}  # group-only accounts share one
+        for key, a in unique.values():
+            if a.pending:
+                self.index.resolve_pending(key, a, self.analyses)
+        for _key, a in unique.values():
+            finish_classes(a)
+        cscope = cluster_scope(cluster)
+        self.scopes: dict[str, Scope] = {cscope.key: cscope}
+        self.ns_scopes: dict[str, Scope] = {}
+        # accounts that share an analysis share its summary (read-only, like everything built here)
+        self.summaries: dict[int, tuple[PermissionSummary, tuple[EscalationScope, ...]]] = {}
+        self.times: dict[Any, datetime | None] = {}  # most objects of a cluster share few timestamps
+        self.identities: list[Identity] = []
+        self.credentials: list[Credential] = []
+        self.edges: list[Edge] = []
+
+    def namespace(self, ns: str) -> Scope:
+        nscope = self.ns_scopes.get(ns)
+        if nscope is None:
+            nscope = self.ns_scopes[ns] = namespace_scope(self.cluster, ns)
+            self.scopes[nscope.key] = nscope
+        return nscope
+
+    def summary(self, a: SubjectAnalysis) -> tuple[PermissionSummary, tuple[EscalationScope, ...]]:
+        cached = self.summaries.get(id(a))
+        if cached is None:
+            # reasons of the classes only: per-primitive sources are internal to the analysis
+            reasons = {c: a.reasons[c] for c in a.classes}
+            summary = PermissionSummary(grants=a.grants, classes=a.classes, reasons=reasons)
+            cached = self.summaries[id(a)] = (summary, escalation_scopes(a))
+        return cached
+
+    def created(self, stamp: Any, where: str, what: str) -> datetime | None:
+        if stamp not in self.times:
+            self.times[stamp] = object_time(stamp, where, f"{what} metadata.creationTimestamp")
+        return self.times[stamp]
+
+    def add_account(self, key: SaKey, sa: Mapping[str, Any]) -> None:
+        ns, name = key
+        meta = sa["metadata"]
+        where = str(sa.get("_src", "kubernetes"))
+        ident = sa_id(self.cluster, ns, name)
+        nscope = self.namespace(ns)
+        a = self.analyses[key]
+        labels = dict(meta.get("labels") or {})
+        annotations = meta.get("annotations") or {}
+        cloud = self.add_cloud_edges(ident, key, annotations, where)
+        summary, scopes_of_primitives = self.summary(a)
+        facts = account_facts(self.cluster, key, sa, a, self.accounts, cloud, scopes_of_primitives)
+        self.identities.append(
+            Identity(
+                id=ident,
+                provider=PROVIDER,
+                kind="k8s.service_account",
+                scope=nscope.key,
+                name=f"{ns}/{name}",
+                created=self.created(meta.get("creationTimestamp"), where, f"ServiceAccount {ns}/{name}"),
+                owner=owner_of(labels, annotations),
+                tags=labels,
+                usage=Usage.MACHINE.value,
+                evidence=(Evidence(source=where, detail=f"ServiceAccount {ns}/{name}"),),
+                permissions=summary,
+                aliases=(f"system:serviceaccount:{ns}:{name}",),
+                facts=facts,
+            )
+        )
+        for t in self.accounts.tokens.get(key, []):
+            self.credentials.append(legacy_token(ident, ns, t, where))
+
+    def add_cloud_edges(
+        self, ident: str, key: SaKey, annotations: Mapping[str, Any], where: str
+    ) -> tuple[CloudIdentity, ...]:
+        """IRSA / GKE / Azure workload identity annotations: one edge each to the cloud identity."""
+        ns, name = key
+        cloud: list[CloudIdentity] = []
+        for ann, target in CLOUD_ANNOTATIONS.items():
+            value = annotations.get(ann, "").strip()
+            if not value:
+                continue
+            cloud.append(CloudIdentity(provider=target, id=value, annotation=ann))
+            self.edges.append(
+                Edge(
+                    src=ident,
+                    dst=value,
+                    kind="k8s.cloud_identity",
+                    evidence=(
+                        Evidence(source=where, detail=f"ServiceAccount {ns}/{name} annotation {ann}={value}"),
+                    ),
+                    facts=K8sEdgeFacts(annotation=ann, target_provider=target),
+                )
+            )
+        return tuple(cloud)
+
+    def sa_classes(self, ns: str, name: str) -> tuple[str, ...]:
+        """The permission classes of a ServiceAccount, also of one the export does not contain
+        (kagent creates one per agent, and bindings may name it)."""
+        a = self.analyses.get((ns, name))
+        if a is None:
+            a = self.analyses[(ns, name)] = self.index.analyse_shared(ns, name)
+            if a.pending:
+                self.index.resolve_pending((ns, name), a, self.analyses)
+            finish_classes(a)
+        return a.classes
+
+    def add_agents(self) -> None:
+        """Agents and MCP servers (:mod:`nhiscan.providers.k8s.agents`), with the RBAC classes of
+        the ServiceAccounts they run as."""
+        identities, edges, namespaces = build_agents(
+            self.cluster,
+            self.objects.agent_resources,
+            self.objects.pods,
+            self.objects.workloads,
+            lambda ns, name: sa_id(self.cluster, ns, name),
+            self.sa_classes,
+        )
+        for ns in namespaces:
+            self.namespace(ns)
+        self.identities.extend(identities)
+        self.edges.extend(edges)
+
+    def inventory(self, coverage: Sequence[CoverageEntry], generated_at: datetime | None) -> Inventory:
+        for key, sa in self.accounts.accounts.items():
+            self.add_account(key, sa)
+        objects = self.objects
+        if objects.agent_resources or any("agent" in o for o in (*objects.pods, *objects.workloads)):
+            self.add_agents()
+        logging_state, log_gap = audit_logging(self.cluster, objects)
+        cov = list(coverage)
+        if log_gap is not None:
+            cov.append(log_gap)
+        return Inventory(
+            identities=tuple(self.identities),
+            credentials=tuple(self.credentials),
+            edges=tuple(self.edges),
+            logging=(logging_state,),
+            coverage=tuple(cov),
+            scopes=tuple(self.scopes.values()),
+            providers=(PROVIDER,),
+            generated_at=generated_at,
+        )
+
+
+def account_facts(
+    cluster: str,
+    key: SaKey,
+    sa: Mapping[str, Any],
+    a: SubjectAnalysis,
+    accounts: AccountIndex,
+    cloud: tuple[CloudIdentity, ...],
+    scopes_of_primitives: tuple[EscalationScope, ...],
+) -> K8sIdentityFacts:
+    """The facts rules read about one ServiceAccount: where it runs, whether its token is
+    mounted, what RBAC gives it."""
+    ns, name = key
+    sa_auto = sa.get("automountServiceAccountToken")
+    pods = accounts.pods.get(key, [])
+    ctrls = accounts.controllers.get(key, [])
+    workloads = {f"{w['kind']}/{ns}/{w['metadata']['name']}" for w in ctrls}
+    workloads.update(workload_name(p, ns) for p in pods)
+    return K8sIdentityFacts(
+        namespace=ns,
+        cluster=cluster,
+        uid=sa["metadata"].get("uid"),
+        automount=sa_auto,
+        workloads=tuple(sorted(workloads)),
+        pods=len(pods),
+        pods_automounting=sum(1 for p in pods if automounts(p["spec"], sa_auto)),
+        workloads_automounting=sum(1 for w in ctrls if automounts(w["spec"], sa_auto)),
+        is_default=name == "default",
+        system=ns in SYSTEM_NAMESPACES,
+        cloud_identities=cloud,
+        legacy_tokens=len(accounts.tokens.get(key, [])),
+        secret_read_scope=Reach(a.secret_read_scope),
+        escalation_primitives=tuple(EscalationPrimitive(p) for p in a.primitives),
+        escalation_scopes=scopes_of_primitives,
+        bound_to_cluster_admin=a.bound_to_cluster_admin,
+        cluster_admin_scope=Reach(a.cluster_admin_scope) if a.cluster_admin_scope else None,
+        namespace_admin_via=tuple(a.reasons.get("k8s_namespace_admin", ())),
+        rbac_rule_count=a.rule_count,
+        direct_bindings=tuple(a.direct_bindings),
+        direct_binding_count=len(a.direct_bindings),
+    )
+
+
+def legacy_token(ident: str, ns: str, t: Mapping[str, Any], where: str) -> Credential:
+    """A ``kubernetes.io/service-account-token`` Secret, as a credential of its account."""
+    tm = t["metadata"]
+    tlabels = tm.get("labels") or {}
+    twhere = str(t.get("_src", where))
+    try:
+        last_used = object_time(tlabels.get(LAST_USED_LABEL), twhere, LAST_USED_LABEL)
+    except InputError:
+        last_used = None  # a hand-edited label must not stop the scan; the secret is still reported
+    invalid_since = tlabels.get(INVALID_SINCE_LABEL)
+    return Credential(
+        id=f"{ns}/{tm['name']}",
+        identity_id=ident,
+        kind="k8s.legacy_token",
+        created=object_time(
+            tm.get("creationTimestamp"), twhere, f"Secret {ns}/{tm['name']} metadata.creationTimestamp"
+        ),
+        last_used=last_used,
+        active=not invalid_since,
+        location=f"secret {ns}/{tm['name']}",
+        facts=K8sCredentialFacts(secret=tm["name"], namespace=ns, invalid_since=invalid_since),
+    )
+
+
 def build_cluster(
     cluster: str,
     objects: ClusterObjects,
@@ -291,185 +403,4 @@ def build_cluster(
 ) -> Inventory:
     """Build the inventory part of one cluster."""
     with gc_paused():
-        return _build_cluster(cluster, objects, coverage, generated_at)
-
-
-def _build_cluster(
-    cluster: str, objects: ClusterObjects, coverage: Sequence[CoverageEntry], generated_at: datetime | None
-) -> Inventory:
-    cscope = cluster_scope(cluster)
-    index = RbacIndex(
-        objects.roles, objects.cluster_roles, objects.role_bindings, objects.cluster_role_bindings
-    )
-
-    sas: dict[tuple[str, str], Mapping[str, Any]] = {}
-    for account in objects.service_accounts:
-        m = account["metadata"]
-        sas.setdefault((m["namespace"], m["name"]), account)
-
-    pods_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for pod in objects.pods:
-        if _is_static(pod):
-            continue  # static (mirror) pods cannot use a ServiceAccount
-        ns = pod["metadata"]["namespace"]
-        pods_by_sa.setdefault((ns, pod["spec"]["serviceAccountName"]), []).append(pod)
-    ctrl_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for w in objects.workloads:
-        ns = w["metadata"]["namespace"]
-        ctrl_by_sa.setdefault((ns, w["spec"]["serviceAccountName"]), []).append(w)
-
-    tokens_by_sa: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for s in objects.secrets:
-        if s.get("type") != TOKEN_TYPE:
-            continue
-        m = s["metadata"]
-        owner = (m.get("annotations") or {}).get(SA_NAME_ANNOTATION)
-        if owner:
-            tokens_by_sa.setdefault((m["namespace"], owner), []).append(s)
-
-    analyses: dict[tuple[str, str], SubjectAnalysis] = {key: index.analyse_shared(*key) for key in sas}
-    unique = {id(a): (key, a) for key, a in analyses.items()}  # group-only accounts share one
-    for key, a in unique.values():
-        if a.pending:
-            index.resolve_pending(key, a, analyses)
-    for _key, a in unique.values():
-        finish_classes(a)
-
-    identities: list[Identity] = []
-    credentials: list[Credential] = []
-    edges: list[Edge] = []
-    scopes: dict[str, Scope] = {cscope.key: cscope}
-    ns_scopes: dict[str, Scope] = {}
-    # accounts that share an analysis share its summary (read-only, like everything built here)
-    summaries: dict[int, tuple[PermissionSummary, dict[str, list[str]]]] = {}
-    times: dict[Any, datetime | None] = {}  # most objects of a cluster share few timestamps
-    for (ns, name), sa in sas.items():
-        meta = sa["metadata"]
-        where = str(sa.get("_src", "kubernetes"))
-        ident = sa_id(cluster, ns, name)
-        nscope = ns_scopes.get(ns)
-        if nscope is None:
-            nscope = ns_scopes[ns] = namespace_scope(cluster, ns)
-            scopes[nscope.key] = nscope
-        a = analyses[(ns, name)]
-        sa_auto = sa.get("automountServiceAccountToken")
-        pods = pods_by_sa.get((ns, name), [])
-        ctrls = ctrl_by_sa.get((ns, name), [])
-        workloads = {f"{w['kind']}/{ns}/{w['metadata']['name']}" for w in ctrls}
-        workloads.update(_workload_name(p, ns) for p in pods)
-        labels = dict(meta.get("labels") or {})
-        annotations = meta.get("annotations") or {}
-        cloud = []
-        for ann, target in CLOUD_ANNOTATIONS.items():
-            value = annotations.get(ann, "").strip()
-            if not value:
-                continue
-            cloud.append({"provider": target, "id": value, "annotation": ann})
-            edges.append(
-                Edge(
-                    src=ident,
-                    dst=value,
-                    kind="k8s.cloud_identity",
-                    evidence=(
-                        Evidence(source=where, detail=f"ServiceAccount {ns}/{name} annotation {ann}={value}"),
-                    ),
-                    attributes={"target_provider": target, "annotation": ann},
-                )
-            )
-        owner = next(
-            (labels.get(k) or annotations.get(k) for k in OWNER_KEYS if labels.get(k) or annotations.get(k)),
-            None,
-        )
-        tokens = tokens_by_sa.get((ns, name), [])
-        cached = summaries.get(id(a))
-        if cached is None:
-            summary = PermissionSummary(grants=a.grants, classes=a.classes, reasons=a.reasons)
-            cached = summaries[id(a)] = (summary, escalation_scopes(a))
-        summary, scopes_of_primitives = cached
-        stamp = meta.get("creationTimestamp")
-        if stamp not in times:
-            times[stamp] = parse_time(stamp, where, f"ServiceAccount {ns}/{name} metadata.creationTimestamp")
-        username = f"system:serviceaccount:{ns}:{name}"
-        attributes: dict[str, Any] = {
-            "username": username,
-            "aliases": [username],
-            "namespace": ns,
-            "cluster": cluster,
-            "uid": meta.get("uid"),
-            "automount": sa_auto,
-            "workloads": sorted(workloads),
-            "pods": len(pods),
-            "pods_automounting": sum(1 for p in pods if _automounts(p["spec"], sa_auto)),
-            "workloads_automounting": sum(1 for w in ctrls if _automounts(w["spec"], sa_auto)),
-            "is_default": name == "default",
-            "system": ns in SYSTEM_NAMESPACES,
-            "cloud_identities": cloud,
-            "legacy_tokens": len(tokens),
-            "secret_read_scope": a.secret_read_scope,
-            "escalation_primitives": list(a.primitives),
-            "escalation_scopes": scopes_of_primitives,
-            "bound_to_cluster_admin": a.bound_to_cluster_admin,
-            "cluster_admin_scope": a.cluster_admin_scope,
-            "rbac_rule_count": a.rule_count,
-            "direct_bindings": list(a.direct_bindings),
-            "direct_binding_count": len(a.direct_bindings),
-        }
-        identities.append(
-            Identity(
-                id=ident,
-                provider=PROVIDER,
-                kind="k8s.service_account",
-                scope=nscope.key,
-                name=f"{ns}/{name}",
-                created=times[stamp],
-                owner=owner,
-                tags=labels,
-                usage=Usage.MACHINE.value,
-                evidence=(Evidence(source=where, detail=f"ServiceAccount {ns}/{name}"),),
-                attributes=attributes,
-                permissions=summary,
-            )
-        )
-        for t in tokens:
-            tm = t["metadata"]
-            tlabels = tm.get("labels") or {}
-            twhere = str(t.get("_src", where))
-            try:
-                last_used = parse_time(tlabels.get(LAST_USED_LABEL), twhere, LAST_USED_LABEL)
-            except InputError:
-                last_used = None  # a hand-edited label must not stop the scan; the secret is still reported
-            invalid_since = tlabels.get(INVALID_SINCE_LABEL)
-            credentials.append(
-                Credential(
-                    id=f"{ns}/{tm['name']}",
-                    identity_id=ident,
-                    kind="k8s.legacy_token",
-                    created=parse_time(
-                        tm.get("creationTimestamp"),
-                        twhere,
-                        f"Secret {ns}/{tm['name']} metadata.creationTimestamp",
-                    ),
-                    last_used=last_used,
-                    active=not invalid_since,
-                    location=f"secret {ns}/{tm['name']}",
-                    attributes={"secret": tm["name"], "namespace": ns, "invalid_since": invalid_since},
-                )
-            )
-    if objects.agent_resources or any("agent" in o for o in (*objects.pods, *objects.workloads)):
-        agent_identities, agent_edges = _agents(cluster, objects, index, analyses, scopes, ns_scopes)
-        identities.extend(agent_identities)
-        edges.extend(agent_edges)
-    logging_state, log_gap = audit_logging(cluster, objects)
-    cov = list(coverage)
-    if log_gap is not None:
-        cov.append(log_gap)
-    return Inventory(
-        identities=tuple(identities),
-        credentials=tuple(credentials),
-        edges=tuple(edges),
-        logging=(logging_state,),
-        coverage=tuple(cov),
-        scopes=tuple(scopes.values()),
-        providers=(PROVIDER,),
-        generated_at=generated_at,
-    )
+        return ClusterBuilder(cluster, objects).inventory(coverage, generated_at)

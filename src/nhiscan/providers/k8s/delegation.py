@@ -3,9 +3,10 @@
 Input: ``k8s.service_account`` identities whose ``permissions.grants`` are RBAC rules as the
 Kubernetes provider stores them (``actions`` = verbs, ``resources`` = ``<apiGroup>/<resource>``
 or ``<apiGroup>/<resource>:<resourceName>``, ``scope`` = the namespace a RoleBinding applies in or
-``*`` for a ClusterRoleBinding) and ``attributes`` ``cluster``, ``namespace``, ``pods`` and
-``escalation_primitives`` (when present, a primitive missing from that list is not used: the
-provider already decided that name-restricted grants do not reach anything privileged).
+``*`` for a ClusterRoleBinding) and :class:`~nhiscan.providers.k8s.facts.K8sIdentityFacts`
+``cluster``, ``namespace``, ``pods`` and ``escalation_primitives`` (a primitive missing from that
+list is not used: the provider already decided that name-restricted grants do not reach anything
+privileged; an identity without facts, e.g. from a hand-written inventory, uses every grant).
 
 Edges (src can act as dst):
 
@@ -36,8 +37,10 @@ from dataclasses import dataclass
 
 from nhiscan.model import Edge, Evidence, Grant, Identity
 from nhiscan.providers.interface import Delegation
+from nhiscan.providers.k8s.facts import K8sEdgeFacts, K8sIdentityFacts
 
 SA_KIND = "k8s.service_account"
+RBAC = ("rbac.authorization.k8s.io",)
 WORKLOAD_RESOURCES = (
     "deployments",
     "daemonsets",
@@ -75,6 +78,8 @@ def _res_match(r: _Res, groups: Sequence[str], resource: str) -> bool:
 
 
 class K8sEdges(Delegation):
+    """Delegation edges of every ServiceAccount of the inventory, cluster by cluster."""
+
     def __init__(self, identities: Sequence[Identity], sink_of: Callable[[Identity], str]) -> None:
         self.sas = [i for i in identities if i.kind == SA_KIND]
         self.sink_of = sink_of
@@ -87,7 +92,8 @@ class K8sEdges(Delegation):
             self.by_cluster.setdefault(cluster, []).append(sa)
             self.by_name[(cluster, ns, sa.name.split("/", 1)[-1])] = sa
 
-    def _in_scope(self, cluster: str, scope: str | None) -> list[Identity]:
+    def in_scope(self, cluster: str, scope: str | None) -> list[Identity]:
+        """The ServiceAccounts a grant at ``scope`` reaches: a namespace's, or all (``*``)."""
         if scope in (None, "*"):
             return self.by_cluster.get(cluster, [])
         return self.by_ns.get((cluster, scope), [])
@@ -95,132 +101,144 @@ class K8sEdges(Delegation):
     def edges(self) -> list[Edge]:
         out: list[Edge] = []
         for sa in self.sas:
-            out.extend(self._edges_of(sa))
+            out.extend(AccountEdges(self, sa).edges())
         return out
 
-    def _edges_of(self, sa: Identity) -> Iterable[Edge]:
-        cluster, _ns = _where(sa)
-        prims_attr = sa.attributes.get("escalation_primitives")
-        prims = set(prims_attr) if isinstance(prims_attr, list) else None
-        found: dict[tuple[str, str], Edge] = {}
 
-        def allowed(p: str) -> bool:
-            return prims is None or p in prims
+def named(in_scope: list[Identity], name: str | None) -> list[Identity]:
+    """The accounts in scope a name-restricted grant names (all of them when unrestricted)."""
+    if name is None:
+        return in_scope
+    return [t for t in in_scope if t.name.split("/", 1)[-1] == name]
 
-        def to(targets: Iterable[Identity], kind: str, grant: Grant, what: str) -> None:
-            for t in targets:
-                if t.id != sa.id and (t.id, kind) not in found:
-                    found[(t.id, kind)] = _edge(sa.id, t.id, kind, grant, what)
 
-        def to_sink(kind: str, grant: Grant, what: str) -> None:
-            sink = self.sink_of(sa)
-            found.setdefault((sink, kind), _edge(sa.id, sink, kind, grant, what))
+class AccountEdges:
+    """The edges leaving one ServiceAccount, one method per primitive, deduplicated by
+    (destination, kind): the first grant found is the evidence."""
 
+    def __init__(self, graph: K8sEdges, sa: Identity) -> None:
+        self.graph, self.sa = graph, sa
+        self.cluster = _where(sa)[0]
+        facts = sa.facts if isinstance(sa.facts, K8sIdentityFacts) else None
+        # the provider's own verdict; None (an identity without facts) lets every grant count
+        self.prims = {p.value for p in facts.escalation_primitives} if facts is not None else None
+        self.found: dict[tuple[str, str], Edge] = {}
+
+    def allowed(self, p: str) -> bool:
+        return self.prims is None or p in self.prims
+
+    def to(self, targets: Iterable[Identity], kind: str, grant: Grant, what: str) -> None:
+        for t in targets:
+            if t.id != self.sa.id and (t.id, kind) not in self.found:
+                self.found[(t.id, kind)] = _edge(self.sa.id, t.id, kind, grant, what)
+
+    def to_sink(self, kind: str, grant: Grant, what: str) -> None:
+        sink = self.graph.sink_of(self.sa)
+        self.found.setdefault((sink, kind), _edge(self.sa.id, sink, kind, grant, what))
+
+    def edges(self) -> Iterable[Edge]:
+        sa = self.sa
         if "admin" in sa.permissions.classes:
             reasons = sa.permissions.reasons.get("admin", ())
-            sink = self.sink_of(sa)
-            found[(sink, "admin")] = Edge(
+            sink = self.graph.sink_of(sa)
+            admin = Edge(
                 src=sa.id,
                 dst=sink,
                 kind="admin",
                 evidence=(Evidence("rbac", "cluster admin: " + ", ".join(reasons[:3])),),
-                attributes={"conditional": False},
             )
-            return found.values()  # an admin can become anyone: no edges beyond its sink
+            return [admin]  # an admin can become anyone: no edges beyond its sink
         for g in sa.permissions.grants:
             if g.effect == "deny":
                 continue
-            scope = g.scope or "*"
             for raw in g.resources:
                 r = _parse(raw)
-                if r is None:
-                    continue
-                in_scope = self._in_scope(cluster, scope)
-                if allowed("pod_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "pods"):
-                    to(in_scope, "k8s.pod_create", g, "create pods")
-                if (
-                    allowed("workload_create")
-                    and _verb(g, ("create", "update", "patch"))
-                    and any(_res_match(r, ("apps", "batch", "core"), w) for w in WORKLOAD_RESOURCES)
-                ):
-                    to(in_scope, "k8s.workload_create", g, f"create/update {r.resource}")
-                if (
-                    allowed("token_create")
-                    and _verb(g, ("create",))
-                    and _res_match(r, ("core",), "serviceaccounts/token")
-                ):
-                    to(self._named(in_scope, r.name), "k8s.token_create", g, "create serviceaccounts/token")
-                if allowed("secret_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "secrets"):
-                    to(in_scope, "k8s.secret_token", g, "create a service-account-token Secret")
-                if allowed("impersonate") and _verb(g, ("impersonate",)):
-                    if _res_match(r, ("core",), "serviceaccounts"):
-                        to(self._named(in_scope, r.name), "k8s.impersonate", g, "impersonate serviceaccounts")
-                    elif (
-                        _res_match(r, ("core",), "users")
-                        and r.name
-                        and r.name.startswith("system:serviceaccount:")
-                    ):
-                        parts = r.name.split(":")
-                        target = self.by_name.get((cluster, parts[2], parts[3])) if len(parts) == 4 else None
-                        if target is not None:
-                            to([target], "k8s.impersonate", g, f"impersonate user {r.name}")
-                    elif (
-                        scope == "*"
-                        and (_res_match(r, ("core",), "groups") or _res_match(r, ("core",), "users"))
-                        and (
-                            r.name is None or r.name in ("system:masters", "system:admin", "kubernetes-admin")
-                        )
-                    ):
-                        to_sink("k8s.impersonate", g, f"impersonate {r.resource} {r.name or '*'}")
-                rbac = ("rbac.authorization.k8s.io",)
-                if (
-                    (allowed("bind") or allowed("escalate"))
-                    and _verb(g, ("bind", "escalate"))
-                    and (_res_match(r, rbac, "clusterroles") or _res_match(r, rbac, "roles"))
-                ):
-                    if scope == "*":
-                        to_sink("k8s.bind_escalate", g, f"bind/escalate {r.resource}")
-                    else:
-                        to(in_scope, "k8s.bind_escalate", g, f"bind/escalate {r.resource} in {scope}")
-                if (
-                    prims is not None
-                    and "csr_approve" in prims
-                    and scope == "*"
-                    and _verb(g, ("update", "patch"))
-                    and _res_match(r, ("certificates.k8s.io",), "certificatesigningrequests/approval")
-                ):
-                    to_sink("k8s.csr_approve", g, "approve client certificate requests")
-                if (
-                    allowed("nodes_proxy")
-                    and scope == "*"
-                    and _verb(g, ("get", "create"))
-                    and _res_match(r, ("core",), "nodes/proxy")
-                ):
-                    running = [
-                        t
-                        for t in self.by_cluster.get(cluster, [])
-                        if isinstance(t.attributes.get("pods"), int) and t.attributes["pods"] > 0
-                    ]
-                    to(running, "k8s.nodes_proxy", g, "nodes/proxy (kubelet exec into pods)")
-        return found.values()
+                if r is not None:
+                    self.grant(g, r, g.scope or "*")
+        return self.found.values()
 
-    @staticmethod
-    def _named(in_scope: list[Identity], name: str | None) -> list[Identity]:
-        if name is None:
-            return in_scope
-        return [t for t in in_scope if t.name.split("/", 1)[-1] == name]
+    def grant(self, g: Grant, r: _Res, scope: str) -> None:
+        """The edges one resource of one grant gives."""
+        in_scope = self.graph.in_scope(self.cluster, scope)
+        if self.allowed("pod_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "pods"):
+            self.to(in_scope, "k8s.pod_create", g, "create pods")
+        if (
+            self.allowed("workload_create")
+            and _verb(g, ("create", "update", "patch"))
+            and any(_res_match(r, ("apps", "batch", "core"), w) for w in WORKLOAD_RESOURCES)
+        ):
+            self.to(in_scope, "k8s.workload_create", g, f"create/update {r.resource}")
+        if (
+            self.allowed("token_create")
+            and _verb(g, ("create",))
+            and _res_match(r, ("core",), "serviceaccounts/token")
+        ):
+            self.to(named(in_scope, r.name), "k8s.token_create", g, "create serviceaccounts/token")
+        if self.allowed("secret_create") and _verb(g, ("create",)) and _res_match(r, ("core",), "secrets"):
+            self.to(in_scope, "k8s.secret_token", g, "create a service-account-token Secret")
+        if self.allowed("impersonate") and _verb(g, ("impersonate",)):
+            self.impersonate(g, r, scope, in_scope)
+        if (
+            (self.allowed("bind") or self.allowed("escalate"))
+            and _verb(g, ("bind", "escalate"))
+            and (_res_match(r, RBAC, "clusterroles") or _res_match(r, RBAC, "roles"))
+        ):
+            if scope == "*":
+                self.to_sink("k8s.bind_escalate", g, f"bind/escalate {r.resource}")
+            else:
+                self.to(in_scope, "k8s.bind_escalate", g, f"bind/escalate {r.resource} in {scope}")
+        if scope == "*":
+            self.cluster_wide(g, r)
+
+    def impersonate(self, g: Grant, r: _Res, scope: str, in_scope: list[Identity]) -> None:
+        """Impersonating an account (or its user name) acts as it; impersonating any user or
+        group, or the admin ones, cluster-wide reaches ``system:masters``."""
+        if _res_match(r, ("core",), "serviceaccounts"):
+            self.to(named(in_scope, r.name), "k8s.impersonate", g, "impersonate serviceaccounts")
+        elif _res_match(r, ("core",), "users") and r.name and r.name.startswith("system:serviceaccount:"):
+            parts = r.name.split(":")
+            target = self.graph.by_name.get((self.cluster, parts[2], parts[3])) if len(parts) == 4 else None
+            if target is not None:
+                self.to([target], "k8s.impersonate", g, f"impersonate user {r.name}")
+        elif (
+            scope == "*"
+            and (_res_match(r, ("core",), "groups") or _res_match(r, ("core",), "users"))
+            and (r.name is None or r.name in ("system:masters", "system:admin", "kubernetes-admin"))
+        ):
+            self.to_sink("k8s.impersonate", g, f"impersonate {r.resource} {r.name or '*'}")
+
+    def cluster_wide(self, g: Grant, r: _Res) -> None:
+        """Primitives only a ClusterRoleBinding gives: approving client certificates, and the
+        kubelet API through nodes/proxy (exec into the pods of every account that has one)."""
+        if (
+            self.prims is not None
+            and "csr_approve" in self.prims
+            and _verb(g, ("update", "patch"))
+            and _res_match(r, ("certificates.k8s.io",), "certificatesigningrequests/approval")
+        ):
+            self.to_sink("k8s.csr_approve", g, "approve client certificate requests")
+        if (
+            self.allowed("nodes_proxy")
+            and _verb(g, ("get", "create"))
+            and _res_match(r, ("core",), "nodes/proxy")
+        ):
+            running = [
+                t
+                for t in self.graph.by_cluster.get(self.cluster, [])
+                if isinstance(t.facts, K8sIdentityFacts) and t.facts.pods > 0
+            ]
+            self.to(running, "k8s.nodes_proxy", g, "nodes/proxy (kubelet exec into pods)")
 
 
 def _where(sa: Identity) -> tuple[str, str]:
-    cluster = str(sa.attributes.get("cluster") or "")
-    ns = str(sa.attributes.get("namespace") or "")
-    if not cluster or not ns:
-        # k8s://<cluster>/ns/<namespace>/serviceaccount/<name>
-        parts = sa.id.removeprefix("k8s://").split("/")
-        if len(parts) >= 3:
-            cluster = cluster or parts[0]
-            ns = ns or parts[2]
-    return cluster, ns
+    """(cluster, namespace) of an account: its facts, else its id
+    (``k8s://<cluster>/ns/<namespace>/serviceaccount/<name>``)."""
+    if isinstance(sa.facts, K8sIdentityFacts) and sa.facts.cluster and sa.facts.namespace:
+        return sa.facts.cluster, sa.facts.namespace
+    parts = sa.id.removeprefix("k8s://").split("/")
+    if len(parts) >= 3:
+        return parts[0], parts[2]
+    return "", ""
 
 
 def _edge(src: str, dst: str, kind: str, grant: Grant, what: str) -> Edge:
@@ -230,5 +248,5 @@ def _edge(src: str, dst: str, kind: str, grant: Grant, what: str) -> Edge:
         dst=dst,
         kind=kind,
         evidence=(Evidence("rbac", f"{what} {scope} ({grant.source})"),),
-        attributes={"conditional": False, "derived": True},
+        facts=K8sEdgeFacts(derived=True),
     )

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhiscan.errors import InputError
-from nhiscan.providers.k8s.agents import QUALIFIED_KINDS, qualified_kind, sanitise_resource, workload_signals
+from nhiscan.providers.k8s.agents.documents import sanitise_resource
+from nhiscan.providers.k8s.agents.heuristics import workload_signals
+from nhiscan.providers.k8s.agents.resources import QUALIFIED_KINDS, qualified_kind
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -194,6 +196,44 @@ def sanitise(
     meta = obj.get("metadata")
     if not isinstance(meta, Mapping):
         raise InputError(where, f"{path}.metadata: missing or not an object ({kind})")
+    clean_meta = clean_metadata(where, path, kind, meta, default_namespace)
+    if qualified is not None:
+        return sanitise_resource(where, path, obj, qualified, clean_meta)
+    name = clean_meta["name"]
+    out: dict[str, Any] = {"kind": kind, "metadata": clean_meta}
+    if kind == "Secret":
+        # Only the type: data, stringData and everything else are dropped here, before storage.
+        out["type"] = str(obj.get("type") or "")
+        return out
+    if kind == "ServiceAccount":
+        out["automountServiceAccountToken"] = _opt_bool(where, path, obj, "automountServiceAccountToken")
+        return out
+    if kind in ("Role", "ClusterRole"):
+        return sanitise_role(where, path, obj, out)
+    if kind in ("RoleBinding", "ClusterRoleBinding"):
+        ref = obj.get("roleRef")
+        if (
+            not isinstance(ref, Mapping)
+            or not isinstance(ref.get("name"), str)
+            or not isinstance(ref.get("kind"), str)
+        ):
+            raise InputError(where, f"{path}.roleRef: missing kind or name ({kind} {name})")
+        subjects = obj.get("subjects") or []
+        if not isinstance(subjects, list) or not all(isinstance(s, Mapping) for s in subjects):
+            raise InputError(where, f"{path}.subjects: expected a list of objects ({kind} {name})")
+        out["roleRef"] = {"kind": ref["kind"], "name": ref["name"]}
+        out["subjects"] = [
+            {k: str(s[k]) for k in ("kind", "name", "namespace") if s.get(k) is not None} for s in subjects
+        ]
+        return out
+    return sanitise_workload(where, path, obj, out)
+
+
+def clean_metadata(
+    where: str, path: str, kind: str, meta: Mapping[str, Any], default_namespace: str | None
+) -> dict[str, Any]:
+    """The metadata nhiscan keeps: name, namespace, the labels and annotations it may keep for
+    the kind (never ``last-applied-configuration``), creation time, uid and owner references."""
     name = meta.get("name")
     if not isinstance(name, str) or not name:
         raise InputError(where, f"{path}.metadata.name: missing or not a string ({kind})")
@@ -221,43 +261,27 @@ def sanitise(
         clean_meta["ownerReferences"] = [
             {"kind": o.get("kind"), "name": o.get("name")} for o in owners if isinstance(o, Mapping)
         ]
-    if qualified is not None:
-        return sanitise_resource(where, path, obj, qualified, clean_meta)
-    out: dict[str, Any] = {"kind": kind, "metadata": clean_meta}
-    if kind == "Secret":
-        # Only the type: data, stringData and everything else are dropped here, before storage.
-        out["type"] = str(obj.get("type") or "")
-        return out
-    if kind == "ServiceAccount":
-        out["automountServiceAccountToken"] = _opt_bool(where, path, obj, "automountServiceAccountToken")
-        return out
-    if kind in ("Role", "ClusterRole"):
-        out["rules"] = _rules(where, path, obj.get("rules"), f"{kind} {name}")
-        agg = obj.get("aggregationRule")
-        if kind == "ClusterRole" and agg is not None:
-            if not isinstance(agg, Mapping) or not isinstance(agg.get("clusterRoleSelectors", []), list):
-                raise InputError(
-                    where, f"{path}.aggregationRule: expected clusterRoleSelectors list ({name})"
-                )
-            out["aggregationRule"] = {"clusterRoleSelectors": list(agg.get("clusterRoleSelectors") or [])}
-        return out
-    if kind in ("RoleBinding", "ClusterRoleBinding"):
-        ref = obj.get("roleRef")
-        if (
-            not isinstance(ref, Mapping)
-            or not isinstance(ref.get("name"), str)
-            or not isinstance(ref.get("kind"), str)
-        ):
-            raise InputError(where, f"{path}.roleRef: missing kind or name ({kind} {name})")
-        subjects = obj.get("subjects") or []
-        if not isinstance(subjects, list) or not all(isinstance(s, Mapping) for s in subjects):
-            raise InputError(where, f"{path}.subjects: expected a list of objects ({kind} {name})")
-        out["roleRef"] = {"kind": ref["kind"], "name": ref["name"]}
-        out["subjects"] = [
-            {k: str(s[k]) for k in ("kind", "name", "namespace") if s.get(k) is not None} for s in subjects
-        ]
-        return out
-    # Pods and workload controllers: only the pod spec facts nhiscan reads.
+    return clean_meta
+
+
+def sanitise_role(where: str, path: str, obj: Mapping[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """A Role or ClusterRole: its rules, and a ClusterRole's aggregation selectors."""
+    kind, name = out["kind"], out["metadata"]["name"]
+    out["rules"] = _rules(where, path, obj.get("rules"), f"{kind} {name}")
+    agg = obj.get("aggregationRule")
+    if kind == "ClusterRole" and agg is not None:
+        if not isinstance(agg, Mapping) or not isinstance(agg.get("clusterRoleSelectors", []), list):
+            raise InputError(where, f"{path}.aggregationRule: expected clusterRoleSelectors list ({name})")
+        out["aggregationRule"] = {"clusterRoleSelectors": list(agg.get("clusterRoleSelectors") or [])}
+    return out
+
+
+def sanitise_workload(where: str, path: str, obj: Mapping[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """Pods and workload controllers: only the pod spec facts nhiscan reads, and the agent
+    signals of the pod (template) when it looks like an agent or MCP server."""
+    kind, clean_meta = out["kind"], out["metadata"]
+    name = clean_meta["name"]
+    meta: Mapping[str, Any] = obj["metadata"]
     spec = obj.get("spec") or {}
     if not isinstance(spec, Mapping):
         raise InputError(where, f"{path}.spec: expected an object ({kind} {name})")
@@ -271,11 +295,13 @@ def sanitise(
     out["spec"] = _pod_spec(
         where, path, pod_spec, kind == "Pod" and clean_meta.get("namespace") == "kube-system"
     )
+    # the pod template's labels are what the operators set; the controller's own win on conflict
     labels: Mapping[str, Any] = meta.get("labels") or {}
     template = (spec.get("jobTemplate") or {}).get("spec") or {} if kind == "CronJob" else spec
     template_meta = (template.get("template") or {}).get("metadata") if kind != "Pod" else None
     if isinstance(template_meta, Mapping) and isinstance(template_meta.get("labels"), Mapping):
         labels = {**template_meta["labels"], **labels}
+    owners = meta.get("ownerReferences")
     owners_raw = owners if isinstance(owners, list) else []
     signals = workload_signals(
         where,

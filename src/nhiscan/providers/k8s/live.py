@@ -1,7 +1,8 @@
 """Read a live cluster with the official ``kubernetes`` client, using list calls only.
 
 Every list is paged (``limit``/``continue``) and fetched as raw JSON (``_preload_content=False``) so
-the objects have the same shape as ``kubectl get -o json`` output and go through the same
+the objects have the same shape as ``kubectl get -o json`` output (see
+:mod:`~nhiscan.providers.k8s.listing`) and go through the same
 :func:`~nhiscan.providers.k8s.documents.sanitise` and builder as offline files. Secrets are listed
 with a field selector for ``type=kubernetes.io/service-account-token`` *and* as
 ``PartialObjectMetadataList``, so the API server never sends secret data; anything it sends anyway
@@ -11,39 +12,20 @@ a coverage gap and the scan goes on.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nhiscan.errors import CollectionError, ConfigError, InputError
+from nhiscan.errors import CollectionError, ConfigError, Gap
 from nhiscan.model import CoverageEntry, CoverageStatus, Inventory, merge, scope_key
 from nhiscan.providers.interface import CollectOptions
+from nhiscan.providers.k8s.agents.live import collect_agent_resources
 from nhiscan.providers.k8s.build import PROVIDER, TOKEN_TYPE, build_cluster
 from nhiscan.providers.k8s.documents import ClusterObjects, sanitise
+from nhiscan.providers.k8s.listing import ListCall, list_or_gap
 from nhiscan.providers.k8s.settings import K8sSettings
-
-PAGE_SIZE = 500
-MAX_THROTTLE_RETRIES = 3
-MAX_RETRY_AFTER_S = 5.0
-METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
-
-
-@dataclass(frozen=True)
-class ListCall:
-    """One cluster-wide list: the API method, the object kind, and how it is requested."""
-
-    api: str  # CoreV1Api | RbacAuthorizationV1Api | AppsV1Api | BatchV1Api
-    method: str
-    kind: str
-    path: str
-    required: bool = True  # a gap in an optional list (workload controllers) is still reported
-    field_selector: str | None = None
-    metadata_only: bool = False
-
 
 LIST_CALLS: tuple[ListCall, ...] = (
     ListCall(
@@ -97,16 +79,6 @@ LIST_CALLS: tuple[ListCall, ...] = (
     ),
     ListCall("BatchV1Api", "list_job_for_all_namespaces", "Job", "/apis/batch/v1/jobs", False),
     ListCall("BatchV1Api", "list_cron_job_for_all_namespaces", "CronJob", "/apis/batch/v1/cronjobs", False),
-)
-
-
-#: Listed after the core resources, to find the agent custom resources (see agents.py).
-CRD_CALL = ListCall(
-    "ApiextensionsV1Api",
-    "list_custom_resource_definition",
-    "CustomResourceDefinition",
-    "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
-    required=False,
 )
 
 
@@ -186,51 +158,12 @@ def _clients(options: CollectOptions) -> list[tuple[str, Any]]:
     return out
 
 
-def _list_all(
-    call: ListCall, method: Callable[..., Any], sleep: Callable[[float], None]
-) -> list[dict[str, Any]]:
-    from kubernetes.client.exceptions import ApiException
-
-    items: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"limit": PAGE_SIZE, "_preload_content": False}
-        if token:
-            kwargs["_continue"] = token
-        if call.field_selector:
-            kwargs["field_selector"] = call.field_selector
-        if call.metadata_only:
-            kwargs["_headers"] = {"Accept": METADATA_ONLY}
-        for attempt in range(MAX_THROTTLE_RETRIES + 1):
-            try:
-                response = method(**kwargs)
-                break
-            except ApiException as exc:
-                if exc.status != 429 or attempt == MAX_THROTTLE_RETRIES:
-                    raise
-                retry_after = (exc.headers or {}).get("Retry-After", "1")
-                try:
-                    delay = min(float(retry_after), MAX_RETRY_AFTER_S)
-                except ValueError:
-                    delay = 1.0
-                sleep(delay)
-        body = json.loads(response.data)
-        for item in body.get("items") or []:
-            if not isinstance(item, dict):
-                continue
-            item["kind"] = call.kind  # list responses leave kind off their items
-            items.append(item)
-        token = (body.get("metadata") or {}).get("continue") or None
-        if not token:
-            return items
-
-
 def collect_cluster(
     cluster: str, api_client: Any, options: CollectOptions, sleep: Callable[[float], None] = time.sleep
 ) -> Inventory:
+    """List the core resources of one cluster, then its agent resources, and build it. One list
+    that fails is a coverage gap; a cluster of which nothing could be read is an error."""
     from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-    from urllib3.exceptions import HTTPError
 
     key = scope_key(PROVIDER, "cluster", cluster)
     objects = ClusterObjects()
@@ -242,26 +175,9 @@ def collect_cluster(
         api = apis.setdefault(call.api, getattr(client, call.api)(api_client))
         source = f"GET {call.path}"
         try:
-            items = _list_all(call, getattr(api, call.method), sleep)
-        except ApiException as exc:
-            status = {
-                403: CoverageStatus.DENIED,
-                401: CoverageStatus.DENIED,
-                404: CoverageStatus.NOT_FOUND,
-                429: CoverageStatus.THROTTLED,
-            }.get(exc.status or 0, CoverageStatus.ERROR)
-            coverage.append(
-                CoverageEntry(
-                    PROVIDER, key, source, status.value, f"HTTP {exc.status} {exc.reason or ''}".strip()
-                )
-            )
-            continue
-        except (HTTPError, OSError, ValueError) as exc:
-            coverage.append(
-                CoverageEntry(
-                    PROVIDER, key, source, CoverageStatus.ERROR.value, f"{type(exc).__name__}: {exc}"
-                )
-            )
+            items = list_or_gap(call, getattr(api, call.method), sleep)
+        except Gap as g:
+            coverage.append(CoverageEntry(PROVIDER, key, source, g.status, g.detail))
             continue
         read_any = True
         for i, item in enumerate(items):
@@ -276,146 +192,8 @@ def collect_cluster(
     if not read_any:
         details = "; ".join(f"{c.source}: {c.detail}" for c in coverage[:3])
         raise CollectionError(f"k8s: nothing could be read from cluster {cluster!r} ({details})")
-    _collect_agent_resources(cluster, api_client, options, objects, coverage, sleep)
+    collect_agent_resources(cluster, api_client, key, objects, coverage, options.progress.step, sleep)
     return build_cluster(cluster, objects, coverage, generated_at=options.as_of)
-
-
-def _gap_status(exc: Any) -> CoverageStatus:
-    return {
-        403: CoverageStatus.DENIED,
-        401: CoverageStatus.DENIED,
-        404: CoverageStatus.NOT_FOUND,
-        429: CoverageStatus.THROTTLED,
-    }.get(exc.status or 0, CoverageStatus.ERROR)
-
-
-def _served_versions(crds: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
-    """(group, plural) -> served versions, storage version first."""
-    out: dict[tuple[str, str], list[str]] = {}
-    for crd in crds:
-        raw = crd.get("spec")
-        spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        group, names = spec.get("group"), spec.get("names") or {}
-        plural = names.get("plural") if isinstance(names, dict) else None
-        if not isinstance(group, str) or not isinstance(plural, str):
-            continue
-        versions = [v for v in spec.get("versions") or [] if isinstance(v, dict) and v.get("served")]
-        versions.sort(key=lambda v: not v.get("storage"))
-        out[(group, plural)] = [str(v.get("name")) for v in versions]
-    return out
-
-
-def _collect_agent_resources(
-    cluster: str,
-    api_client: Any,
-    options: CollectOptions,
-    objects: ClusterObjects,
-    coverage: list[CoverageEntry],
-    sleep: Callable[[float], None],
-) -> None:
-    """kagent and ToolHive objects (:mod:`nhiscan.providers.k8s.agents`). The CRD list says which
-    are installed and at which versions; without it (403) the known versions are tried and a 404
-    means the CRD is not installed, which is not a gap."""
-    from functools import partial
-
-    from kubernetes import client
-    from kubernetes.client.exceptions import ApiException
-    from urllib3.exceptions import HTTPError
-
-    from nhiscan.providers.k8s.agents import RESOURCES
-
-    key = scope_key(PROVIDER, "cluster", cluster)
-    options.progress.step(f"k8s {cluster}: list {CRD_CALL.path}")
-    served: dict[tuple[str, str], list[str]] | None
-    try:
-        crd_api = client.ApiextensionsV1Api(api_client)
-        served = _served_versions(_list_all(CRD_CALL, crd_api.list_custom_resource_definition, sleep))
-        coverage.append(
-            CoverageEntry(
-                PROVIDER, key, f"GET {CRD_CALL.path}", CoverageStatus.OK.value, f"{len(served)} CRDs"
-            )
-        )
-    except ApiException as exc:
-        served = None
-        coverage.append(
-            CoverageEntry(
-                PROVIDER,
-                key,
-                f"GET {CRD_CALL.path}",
-                _gap_status(exc).value,
-                f"HTTP {exc.status} {exc.reason or ''}; agent custom resources tried at their known versions".strip(),
-            )
-        )
-    except (HTTPError, OSError, ValueError) as exc:
-        served = None
-        coverage.append(
-            CoverageEntry(
-                PROVIDER,
-                key,
-                f"GET {CRD_CALL.path}",
-                CoverageStatus.ERROR.value,
-                f"{type(exc).__name__}: {exc}",
-            )
-        )
-    custom = client.CustomObjectsApi(api_client)
-    for res in RESOURCES:
-        if served is None:
-            versions = [res.versions[0]]
-        else:
-            available = served.get((res.group, res.plural))
-            if not available:
-                continue  # not installed
-            versions = [v for v in res.versions if v in available] or available[:1]
-            if not res.every_version:
-                versions = versions[:1]
-        for version in versions:
-            path = f"/apis/{res.group}/{version}/{res.plural}"
-            source = f"GET {path}"
-            options.progress.step(f"k8s {cluster}: list {path}")
-            call = ListCall("CustomObjectsApi", "list_cluster_custom_object", res.kind, path, required=False)
-            try:
-                items = _list_all(
-                    call, partial(custom.list_cluster_custom_object, res.group, version, res.plural), sleep
-                )
-            except ApiException as exc:
-                if served is None and exc.status == 404:
-                    continue
-                coverage.append(
-                    CoverageEntry(
-                        PROVIDER,
-                        key,
-                        source,
-                        _gap_status(exc).value,
-                        f"HTTP {exc.status} {exc.reason or ''}".strip(),
-                    )
-                )
-                continue
-            except (HTTPError, OSError, ValueError) as exc:
-                coverage.append(
-                    CoverageEntry(
-                        PROVIDER, key, source, CoverageStatus.ERROR.value, f"{type(exc).__name__}: {exc}"
-                    )
-                )
-                continue
-            bad: list[str] = []
-            for i, item in enumerate(items):
-                item["apiVersion"] = f"{res.group}/{version}"
-                try:
-                    clean = sanitise(source, f"items[{i}]", item, None)
-                except InputError as exc:
-                    # CRDs often preserve unknown fields, so the server accepts objects the
-                    # operator would reject: skip such an object, say so, keep the rest.
-                    bad.append(exc.problem)
-                    continue
-                if clean is not None:
-                    objects.add(clean, source)
-            if bad:
-                detail = f"{len(bad)} malformed object(s) skipped, first: {bad[0]}"
-                coverage.append(CoverageEntry(PROVIDER, key, source, CoverageStatus.ERROR.value, detail))
-            else:
-                coverage.append(
-                    CoverageEntry(PROVIDER, key, source, CoverageStatus.OK.value, f"{len(items)} objects")
-                )
 
 
 def _collect_or_gap(cluster: str, api_client: Any, options: CollectOptions) -> tuple[Inventory, str | None]:

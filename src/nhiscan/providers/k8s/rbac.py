@@ -16,7 +16,8 @@ The analysis follows the Kubernetes RBAC authorizer rather than pattern-matching
   groups) only take effect through a ClusterRoleBinding; the one exception is a namespace's own
   Namespace object, which a RoleBinding in that namespace does reach.
 
-Escalation primitives (``escalation_primitives``):
+Escalation primitives (``identity.k8s.escalation_primitives``, see
+:class:`~nhiscan.providers.k8s.facts.EscalationPrimitive`):
 
 ``bind``            bind on roles/clusterroles *and* create/update/patch of role bindings in a
                     compatible scope (Kubernetes checks ``bind`` on the referenced role, not on the
@@ -44,208 +45,36 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nhiscan.facts import PermissionClass
 from nhiscan.model import Grant
-
-RBAC_GROUP = "rbac.authorization.k8s.io"
-CLUSTER = "*"
-ALL: frozenset[tuple[str, str]] = frozenset({("*", "*")})  # sentinel: not restricted by name
+from nhiscan.providers.k8s.facts import EscalationPrimitive, EscalationScope
+from nhiscan.providers.k8s.policy import (
+    ALL,
+    BOOTSTRAP_CLUSTER_ROLES,
+    CLUSTER,
+    PolicyRule,
+    RoleFacts,
+    aggregate,
+    role_facts,
+)
 
 CRITICAL_PRIMITIVES = ("bind", "escalate", "impersonate", "token_create")
-PRIMITIVES = (
-    "bind",
-    "escalate",
-    "impersonate",
-    "token_create",
+#: Every primitive, in the order they are listed (the enum's order).
+PRIMITIVES = tuple(p.value for p in EscalationPrimitive)
+#: Primitives that one unrestricted permission gives (see the module docstring).
+SIMPLE_PRIMITIVES = (
     "pod_create",
     "workload_create",
     "secret_create",
-    "csr_approve",
     "nodes_proxy",
     "webhook_config",
     "namespace_patch",
-)
-#: Bootstrap discovery roles every authenticated subject holds; they say nothing about need.
+)  #: Bootstrap discovery roles every authenticated subject holds; they say nothing about need.
 DISCOVERY_ROLES = frozenset({"system:basic-user", "system:discovery", "system:public-info-viewer"})
 PRIVILEGED_ROLE_NAMES = frozenset({"cluster-admin", "admin", "edit"})
 PRIVILEGED_GROUPS = frozenset({"system:masters"})
 PRIVILEGED_USERS = frozenset({"system:admin", "kubernetes-admin"})
 CLIENT_SIGNERS = frozenset({"kubernetes.io/kube-apiserver-client", "kubernetes.io/*", "*"})
-
-_W = ("create", "update", "patch")
-
-
-@dataclass(frozen=True)
-class _Need:
-    verbs: tuple[str, ...]
-    group: str
-    resource: str
-    sub: str = ""
-    cluster_only: bool = False
-
-
-_FACTS: dict[str, tuple[_Need, ...]] = {
-    "secret_read": (_Need(("get", "list", "watch"), "", "secrets"),),
-    "pod_create": (_Need(("create",), "", "pods"),),
-    "workload_create": tuple(
-        [_Need(_W, "apps", r) for r in ("deployments", "daemonsets", "statefulsets", "replicasets")]
-        + [_Need(_W, "batch", r) for r in ("jobs", "cronjobs")]
-        + [_Need(_W, "", "replicationcontrollers")]
-    ),
-    "secret_create": (_Need(("create",), "", "secrets"),),
-    "bind_verb": (_Need(("bind",), RBAC_GROUP, "roles"), _Need(("bind",), RBAC_GROUP, "clusterroles")),
-    "binding_write": (
-        _Need(_W, RBAC_GROUP, "rolebindings"),
-        _Need(_W, RBAC_GROUP, "clusterrolebindings", cluster_only=True),
-    ),
-    "escalate_verb": (
-        _Need(("escalate",), RBAC_GROUP, "roles"),
-        _Need(("escalate",), RBAC_GROUP, "clusterroles", cluster_only=True),
-    ),
-    "role_write": (
-        _Need(_W, RBAC_GROUP, "roles"),
-        _Need(_W, RBAC_GROUP, "clusterroles", cluster_only=True),
-    ),
-    "impersonate": (
-        _Need(("impersonate",), "", "serviceaccounts"),
-        _Need(("impersonate",), "", "users", cluster_only=True),
-        _Need(("impersonate",), "", "groups", cluster_only=True),
-        _Need(("impersonate",), "authentication.k8s.io", "userextras", cluster_only=True),
-        _Need(("impersonate",), "authentication.k8s.io", "uids", cluster_only=True),
-    ),
-    "token_create": (_Need(("create",), "", "serviceaccounts", "token"),),
-    "csr_approval": (
-        _Need(("update", "patch"), "certificates.k8s.io", "certificatesigningrequests", "approval", True),
-    ),
-    "signer_approve": (_Need(("approve",), "certificates.k8s.io", "signers", cluster_only=True),),
-    "nodes_proxy": (_Need(("get", "create"), "", "nodes", "proxy", True),),
-    "webhook_config": (
-        _Need(_W, "admissionregistration.k8s.io", "validatingwebhookconfigurations", cluster_only=True),
-        _Need(_W, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", cluster_only=True),
-    ),
-    # Not cluster_only: a RoleBinding reaches its own namespace's Namespace object.
-    "namespace_patch": (_Need(("update", "patch"), "", "namespaces"),),
-}
-
-
-@dataclass(frozen=True)
-class PolicyRule:
-    verbs: frozenset[str]
-    api_groups: frozenset[str]
-    resources: frozenset[str]
-    resource_names: frozenset[str]
-    non_resource_urls: frozenset[str]
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Sequence[str]]) -> PolicyRule:
-        return cls(
-            frozenset(d.get("verbs", ())),
-            frozenset(d.get("apiGroups", ())),
-            frozenset(d.get("resources", ())),
-            frozenset(d.get("resourceNames", ())),
-            frozenset(d.get("nonResourceURLs", ())),
-        )
-
-    @property
-    def has_wildcard(self) -> bool:
-        return (
-            "*" in self.verbs
-            or "*" in self.api_groups
-            or "*" in self.resources
-            or "*" in self.non_resource_urls
-        )
-
-    @property
-    def is_full_wildcard(self) -> bool:
-        return (
-            "*" in self.verbs and "*" in self.api_groups and "*" in self.resources and not self.resource_names
-        )
-
-    def reach(self, need: _Need) -> frozenset[tuple[str, str]] | None:
-        """ALL, the (resource, name) pairs this rule grants ``need`` for, or None."""
-        if not self.resources:
-            return None
-        if "*" not in self.verbs and not any(v in self.verbs for v in need.verbs):
-            return None
-        if "*" not in self.api_groups and need.group not in self.api_groups:
-            return None
-        combined = f"{need.resource}/{need.sub}" if need.sub else need.resource
-        if not (
-            "*" in self.resources
-            or combined in self.resources
-            or (need.sub and f"*/{need.sub}" in self.resources)
-        ):
-            return None
-        if not self.resource_names:
-            return ALL
-        usable = [v for v in need.verbs if "*" in self.verbs or v in self.verbs]
-        if not need.sub and all(v == "create" for v in usable):
-            return None  # a create cannot be restricted by name, so this rule never allows it
-        return frozenset((need.resource, n) for n in self.resource_names)
-
-    def describe_resources(self) -> tuple[str, ...]:
-        out: list[str] = []
-        for group in sorted(self.api_groups) or ["core"]:
-            g = group or "core"
-            for res in sorted(self.resources):
-                if self.resource_names:
-                    out.extend(f"{g}/{res}:{n}" for n in sorted(self.resource_names))
-                else:
-                    out.append(f"{g}/{res}")
-        out.extend(sorted(self.non_resource_urls))
-        return tuple(out)
-
-
-#: Bootstrap ClusterRoles every cluster has, used when an export or manifest binds one without
-#: including it (install manifests bind cluster-admin but never define it).
-BOOTSTRAP_CLUSTER_ROLES: dict[str, tuple[PolicyRule, ...]] = {
-    "cluster-admin": (
-        PolicyRule(frozenset("*"), frozenset("*"), frozenset("*"), frozenset(), frozenset()),
-        PolicyRule(frozenset("*"), frozenset(), frozenset(), frozenset(), frozenset("*")),
-    ),
-}
-
-
-def _union(a: frozenset[tuple[str, str]] | None, b: frozenset[tuple[str, str]] | None) -> Any:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a is ALL or b is ALL:
-        return ALL
-    return a | b
-
-
-@dataclass(frozen=True)
-class RoleFacts:
-    """What one role grants when bound at cluster or namespace scope."""
-
-    facts: Mapping[str, frozenset[tuple[str, str]]]
-    wildcard: bool
-    full_wildcard: bool
-    rule_count: int
-
-
-def role_facts(rules: Sequence[PolicyRule], cluster_wide: bool) -> RoleFacts:
-    facts: dict[str, Any] = {}
-    for name, needs in _FACTS.items():
-        reach = None
-        for need in needs:
-            if need.cluster_only and not cluster_wide:
-                continue
-            for rule in rules:
-                reach = _union(reach, rule.reach(need))
-                if reach is ALL:
-                    break
-            if reach is ALL:
-                break
-        if reach:
-            facts[name] = reach
-    return RoleFacts(
-        facts=facts,
-        wildcard=any(r.has_wildcard for r in rules),
-        full_wildcard=any(r.is_full_wildcard for r in rules),
-        rule_count=len(rules),
-    )
 
 
 @dataclass(frozen=True)
@@ -282,6 +111,107 @@ class SubjectAnalysis:
     pending: list[tuple[str, str, frozenset[tuple[str, str]], str]] = field(default_factory=list)
 
 
+#: one reached grant of a fact: (scope, reach, binding source)
+Found = tuple[str, frozenset[tuple[str, str]], str]
+
+
+class Tally:
+    """What the bindings reaching one subject add up to, while phase 1 of the analysis runs:
+    reasons per class, facts per scope, primitives found (and the restricted ones left for
+    phase 2 in ``out.pending``)."""
+
+    def __init__(self, out: SubjectAnalysis) -> None:
+        self.out = out
+        self.reasons: dict[str, list[str]] = {}
+        self.found: dict[str, list[Found]] = {}  # fact name -> grants of it
+        self.prims: dict[str, list[str]] = {}  # primitive -> binding sources
+        self.rule_count = 0
+
+    def reason(self, cls: str, source: str) -> None:
+        lst = self.reasons.setdefault(cls, [])
+        if source not in lst:
+            lst.append(source)
+
+    def prim(self, p: str, src: str, scope: str) -> None:
+        lst = self.prims.setdefault(p, [])
+        if src not in lst:
+            lst.append(src)
+        self.out.scopes.setdefault(p, set()).add(scope)
+
+    def binding(self, b: BindingRef, facts: RoleFacts) -> None:
+        """One resolved binding: admin and wildcard reasons, and the facts its role grants."""
+        out, src = self.out, b.source
+        if b.role_name not in DISCOVERY_ROLES:
+            self.rule_count += len(b.rules)
+        is_cluster_admin = b.role_kind == "ClusterRole" and b.role_name == "cluster-admin"
+        if is_cluster_admin:
+            out.bound_to_cluster_admin = True
+            if b.scope == CLUSTER or out.cluster_admin_scope is None:
+                out.cluster_admin_scope = "cluster" if b.scope == CLUSTER else "namespace"
+        if b.scope == CLUSTER and (facts.full_wildcard or is_cluster_admin):
+            self.reason("admin", src)
+        elif facts.full_wildcard:
+            self.reason("k8s_namespace_admin", src)
+        if facts.wildcard:
+            self.reason("wildcard", src)
+        for fact, reach in facts.facts.items():
+            self.found.setdefault(fact, []).append((b.scope, reach, src))
+
+    def secret_read(self) -> None:
+        """Unrestricted get/list/watch on secrets, and the widest scope it holds in."""
+        for scope, reach, src in self.found.get("secret_read", ()):
+            if reach is ALL:
+                self.reason("secret_read", src)
+                if scope == CLUSTER:
+                    self.out.secret_read_scope = "cluster"
+                elif self.out.secret_read_scope != "cluster":
+                    self.out.secret_read_scope = "namespace"
+
+    def simple_primitives(self) -> None:
+        """Primitives one permission gives; impersonate and token_create restricted by name wait
+        for phase 2 (they count when a named target is privileged)."""
+        for simple in SIMPLE_PRIMITIVES:
+            for scope, reach, src in self.found.get(simple, ()):
+                # a namespace's own object is named, and that is the one that matters
+                if reach is ALL or simple == "namespace_patch":
+                    self.prim(simple, src, scope)
+        for p in ("impersonate", "token_create"):
+            for scope, reach, src in self.found.get(p, ()):
+                if reach is ALL:
+                    self.prim(p, src, scope)
+                else:
+                    self.out.pending.append((p, scope, reach, src))
+
+    def pair_primitives(self) -> None:
+        """bind / escalate need two permissions in compatible scopes."""
+        for p, verb_fact, write_fact in (
+            ("bind", "bind_verb", "binding_write"),
+            ("escalate", "escalate_verb", "role_write"),
+        ):
+            for s1, reach1, src1 in self.found.get(verb_fact, ()):
+                for s2, reach2, src2 in self.found.get(write_fact, ()):
+                    if not (s1 == CLUSTER or s2 == CLUSTER or s1 == s2):
+                        continue
+                    if p == "bind" and reach2 is not ALL:
+                        continue
+                    scope = s2 if s1 == CLUSTER else s1
+                    if reach1 is ALL and (p == "bind" or reach2 is ALL):
+                        self.prim(p, src1, scope)
+                        self.prim(p, src2, scope)
+                    else:
+                        targets = reach1 if reach2 is ALL else (reach2 if reach1 is ALL else reach1 & reach2)
+                        if targets:
+                            self.out.pending.append((p, scope, frozenset(targets), f"{src1}; {src2}"))
+
+    def csr_primitive(self) -> None:
+        """Approving CSRs cluster-wide counts with approve on a signer of client certificates."""
+        for s1, _r, src1 in self.found.get("csr_approval", ()):
+            for _s2, reach2, src2 in self.found.get("signer_approve", ()):
+                if s1 == CLUSTER and (reach2 is ALL or any(n in CLIENT_SIGNERS for _, n in reach2)):
+                    self.prim("csr_approve", src1, CLUSTER)
+                    self.prim("csr_approve", src2, CLUSTER)
+
+
 class RbacIndex:
     """Roles and bindings of one cluster, indexed by subject."""
 
@@ -298,7 +228,7 @@ class RbacIndex:
             self.roles[(m["namespace"], m["name"])] = tuple(
                 PolicyRule.from_dict(x) for x in r.get("rules", ())
             )
-        self.cluster_roles = _aggregate(list(cluster_roles))
+        self.cluster_roles = aggregate(list(cluster_roles))
         self.by_sa: dict[tuple[str, str], list[BindingRef]] = {}
         self.by_group: dict[str, list[BindingRef]] = {}
         self._facts: dict[tuple[str, str, str, bool], RoleFacts] = {}
@@ -436,105 +366,24 @@ class RbacIndex:
         ):
             reached.extend((b, group) for b in self.by_group.get(group, ()))
         out = SubjectAnalysis(direct_bindings=tuple(sorted({b.binding for b in direct})))
+        tally = Tally(out)
         grants: list[Grant] = []
-        reasons: dict[str, list[str]] = {}
-        # fact name -> list of (scope, reach, source)
-        found: dict[str, list[tuple[str, frozenset[tuple[str, str]], str]]] = {}
-        rule_count = 0
-
-        def reason(cls: str, source: str) -> None:
-            lst = reasons.setdefault(cls, [])
-            if source not in lst:
-                lst.append(source)
-
         for b, via in reached:
             if not b.resolved:
                 continue
             grants.extend(self.grants_for(b, via))
-            if b.role_name not in DISCOVERY_ROLES:
-                rule_count += len(b.rules)
-            src = b.source
-            facts = self.facts_for(b)
-            if b.role_kind == "ClusterRole" and b.role_name == "cluster-admin":
-                out.bound_to_cluster_admin = True
-                if b.scope == CLUSTER or out.cluster_admin_scope is None:
-                    out.cluster_admin_scope = "cluster" if b.scope == CLUSTER else "namespace"
-            if b.scope == CLUSTER and (
-                facts.full_wildcard or (b.role_name == "cluster-admin" and b.role_kind == "ClusterRole")
-            ):
-                reason("admin", src)
-            elif facts.full_wildcard:
-                reason("k8s_namespace_admin", src)
-            if facts.wildcard:
-                reason("wildcard", src)
-            for fact, reach in facts.facts.items():
-                found.setdefault(fact, []).append((b.scope, reach, src))
-
-        for scope, reach, src in found.get("secret_read", ()):
-            if reach is ALL:
-                reason("secret_read", src)
-                if scope == CLUSTER:
-                    out.secret_read_scope = "cluster"
-                elif out.secret_read_scope != "cluster":
-                    out.secret_read_scope = "namespace"
-
-        prims: dict[str, list[str]] = {}
-
-        def prim(p: str, src: str, scope: str) -> None:
-            lst = prims.setdefault(p, [])
-            if src not in lst:
-                lst.append(src)
-            out.scopes.setdefault(p, set()).add(scope)
-
-        for simple in (
-            "pod_create",
-            "workload_create",
-            "secret_create",
-            "nodes_proxy",
-            "webhook_config",
-            "namespace_patch",
-        ):
-            for scope, reach, src in found.get(simple, ()):
-                if reach is ALL or simple == "namespace_patch":
-                    prim(simple, src, scope)
-        for p in ("impersonate", "token_create"):
-            for scope, reach, src in found.get(p, ()):
-                if reach is ALL:
-                    prim(p, src, scope)
-                else:
-                    out.pending.append((p, scope, reach, src))
-        # bind / escalate need two permissions in compatible scopes.
-        for p, verb_fact, write_fact in (
-            ("bind", "bind_verb", "binding_write"),
-            ("escalate", "escalate_verb", "role_write"),
-        ):
-            for s1, reach1, src1 in found.get(verb_fact, ()):
-                for s2, reach2, src2 in found.get(write_fact, ()):
-                    if not (s1 == CLUSTER or s2 == CLUSTER or s1 == s2):
-                        continue
-                    if p == "bind" and reach2 is not ALL:
-                        continue
-                    scope = s2 if s1 == CLUSTER else s1
-                    if reach1 is ALL and (p == "bind" or reach2 is ALL):
-                        prim(p, src1, scope)
-                        prim(p, src2, scope)
-                    else:
-                        targets = reach1 if reach2 is ALL else (reach2 if reach1 is ALL else reach1 & reach2)
-                        if targets:
-                            out.pending.append((p, scope, frozenset(targets), f"{src1}; {src2}"))
-        for s1, _r, src1 in found.get("csr_approval", ()):
-            for _s2, reach2, src2 in found.get("signer_approve", ()):
-                if s1 == CLUSTER and (reach2 is ALL or any(n in CLIENT_SIGNERS for _, n in reach2)):
-                    prim("csr_approve", src1, CLUSTER)
-                    prim("csr_approve", src2, CLUSTER)
-
-        for p, srcs in prims.items():
-            for s in srcs:
-                reason(f"k8s_{p}", s)
+            tally.binding(b, self.facts_for(b))
+        tally.secret_read()
+        tally.simple_primitives()
+        tally.pair_primitives()
+        tally.csr_primitive()
+        for p, srcs in tally.prims.items():
+            for src in srcs:
+                tally.reason(f"k8s_{p}", src)
         out.grants = tuple(grants)
-        out.rule_count = rule_count
-        out.reasons = {k: tuple(v) for k, v in reasons.items()}
-        out.primitives = tuple(p for p in PRIMITIVES if p in prims)
+        out.rule_count = tally.rule_count
+        out.reasons = {k: tuple(v) for k, v in tally.reasons.items()}
+        out.primitives = tuple(p for p in PRIMITIVES if p in tally.prims)
         return out
 
     def resolve_pending(
@@ -602,11 +451,29 @@ def _privileged(a: SubjectAnalysis | None) -> bool:
     )
 
 
-def escalation_scopes(a: SubjectAnalysis) -> dict[str, list[str]]:
-    """Where each primitive applies: ``["*"]`` cluster-wide, else the namespaces."""
-    return {
-        p: [CLUSTER] if CLUSTER in a.scopes.get(p, ()) else sorted(a.scopes.get(p, ())) for p in a.primitives
-    }
+def escalation_scopes(a: SubjectAnalysis) -> tuple[EscalationScope, ...]:
+    """Where each primitive applies: ``("*",)`` cluster-wide, else the namespaces."""
+    return tuple(
+        EscalationScope(
+            EscalationPrimitive(p),
+            (CLUSTER,) if CLUSTER in a.scopes.get(p, ()) else tuple(sorted(a.scopes.get(p, ()))),
+        )
+        for p in a.primitives
+    )
+
+
+#: The permission classes an analysis yields, in the order they are listed: the neutral ones,
+#: then one ``k8s_<primitive>`` per escalation primitive (:class:`~nhiscan.facts.PermissionClass`
+#: keeps them while rules move to ``identity.k8s.escalation_primitives``; the agent rules still
+#: list them through the classes of the account an agent runs as). ``k8s_namespace_admin`` is no
+#: class: its reasons become ``identity.k8s.namespace_admin_via``.
+CLASS_ORDER = (
+    PermissionClass.ADMIN.value,
+    PermissionClass.CAN_ESCALATE.value,
+    PermissionClass.SECRET_READ.value,
+    PermissionClass.WILDCARD.value,
+    *(PermissionClass(f"k8s_{p}").value for p in PRIMITIVES),
+)
 
 
 def finish_classes(a: SubjectAnalysis) -> None:
@@ -616,63 +483,5 @@ def finish_classes(a: SubjectAnalysis) -> None:
         for p in a.primitives:
             srcs.extend(a.reasons.get(f"k8s_{p}", ()))
         a.reasons = {**a.reasons, "can_escalate": tuple(dict.fromkeys(srcs))}
-    order = ["admin", "can_escalate", "secret_read", "wildcard", "k8s_namespace_admin"] + [
-        f"k8s_{p}" for p in PRIMITIVES
-    ]
-    a.classes = tuple(c for c in order if c in a.reasons)
+    a.classes = tuple(c for c in CLASS_ORDER if c in a.reasons)
     a.pending = []
-
-
-def _aggregate(cluster_roles: list[Mapping[str, Any]]) -> dict[str, tuple[PolicyRule, ...]]:
-    """ClusterRole name -> effective rules, with aggregation applied transitively."""
-    own: dict[str, list[dict[str, Any]]] = {}
-    labels: dict[str, Mapping[str, str]] = {}
-    selectors: dict[str, list[Mapping[str, Any]]] = {}
-    for cr in cluster_roles:
-        name = cr["metadata"]["name"]
-        own[name] = list(cr.get("rules", ()))
-        labels[name] = cr["metadata"].get("labels") or {}
-        agg = cr.get("aggregationRule")
-        if agg:
-            selectors[name] = [s for s in agg.get("clusterRoleSelectors", ()) if isinstance(s, Mapping)]
-
-    resolved: dict[str, list[dict[str, Any]]] = {}
-
-    def resolve(name: str, stack: frozenset[str]) -> list[dict[str, Any]]:
-        if name in resolved:
-            return resolved[name]
-        rules = list(own.get(name, ()))
-        if name not in selectors:
-            return rules
-        for other in own:
-            if other == name or other in stack:
-                continue
-            if any(_selector_matches(sel, labels[other]) for sel in selectors.get(name, ())):
-                for r in resolve(other, stack | {name}):
-                    if r not in rules:
-                        rules.append(r)
-        if not stack:
-            resolved[name] = rules
-        return rules
-
-    return {n: tuple(PolicyRule.from_dict(r) for r in resolve(n, frozenset())) for n in own}
-
-
-def _selector_matches(sel: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    match = sel.get("matchLabels") or {}
-    exprs = sel.get("matchExpressions") or []
-    if not match and not exprs:
-        return False  # an empty selector in aggregationRule selects nothing
-    if any(labels.get(k) != v for k, v in match.items()):
-        return False
-    for e in exprs:
-        key, op, values = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and labels.get(key) in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
