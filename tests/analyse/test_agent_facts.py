@@ -173,8 +173,13 @@ def test_rule_001_admin_role_and_twin() -> None:
 
 def test_rule_008_critical_only_on_an_escalating_identity() -> None:
     admin, plain = role("admin", "can_escalate"), role("plain")
-    tools = {"high_risk_builtin_tools": ["ANTHROPIC.Bash"]}
-    a, b = agent("a", admin.id, attrs=tools), agent("b", plain.id, attrs=tools)
+    tools = ("ANTHROPIC.Bash",)
+    a = replace(
+        agent("a"), agent=AgentFacts(platform="bedrock", runs_as=(admin.id,), high_risk_builtin_tools=tools)
+    )
+    b = replace(
+        agent("b"), agent=AgentFacts(platform="bedrock", runs_as=(plain.id,), high_risk_builtin_tools=tools)
+    )
     assert flagged(estate([admin, plain, a, b]), "NHI-AGT-008") == {a.id: "critical", b.id: "high"}
 
 
