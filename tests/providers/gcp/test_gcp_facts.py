@@ -1,6 +1,5 @@
 """The GCP importer fills the typed facts (identity.gcp, credential.gcp, edge.gcp, logging.gcp,
-identity.agent, managed_by, aliases); ``attributes`` keeps only the transitional copies of the
-agent facts that the shared agent rules' messages still read."""
+identity.agent, managed_by, aliases) and writes no ``attributes``."""
 
 from __future__ import annotations
 
@@ -26,16 +25,6 @@ from nhiscan.providers.gcp.facts import (
 )
 from providers.gcp.gcp_support import DEMO, import_files
 
-# Copies of AgentFacts until rules/agents read identity.agent.* (see agents/build.py).
-TRANSITIONAL = {
-    "runs_as",
-    "inbound_auth",
-    "delegates_to",
-    "relay_history_to",
-    "high_risk_builtin_tools",
-    "secret_env_names",
-    "token_passthrough",
-}
 SA = ".iam.gserviceaccount.com"
 
 
@@ -61,12 +50,8 @@ def test_every_emitted_kind_is_registered(inv: Inventory) -> None:
     assert {"gcp.impersonate", "gcp.act_as", "agent.runs_as"} <= {e.kind for e in inv.edges}
 
 
-def test_no_attributes_left_but_the_transitional_agent_keys(inv: Inventory) -> None:
-    for i in inv.identities:
-        if i.kind == "agent.vertex_agent_engine":
-            assert set(i.attributes) == TRANSITIONAL, i.id
-        else:
-            assert i.attributes == {}, i.id
+def test_no_attributes_left(inv: Inventory) -> None:
+    assert all(i.attributes == {} for i in inv.identities), [i.id for i in inv.identities if i.attributes]
     assert all(c.attributes == {} and isinstance(c.facts, GcpCredentialFacts) for c in inv.credentials)
     assert all(e.attributes == {} for e in inv.edges)
     assert all(s.attributes == {} and isinstance(s.facts, GcpLoggingFacts) for s in inv.logging)
@@ -105,7 +90,6 @@ def test_engine_agent_facts_match_the_runs_as_edges(inv: Inventory) -> None:
         assert e.agent.delegates_to == () and e.agent.tools == () and e.agent.token_passthrough is False
         # Agent Engine names no sub-agents: the neutral analysis starts no delegation chain here.
         assert graph[e.id]["agent_delegation_depth"] == 0 and graph[e.id]["agent_delegation_cycle"] is False
-        assert e.attributes["runs_as"] == runs_as[e.id]
     shared = [
         e for e in engines if e.facts.agent_engine.identity_type is EnginePrincipalType.DEFAULT_SERVICE_AGENT
     ]

@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from nhiscan.facts import AgentFacts, InboundAuth
 from nhiscan.model import Edge, Evidence, Identity, PermissionSummary, Usage, scope_key
@@ -100,9 +99,6 @@ def engine_identity(rec: ReasoningEngineRecord, p: Principal, ctx: EngineContext
         tags=labels,
         usage=Usage.MACHINE.value,
         evidence=(Evidence(rec.source, f"reasoningEngine {name}"),),
-        attributes={
-            **_transitional_agent_attributes(agent),
-        },
         permissions=own,
         facts=GcpIdentityFacts(
             project=project,
@@ -125,21 +121,6 @@ def agent_facts(rec: ReasoningEngineRecord, p: Principal) -> AgentFacts:
         inbound_auth=InboundAuth.IAM,
         secret_env_names=tuple(n for n in rec.env_names if secret_like(n)),
     )
-
-
-def _transitional_agent_attributes(agent: AgentFacts) -> dict[str, Any]:
-    """TODO(issue 11): delete once rules/agents/*.yaml read ``identity.agent.*`` (the agents
-    helper's change). Until then these copies of the AgentFacts keep the agent rules' findings;
-    no code in this provider reads them."""
-    return {
-        "runs_as": agent.runs_as[0] if agent.runs_as else None,
-        "inbound_auth": agent.inbound_auth.value,
-        "delegates_to": list(agent.delegates_to),
-        "relay_history_to": list(agent.relay_history_to),
-        "high_risk_builtin_tools": list(agent.high_risk_builtin_tools),
-        "secret_env_names": list(agent.secret_env_names),
-        "token_passthrough": agent.token_passthrough,
-    }
 
 
 def _engine_facts(
