@@ -71,3 +71,47 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"{reason} ({REQUIRE_ENV}=1)")
         pytest.skip(reason)
     return shared_dir().joinpath(*parts)
+
+
+TEST_RULE = """\
+id: {rule_id}
+title: Test rule
+severity: low
+provider: {provider}
+target: {target}
+description: A rule used by the tests only.
+remediation: Nothing to do.
+fail_when: {{field: {field}, {op}: {value}}}
+message: "{message}"
+"""
+
+
+def compile_test_rule(
+    tmp_path: Path,
+    provider: str,
+    *,
+    field: str,
+    target: str = "identity",
+    op: str = "eq",
+    value: str = "true",
+    message: str = "{identity.name}",
+    rule_id: str | None = None,
+) -> None:
+    """Write a one-condition custom rule for ``provider`` and compile it (raises RuleError when
+    the engine refuses it): the moved-path and schema tests of every provider share it."""
+    from nhiscan.engine.loader import compile_rule, parse_rule
+
+    rule_id = rule_id or f"ACME-{provider.upper()}-900"
+    path = tmp_path / f"{rule_id}.yaml"
+    path.write_text(
+        TEST_RULE.format(
+            rule_id=rule_id,
+            provider=provider,
+            target=target,
+            field=field,
+            op=op,
+            value=value,
+            message=message,
+        )
+    )
+    compile_rule(parse_rule(path), path)

@@ -7,29 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.engine.loader import compile_rule, load_rules, parse_rule
+from nhiscan.engine.loader import load_rules
 from nhiscan.engine.schema import MOVED, moved_to
 from nhiscan.errors import RuleError
-
-RULE = """\
-id: ACME-AWS-900
-title: Old path
-severity: low
-provider: aws
-target: {target}
-description: A rule used by the tests only.
-remediation: Nothing to do.
-fail_when: {{field: {field}, eq: {value}}}
-message: "{message}"
-"""
+from support import compile_test_rule
 
 
 def _compile(
     tmp_path: Path, field: str, value: str = "true", message: str = "old path", target: str = "identity"
 ) -> None:
-    path = tmp_path / "ACME-AWS-900.yaml"
-    path.write_text(RULE.format(field=field, value=value, message=message, target=target))
-    compile_rule(parse_rule(path), path, None)
+    compile_test_rule(tmp_path, "aws", field=field, value=value, message=message, target=target)
 
 
 @pytest.mark.parametrize(

@@ -7,27 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.engine.loader import compile_rule, parse_rule
 from nhiscan.errors import RuleError
-
-RULE = """\
-id: ACME-GCP-001
-title: Test rule
-severity: low
-provider: gcp
-target: {target}
-description: A rule used by the tests only.
-remediation: Nothing to do.
-fail_when: {{field: {field}, eq: {value}}}
-message: "{message}"
-"""
+from support import compile_test_rule
 
 
 def compile_text(tmp_path: Path, **kw: str) -> None:
-    values = {"target": "identity", "message": "{identity.name}", **kw}
-    path = tmp_path / "ACME-GCP-001.yaml"
-    path.write_text(RULE.format(**values))
-    compile_rule(parse_rule(path), path)
+    compile_test_rule(tmp_path, "gcp", rule_id="ACME-GCP-001", **kw)
 
 
 @pytest.mark.parametrize(

@@ -7,28 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from nhiscan.engine.loader import compile_rule, parse_rule
 from nhiscan.engine.schema import MOVED, SchemaError, registry, resolve_path
 from nhiscan.errors import RuleError
-
-RULE = """\
-id: ACME-MCP-001
-title: Test rule
-severity: low
-provider: mcp
-target: {target}
-description: A rule used by the tests only.
-remediation: Nothing to do.
-fail_when: {{field: {field}, {op}: {value}}}
-message: "{message}"
-"""
+from support import compile_test_rule
 
 
 def compile_text(tmp_path: Path, **kw: str) -> None:
-    values = {"target": "identity", "op": "eq", "value": "true", "message": "{identity.name}", **kw}
-    path = tmp_path / "ACME-MCP-001.yaml"
-    path.write_text(RULE.format(**values))
-    compile_rule(parse_rule(path), path)
+    compile_test_rule(tmp_path, "mcp", rule_id="ACME-MCP-001", **kw)
 
 
 def test_an_old_identity_attribute_path_is_refused_with_the_new_one(tmp_path: Path) -> None:
